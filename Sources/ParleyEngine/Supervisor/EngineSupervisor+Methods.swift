@@ -1,0 +1,27 @@
+import ParleyCore
+
+/// The engine's methods with their real types (engine/PROTOCOL.md).
+extension EngineSupervisor {
+    public func transcribe(
+        audio path: String, options: TranscriptionOptions = .init(), progress: EngineProgressHandler? = nil
+    ) async throws -> RecognitionResult {
+        try await call("transcribe", AudioParameters(audio: path, options: options), returning: RecognitionResult.self,
+                       progress: progress)
+    }
+
+    public func diarize(
+        audio path: String, options: DiarizationOptions = .init(), progress: EngineProgressHandler? = nil
+    ) async throws -> Diarization {
+        try await call("diarize", AudioParameters(audio: path, options: options), returning: Diarization.self,
+                       progress: progress)
+    }
+
+    /// Decodes any common format to 16 kHz mono WAV at `output`.
+    public func decode(input: String, output: String) async throws -> DecodedAudio {
+        try await call("decode", DecodeParameters(input: input, output: output), returning: DecodedAudio.self)
+    }
+
+    public func ping() async throws {
+        _ = try await call("ping", NoParameters(), returning: NoParameters.self)
+    }
+}

@@ -1,0 +1,25 @@
+/// One line from the engine. Results are kept as raw bytes and decoded by the caller,
+/// who knows which type the method returns.
+struct EngineEvent: Decodable, Sendable {
+    enum Kind: String, Decodable, Sendable {
+        case ready, progress, result, error
+    }
+
+    struct Failure: Decodable, Sendable {
+        var code: String
+        var message: String
+        var retryable: Bool?
+    }
+
+    var id: String?
+    var event: Kind
+    var stage: String?
+    var fraction: Double?
+    var error: Failure?
+    var pid: Int?
+}
+
+/// Pulls `result` out of a result line with its real type.
+struct EngineResultEnvelope<Result: Decodable>: Decodable {
+    var result: Result
+}

@@ -1,0 +1,42 @@
+import ParleyCore
+
+/// What `transcribe` returns: recognised segments, no speakers yet.
+public struct RecognitionResult: Codable, Sendable, Equatable {
+    public var duration: Double
+    public var language: String?
+    public var model: String
+    public var segments: [RecognizedSegment]
+}
+
+/// What `decode` returns: the source stream's properties (the output is 16 kHz mono WAV).
+public struct DecodedAudio: Codable, Sendable, Equatable {
+    public var duration: Double
+    public var codec: String?
+    public var sampleRate: Int?
+    public var channels: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case duration, codec, channels
+        case sampleRate = "sample_rate"
+    }
+}
+
+/// Parameters of the audio-carrying methods.
+struct AudioParameters<Options: Encodable & Sendable>: Encodable, Sendable {
+    var audio: String
+    var options: Options
+
+    func encode(to encoder: any Encoder) throws {
+        // Options are flattened next to `audio`, as engine/PROTOCOL.md specifies.
+        try options.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(audio, forKey: .audio)
+    }
+
+    private enum Key: String, CodingKey { case audio }
+}
+
+struct DecodeParameters: Encodable, Sendable {
+    var input: String
+    var output: String
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Parley: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parley",
+        abstract: "Meeting recordings to speaker-attributed transcripts, on your own machines.",
+        subcommands: [TranscribeCommand.self, EngineCommand.self]
+    )
+}
