@@ -1,0 +1,106 @@
+"""Protocol methods: check params, then call the module that does the work.
+
+Heavy modules (PyAV, numpy, faster-whisper) are imported inside the handlers so the
+engine answers `ready` and `ping` before paying for them.
+"""
+
+import os
+
+from .errors import BadRequest, ModelUnavailable
+
+REQUIRED = object()
+
+
+def _path(v):
+    return isinstance(v, str) and v != "" and "\0" not in v
+
+
+def _int(lo):
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= lo
+
+
+def _num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 2
+
+
+def _temps(v):
+    return _num(v) or (isinstance(v, list) and len(v) > 0 and all(map(_num, v)))
+
+
+def _str(v):
+    return isinstance(v, str) and v != ""
+
+
+def _check(params: dict, spec: dict) -> dict:
+    """Validate params against {name: (predicate, default)}; null means "use default".
+    Unknown names are rejected so a typo on the supervisor side fails loudly."""
+    unknown = sorted(set(params) - set(spec))
+    if unknown:
+        raise BadRequest(f"unknown param(s): {', '.join(unknown)}")
+    out = {}
+    for name, (ok, default) in spec.items():
+        value = params.get(name)
+        if value is None:
+            if default is REQUIRED:
+                raise BadRequest(f"missing param `{name}`")
+            value = default
+        elif not ok(value):
+            raise BadRequest(f"invalid value for `{name}`: {value!r}"[:200])
+        out[name] = value
+    return out
+
+
+def ping(params, job):
+    return {}
+
+
+def decode(params, job):
+    p = _check(params, {"input": (_path, REQUIRED), "output": (_path, REQUIRED)})
+    out_dir = os.path.dirname(os.path.abspath(p["output"]))
+    if not os.path.isdir(out_dir):
+        raise BadRequest(f"output directory {out_dir} does not exist")
+    if os.path.abspath(p["output"]) == os.path.abspath(p["input"]):
+        raise BadRequest("`output` must differ from `input`")
+    from . import audio
+
+    return audio.decode_to_wav(p["input"], p["output"], job.progress("decode"))
+
+
+TRANSCRIBE_PARAMS = {
+    "audio": (_path, REQUIRED),
+    "model": (_str, None),
+    "device": (lambda v: v in ("cpu", "cuda", "auto"), "cpu"),
+    "compute_type": (_str, "int8"),
+    "language": (_str, None),
+    "beam_size": (_int(1), 5),
+    "temperature": (_temps, None),
+    "vad_filter": (lambda v: isinstance(v, bool), True),
+    "initial_prompt": (_str, None),
+}
+
+
+def transcribe(params, job):
+    p = _check(params, TRANSCRIBE_PARAMS)
+    from . import audio, transcribe as whisper
+
+    samples, _ = audio.load(p.pop("audio"), job.progress("decode"))
+    return whisper.run(samples, progress=job.progress("transcribe"), **p)
+
+
+def diarize(params, job):
+    p = _check(params, {"audio": (_path, REQUIRED), "num_speakers": (_int(1), None),
+                        "min_speakers": (_int(1), 1), "max_speakers": (_int(1), 8)})
+    if p["min_speakers"] > p["max_speakers"]:
+        raise BadRequest("`min_speakers` is greater than `max_speakers`")
+    try:  # before decoding, so a broken install fails fast
+        from .diarization import diarize as run
+    except ImportError as exc:
+        raise ModelUnavailable(f"diarization is not available: {exc}") from None
+    from . import audio
+
+    samples, _ = audio.load(p["audio"], job.progress("decode"))
+    return run(samples, num_speakers=p["num_speakers"], min_speakers=p["min_speakers"],
+               max_speakers=p["max_speakers"], progress=job.progress("diarize"))
+
+
+HANDLERS = {"ping": ping, "decode": decode, "transcribe": transcribe, "diarize": diarize}
