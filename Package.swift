@@ -3,7 +3,6 @@ import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(
@@ -14,9 +13,17 @@ let package = Package(
         .library(name: "ParleyCore", targets: ["ParleyCore"]),
         .library(name: "ParleyEngine", targets: ["ParleyEngine"]),
         .library(name: "ParleyPipeline", targets: ["ParleyPipeline"]),
+        .library(name: "ParleyServer", targets: ["ParleyServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Domain values and pure transformations: no I/O.
@@ -25,13 +32,53 @@ let package = Package(
         .target(name: "ParleyEngine", dependencies: ["ParleyCore"], swiftSettings: swiftSettings),
         // decode → transcribe → diarize → attribute, with progress.
         .target(name: "ParleyPipeline", dependencies: ["ParleyCore", "ParleyEngine"], swiftSettings: swiftSettings),
+        // The wire types server and client share, so they cannot drift.
+        .target(name: "ParleyAPI", dependencies: ["ParleyCore"], swiftSettings: swiftSettings),
+        // Persistence: SQLite through GRDB (WAL), versioned migrations, search index.
+        .target(
+            name: "ParleyStore",
+            dependencies: [
+                "ParleyCore", "ParleyAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Durable per-stage jobs on the store: claims, leases, retries, recovery, workers.
+        .target(
+            name: "ParleyQueue",
+            dependencies: [
+                "ParleyCore", "ParleyAPI", "ParleyStore", "ParleyEngine", "ParleyPipeline",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP API, tus uploads, audio streaming, auth, rate limits, metrics.
+        .target(
+            name: "ParleyServer",
+            dependencies: [
+                "ParleyCore", "ParleyAPI", "ParleyStore", "ParleyQueue", "ParleyEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by the test targets (eval data, engine location, WER).
         .target(name: "ParleyTesting", dependencies: ["ParleyCore", "ParleyEngine"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyCore", "ParleyEngine", "ParleyPipeline",
+                "ParleyCore", "ParleyEngine", "ParleyPipeline", "ParleyStore", "ParleyServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -41,6 +88,10 @@ let package = Package(
             name: "ParleyPipelineTests",
             dependencies: ["ParleyPipeline", "ParleyTesting"],
             swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ParleyStoreTests", dependencies: ["ParleyStore", "ParleyTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ParleyQueueTests", dependencies: ["ParleyQueue", "ParleyTesting"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "ParleyCLITests", dependencies: ["ParleyCore", "ParleyTesting"], swiftSettings: swiftSettings),
     ]

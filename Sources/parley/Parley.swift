@@ -5,6 +5,6 @@ struct Parley: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parley",
         abstract: "Meeting recordings to speaker-attributed transcripts, on your own machines.",
-        subcommands: [TranscribeCommand.self, EngineCommand.self]
+        subcommands: [ServeCommand.self, TranscribeCommand.self, UserCommand.self, TokenCommand.self, EngineCommand.self]
     )
 }

@@ -1,0 +1,24 @@
+/// The persisted stages a meeting goes through on the server, in order. Each stores its
+/// own result, so a failure in one never throws away the work of the previous ones.
+public enum ProcessingStage: String, Codable, Sendable, CaseIterable {
+    case normalize, transcribe, diarize, summarize, index
+
+    public var next: ProcessingStage? {
+        let all = Self.allCases
+        let position = all.firstIndex(of: self)!
+        return position + 1 < all.count ? all[position + 1] : nil
+    }
+
+    /// Stages that run models in the engine process and so go through the bounded pool.
+    public var usesEngine: Bool {
+        switch self {
+        case .normalize, .transcribe, .diarize: true
+        case .summarize, .index: false
+        }
+    }
+}
+
+/// The state of one stage's job.
+public enum JobState: String, Codable, Sendable, CaseIterable {
+    case queued, running, done, failed, cancelled
+}

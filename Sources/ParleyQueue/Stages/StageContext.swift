@@ -1,0 +1,45 @@
+import Foundation
+import ParleyCore
+import ParleyEngine
+import ParleyStore
+
+/// What a stage needs to do its work: the meeting, where its files live, the engine
+/// (for model stages), earlier stages' results, and a way to report progress.
+struct StageContext: Sendable {
+    var meeting: MeetingRecord
+    var dataDirectory: URL
+    var engine: EngineSupervisor?
+    var jobs: JobRepository
+    var transcription: TranscriptionOptions
+    var progress: @Sendable (Double) -> Void
+
+    var meetingDirectory: URL { dataDirectory.appendingPathComponent("audio/\(meeting.id)", isDirectory: true) }
+    var originalAudio: URL { dataDirectory.appendingPathComponent(meeting.audioPath) }
+    var pcmAudio: URL { meetingDirectory.appendingPathComponent("pcm.wav") }
+
+    func requireEngine() throws -> EngineSupervisor {
+        guard let engine else { throw StageFailure(message: "no speech engine for a model stage", retryable: false) }
+        return engine
+    }
+
+    /// A previous stage's stored result, decoded.
+    func result<Result: Decodable>(of stage: ProcessingStage, as type: Result.Type) async throws -> Result {
+        guard let data = try await jobs.result(meetingId: meeting.id, stage: stage) else {
+            throw StageFailure(message: "the \(stage.rawValue) result is missing; re-run that stage", retryable: false)
+        }
+        return try JSONDecoder().decode(Result.self, from: data)
+    }
+}
+
+/// What a stage produced: its stored result and what it changes on the meeting.
+struct StageOutput: Sendable {
+    var result: Data
+    var patch: MeetingPatch?
+}
+
+/// A stage failure phrased for the user.
+struct StageFailure: Error, CustomStringConvertible {
+    var message: String
+    var retryable: Bool
+    var description: String { message }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import ParleyCore
+import ParleyEngine
+import ParleyStore
+
+/// Claims jobs of one kind (model or light) and runs them under a lease with heartbeats,
+/// until its task is cancelled.
+struct JobWorker: Sendable {
+    let name: String
+    let usesEngine: Bool
+    let engine: EngineSupervisor?
+    let shared: QueueShared
+
+    func run() async {
+        while !Task.isCancelled {
+            do {
+                if let job = try await shared.jobs.claim(worker: name, usesEngine: usesEngine,
+                                                         lease: shared.configuration.leaseSeconds) {
+                    await execute(job)
+                    continue
+                }
+            } catch {
+                shared.logger.error("claim failed: \(error)")
+            }
+            try? await Task.sleep(for: shared.configuration.pollInterval)
+        }
+    }
+
+    func execute(_ job: JobRecord) async {
+        guard let jobId = job.id, let meeting = try? await shared.meetings.meeting(id: job.meetingId) else { return }
+        await shared.publish(meetingId: meeting.id)
+        let reserved = usesEngine ? estimate(meeting) : 0
+        do {
+            try await shared.budget.reserve(reserved)
+        } catch {
+            try? await shared.jobs.fail(job, worker: name, error: "\(error)", retryable: false, retryDelay: 0)
+            await shared.publish(meetingId: meeting.id)
+            return
+        }
+        let progress = ProgressCell()
+        let context = StageContext(
+            meeting: meeting, dataDirectory: shared.dataDirectory, engine: engine, jobs: shared.jobs,
+            transcription: shared.transcription, progress: { progress.set($0) })
+        let started = ContinuousClock.now
+        let task = Task { try await StageRunner.run(job.stage, context: context) }
+        await shared.running.register(jobId, task)
+        let heartbeat = Task { await beat(jobId: jobId, meetingId: meeting.id, progress: progress, task: task) }
+        let outcome = await task.result
+        heartbeat.cancel()
+        await shared.running.remove(jobId)
+        await shared.budget.release(reserved)
+        let elapsed = started.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        await finish(job, outcome: outcome, seconds: seconds)
+        await shared.publish(meetingId: meeting.id)
+    }
+
+    private func finish(_ job: JobRecord, outcome: Result<StageOutput, any Error>, seconds: Double) async {
+        do {
+            switch outcome {
+            case .success(let output):
+                let stored = try await shared.jobs.complete(
+                    job, worker: name, result: output.result, seconds: seconds,
+                    maxAttempts: shared.configuration.maxAttempts, patch: output.patch)
+                if !stored { shared.logger.info("job \(job.id ?? 0) finished after it was cancelled; result dropped") }
+            case .failure(let error):
+                let (message, retryable) = Self.describe(error)
+                if case .cancelled = error as? EngineError, (try? await shared.jobs.job(id: job.id ?? 0))?.state == .cancelled {
+                    return
+                }
+                shared.logger.warning("job \(job.id ?? 0) \(job.stage.rawValue) failed: \(message)")
+                try await shared.jobs.fail(job, worker: name, error: message, retryable: retryable,
+                                           retryDelay: shared.configuration.retryDelay(afterAttempt: job.attempts))
+            }
+        } catch {
+            // The lease will expire and recovery will re-queue the job: nothing is lost.
+            shared.logger.error("could not record job \(job.id ?? 0): \(error)")
+        }
+    }
+
+    /// Extends the lease while the stage runs; stops the stage if the job was taken away
+    /// (cancelled, or deleted with its meeting).
+    private func beat(jobId: Int64, meetingId: String, progress: ProgressCell, task: Task<StageOutput, any Error>) async {
+        var published = -1.0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int64(shared.configuration.heartbeatSeconds * 1000)))
+            if Task.isCancelled { return }
+            let fraction = progress.current
+            let ours = (try? await shared.jobs.heartbeat(
+                jobId: jobId, worker: name, lease: shared.configuration.leaseSeconds, progress: fraction)) ?? true
+            if !ours {
+                task.cancel()
+                return
+            }
+            if fraction != published {
+                published = fraction
+                await shared.publish(meetingId: meetingId)
+            }
+        }
+    }
+
+    /// A loaded model plus the decoded audio (float32 at 16 kHz, with working copies).
+    private func estimate(_ meeting: MeetingRecord) -> UInt64 {
+        let seconds = max(meeting.duration ?? Double(meeting.size) / 16_000, 0)
+        return shared.configuration.modelResidentBytes + UInt64(seconds * 16_000 * 4 * 3)
+    }
+
+    static func describe(_ error: any Error) -> (message: String, retryable: Bool) {
+        switch error {
+        case let error as EngineError: (error.description, error.isRetryable)
+        case let error as StageFailure: (error.message, error.retryable)
+        case is CancellationError: ("cancelled", false)
+        default: ("\(error)", true)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import ParleyEngine
+import ParleyStore
+
+/// What every worker shares: repositories, configuration, admission and events.
+struct QueueShared: Sendable {
+    let jobs: JobRepository
+    let meetings: MeetingRepository
+    let configuration: QueueConfiguration
+    let dataDirectory: URL
+    let transcription: TranscriptionOptions
+    let budget: MemoryBudget
+    let running: RunningJobs
+    let events: EventBroadcaster
+    let logger: Logger
+
+    func publish(meetingId: String) async {
+        guard let meeting = try? await meetings.meeting(id: meetingId) else { return }
+        await events.publish(ProcessingEvent(
+            meetingID: meeting.id, ownerID: meeting.ownerId, workspaceID: meeting.workspaceId,
+            isPersonal: meeting.isPersonal, status: meeting.status, stage: meeting.stage, progress: meeting.progress,
+            failureReason: meeting.failureReason))
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Logging
+import ParleyQueue
+import ParleyStore
+import Prometheus
+import ServiceLifecycle
+
+/// Assembles `parley serve`: the database, the processing service and the HTTP API, run
+/// together with graceful shutdown on SIGINT/SIGTERM.
+public struct ParleyServerApp: Sendable {
+    public let configuration: ServerConfiguration
+
+    public init(configuration: ServerConfiguration) {
+        self.configuration = configuration
+    }
+
+    public func run(registry: PrometheusCollectorRegistry?, logger: Logger) async throws {
+        let storage = AudioStorage(root: configuration.dataDirectory)
+        try storage.prepare()
+        let database = try ParleyDatabase(path: configuration.databasePath)
+        let processing = ProcessingService(
+            database: database, dataDirectory: configuration.dataDirectory, configuration: configuration.queue,
+            engine: configuration.engine, transcription: configuration.transcription, events: EventBroadcaster(),
+            logger: logger)
+        let dependencies = ServerDependencies(
+            configuration: configuration, database: database, accounts: AccountRepository(database: database),
+            meetings: MeetingRepository(database: database), uploads: UploadRepository(database: database),
+            jobs: JobRepository(database: database), processing: processing, storage: storage, uploadLocks: UploadLocks(),
+            metrics: ServerMetrics(), logger: logger)
+        let router = Self.router(dependencies: dependencies, registry: registry)
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
+            logger: logger)
+        app.addServices(processing, UploadJanitor(dependencies: dependencies))
+        logger.info("parley serving on http://\(configuration.host):\(configuration.port), data in \(configuration.dataDirectory.path)")
+        try await app.runService()
+    }
+
+    static func router(dependencies: ServerDependencies, registry: PrometheusCollectorRegistry?) -> Router<ParleyRequestContext> {
+        let router = Router(context: ParleyRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(
+            rate: dependencies.configuration.rateLimitPerSecond, burst: dependencies.configuration.rateLimitBurst)))
+        HealthRoutes(dependencies: dependencies, registry: registry).register(on: router)
+        let authenticated = router.group().add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
+        UploadRoutes(dependencies: dependencies).register(on: router, authenticated: authenticated)
+        let api = authenticated.group("/api/v1")
+        let meetings = api.group("meetings")
+        DirectUploadRoute(dependencies: dependencies).register(on: meetings)
+        MeetingRoutes(dependencies: dependencies).register(on: meetings)
+        ProcessingRoutes(dependencies: dependencies).register(on: meetings, api: api)
+        AudioRoutes(dependencies: dependencies).register(on: meetings)
+        return router
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import ParleyEngine
+import ParleyQueue
+
+/// Everything `parley serve` can be told, with embedded defaults: one data directory
+/// holding the SQLite database and the audio, the bundled model, loopback only.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var dataDirectory: URL
+    /// Largest upload accepted (`Tus-Max-Size`), in bytes.
+    public var maxUploadBytes: Int64
+    /// Requests per second per token, and the burst a client may spend at once.
+    public var rateLimitPerSecond: Double
+    public var rateLimitBurst: Double
+    /// Abandoned uploads are removed after this many seconds.
+    public var uploadExpirySeconds: Double
+    public var queue: QueueConfiguration
+    public var engine: EngineConfiguration
+    public var transcription: TranscriptionOptions
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = ServerConfiguration.defaultDataDirectory(),
+        maxUploadBytes: Int64 = 2 << 30, rateLimitPerSecond: Double = 50, rateLimitBurst: Double = 200,
+        uploadExpirySeconds: Double = 7 * 86_400, queue: QueueConfiguration = .fromEnvironment(),
+        engine: EngineConfiguration = .fromEnvironment(), transcription: TranscriptionOptions = .init()
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.maxUploadBytes = maxUploadBytes
+        self.rateLimitPerSecond = rateLimitPerSecond
+        self.rateLimitBurst = rateLimitBurst
+        self.uploadExpirySeconds = uploadExpirySeconds
+        self.queue = queue
+        self.engine = engine
+        self.transcription = transcription
+    }
+
+    /// `$PARLEY_DATA`, else `$XDG_DATA_HOME/parley-server`, else `~/.local/share/parley-server`.
+    public static func defaultDataDirectory(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let data = environment["PARLEY_DATA"], !data.isEmpty { return URL(fileURLWithPath: data) }
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
+        return base.appendingPathComponent("parley-server")
+    }
+
+    public var databasePath: String { dataDirectory.appendingPathComponent("parley.sqlite").path }
+}

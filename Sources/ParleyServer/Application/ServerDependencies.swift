@@ -1,0 +1,19 @@
+import Foundation
+import Logging
+import ParleyQueue
+import ParleyStore
+
+/// The pieces route handlers share.
+struct ServerDependencies: Sendable {
+    let configuration: ServerConfiguration
+    let database: ParleyDatabase
+    let accounts: AccountRepository
+    let meetings: MeetingRepository
+    let uploads: UploadRepository
+    let jobs: JobRepository
+    let processing: ProcessingService
+    let storage: AudioStorage
+    let uploadLocks: UploadLocks
+    let metrics: ServerMetrics
+    let logger: Logger
+}

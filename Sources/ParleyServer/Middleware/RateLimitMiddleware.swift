@@ -1,0 +1,20 @@
+import HTTPTypes
+import Hummingbird
+
+/// 429 with `Retry-After` once a token (or, unauthenticated, an address) spends its bucket.
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = ParleyRequestContext
+
+    let limiter: RateLimiter
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let key = AuthenticationMiddleware.bearerToken(request.headers[.authorization])
+            ?? context.remoteAddress.map { "\($0)" } ?? "anonymous"
+        if let wait = await limiter.acquire(key) {
+            let seconds = max(1, Int(wait.rounded(.up)))
+            throw APIFailure(.tooManyRequests, code: "rate_limited", "too many requests; retry in \(seconds) s",
+                             headers: [.retryAfter: String(seconds)])
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import HTTPTypes
+import ParleyCore
+import Metrics
+import ParleyQueue
+import ParleyStore
+
+/// Turning received bytes into a meeting, shared by tus and single-request uploads:
+/// verify the hash, move the file into place, create the meeting and queue its first
+/// stage atomically, or find that it already exists.
+struct MeetingIntake: Sendable {
+    let dependencies: ServerDependencies
+
+    func workspaceId(_ name: String?, viewer: Viewer) async throws -> String? {
+        guard let name else { return nil }
+        guard let id = try await dependencies.accounts.workspaceId(named: name), viewer.workspaceIds.contains(id) else {
+            throw APIFailure.badRequest("you are not a member of a workspace named \(name)", code: "unknown_workspace")
+        }
+        return id
+    }
+
+    /// 503 + Retry-After while the model queue is full: the client comes back later.
+    func requireCapacity() async throws {
+        guard try await dependencies.processing.hasCapacity() else {
+            throw APIFailure.busy(retryAfter: 30, "the processing queue is full; try again later")
+        }
+    }
+
+    func adopt(upload: UploadRecord, file: URL) async throws -> MeetingRecord {
+        let actual = try AudioStorage.sha256(of: file)
+        guard actual == upload.sha256 else {
+            try await dependencies.uploads.delete(id: upload.id)
+            try? FileManager.default.removeItem(at: file)
+            throw APIFailure(HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), code: "checksum_mismatch",
+                             "the received bytes hash to \(actual), not the declared \(upload.sha256); upload discarded")
+        }
+        let meeting = newMeeting(
+            ownerId: upload.ownerId, clientId: upload.clientId, workspaceId: upload.workspaceId,
+            isPersonal: upload.isPersonal, title: upload.title, recordedAt: upload.recordedAt, sha256: actual,
+            size: upload.length, originalName: upload.originalName, contentType: upload.contentType)
+        try dependencies.storage.adopt(file, as: meeting.audioPath)
+        let outcome = try await dependencies.uploads.complete(upload, as: meeting, maxAttempts: dependencies.configuration.queue.maxAttempts)
+        return try await settle(outcome, placed: meeting)
+    }
+
+    /// After the transaction: drop our copy if another request created the meeting first.
+    func settle(_ outcome: MeetingRepository.CreateOutcome, placed meeting: MeetingRecord) async throws -> MeetingRecord {
+        switch outcome {
+        case .created(let created):
+            await dependencies.processing.announce(meetingId: created.id)
+            return created
+        case .existing(let existing):
+            dependencies.metrics.duplicateHits.increment()
+            try? FileManager.default.removeItem(at: dependencies.storage.meetingDirectory(meeting.id))
+            return existing
+        }
+    }
+
+    func newMeeting(
+        ownerId: String, clientId: String?, workspaceId: String?, isPersonal: Bool, title: String, recordedAt: Double?,
+        sha256: String, size: Int64, originalName: String?, contentType: String?
+    ) -> MeetingRecord {
+        let id = UUID().uuidString.lowercased()
+        let now = StoreClock.now()
+        return MeetingRecord(
+            id: id, ownerId: ownerId, clientId: clientId, workspaceId: workspaceId, isPersonal: isPersonal, title: title,
+            recordedAt: recordedAt, createdAt: now, updatedAt: now, sha256: sha256, size: size, originalName: originalName,
+            contentType: contentType, status: .queued, stage: .normalize, progress: 0, failureReason: nil, duration: nil,
+            codec: nil, sampleRate: nil, channels: nil,
+            audioPath: dependencies.storage.originalRelativePath(meeting: id, originalName: originalName),
+            playbackPath: nil, speakersJson: nil, summaryPreview: nil)
+    }
+}

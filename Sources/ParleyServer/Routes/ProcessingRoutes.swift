@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ParleyAPI
+import ParleyCore
+import ParleyQueue
+import ParleyStore
+
+/// Processing control and progress: queue, re-run, cancel, status, live events.
+struct ProcessingRoutes: Sendable {
+    let dependencies: ServerDependencies
+
+    struct ProcessRequest: Decodable {
+        var fromStage: ProcessingStage?
+
+        enum CodingKeys: String, CodingKey {
+            case fromStage = "from_stage"
+        }
+    }
+
+    func register(on meetings: RouterGroup<ParleyRequestContext>, api: RouterGroup<ParleyRequestContext>) {
+        meetings.post("{id}/process-async") { request, context in try await process(request, context: context) }
+        meetings.post("{id}/cancel") { _, context in
+            let meeting = try await MeetingRoutes.visibleMeeting(context, dependencies: dependencies, ownerOnly: true)
+            try await dependencies.processing.cancel(meetingId: meeting.id)
+            return try await statusResponse(meetingId: meeting.id, context: context, status: .ok)
+        }
+        meetings.get("{id}/status") { _, context in
+            let meeting = try await MeetingRoutes.visibleMeeting(context, dependencies: dependencies)
+            return try JSONResponse.make(try await dependencies.processing.status(of: meeting))
+        }
+        api.get("events") { _, context in try await events(context: context) }
+    }
+
+    /// Idempotent: queues work only when none is pending; `from_stage` re-runs one stage
+    /// and those after it, keeping the results before it.
+    func process(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let meeting = try await MeetingRoutes.visibleMeeting(context, dependencies: dependencies, ownerOnly: true)
+        let body = try await request.body.collect(upTo: 4096)
+        var fromStage: ProcessingStage?
+        if body.readableBytes > 0 {
+            do {
+                fromStage = try JSONDecoder().decode(ProcessRequest.self, from: Data(buffer: body)).fromStage
+            } catch {
+                throw APIFailure.badRequest("body must be {\"from_stage\": one of \(ProcessingStage.allCases.map(\.rawValue))}")
+            }
+        }
+        let jobs = try await dependencies.jobs.jobs(meetingId: meeting.id)
+        let pending = jobs.contains { $0.state == .queued || $0.state == .running }
+        let restart = fromStage ?? jobs.first { $0.state != .done }?.stage
+        if !pending, let restart, fromStage != nil || meeting.status != .synced {
+            try await MeetingIntake(dependencies: dependencies).requireCapacity()
+            _ = try await dependencies.processing.process(meetingId: meeting.id, from: restart)
+        }
+        return try await statusResponse(meetingId: meeting.id, context: context, status: .accepted)
+    }
+
+    func statusResponse(meetingId: String, context: ParleyRequestContext, status: HTTPResponse.Status) async throws -> Response {
+        guard let meeting = try await dependencies.meetings.meeting(id: meetingId) else { throw APIFailure.notFound() }
+        return try JSONResponse.make(try await dependencies.processing.status(of: meeting), status: status)
+    }
+
+    /// Server-Sent Events: one `meeting` event per change the viewer may see.
+    func events(context: ParleyRequestContext) async throws -> Response {
+        let viewer = try context.requireViewer()
+        let subscription = await dependencies.processing.events.subscribe()
+        let broadcaster = dependencies.processing.events
+        let body = ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: ": connected\nretry: 3000\n\n"))
+            for await event in subscription.events where Self.visible(event, to: viewer) {
+                let data = try JSONEncoder().encode(event)
+                try await writer.write(ByteBuffer(string: "event: meeting\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+            }
+            await broadcaster.unsubscribe(subscription.id)
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [
+            .contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no",
+        ], body: body)
+    }
+
+    static func visible(_ event: ProcessingEvent, to viewer: Viewer) -> Bool {
+        event.ownerID == viewer.userId
+            || (!event.isPersonal && event.workspaceID.map(viewer.workspaceIds.contains) == true)
+    }
+}

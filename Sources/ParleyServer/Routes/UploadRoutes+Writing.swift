@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Metrics
+import ParleyQueue
+import ParleyStore
+
+extension UploadRoutes {
+    struct Written {
+        var offset: Int64
+        /// Set when these bytes completed the upload.
+        var meeting: MeetingRecord?
+    }
+
+    /// Appends the request body at `offset`, then completes the upload if it is whole.
+    /// Whatever arrived before a dropped connection stays on disk: the file's size is the
+    /// offset the client resumes from.
+    func write(_ request: Request, to upload: UploadRecord, at offset: Int64) async throws -> Written {
+        try await withUploadLock(upload.id) {
+            let file = dependencies.storage.partialFile(upload: upload.id)
+            let current = dependencies.storage.size(of: file)
+            guard offset == current else {
+                throw APIFailure(.conflict, code: "offset_mismatch",
+                                 "Upload-Offset is \(offset) but the server has \(current) bytes",
+                                 headers: [.uploadOffset: String(current)])
+            }
+            if !FileManager.default.fileExists(atPath: file.path) {
+                FileManager.default.createFile(atPath: file.path, contents: nil)
+            }
+            let handle = try FileHandle(forWritingTo: file)
+            var position = current
+            var overflow = false
+            do {
+                try handle.seekToEnd()
+                for try await chunk in request.body {
+                    let room = upload.length - position
+                    if Int64(chunk.readableBytes) > room {
+                        overflow = true
+                        if room > 0 { try handle.write(contentsOf: chunk.readableBytesView.prefix(Int(room))) }
+                        position += max(room, 0)
+                        break
+                    }
+                    try handle.write(contentsOf: chunk.readableBytesView)
+                    position += Int64(chunk.readableBytes)
+                    dependencies.metrics.uploadBytes.increment(by: Int64(chunk.readableBytes))
+                }
+                try handle.synchronize()
+                try handle.close()
+            } catch {
+                try? handle.synchronize()
+                try? handle.close()
+                try? await dependencies.uploads.setOffset(id: upload.id, offset: dependencies.storage.size(of: file))
+                throw error
+            }
+            try await dependencies.uploads.setOffset(id: upload.id, offset: position)
+            if overflow {
+                throw APIFailure(.contentTooLarge, code: "too_large", "the body goes past Upload-Length \(upload.length)",
+                                 headers: [.uploadOffset: String(position)])
+            }
+            guard position == upload.length else { return Written(offset: position, meeting: nil) }
+            let meeting = try await MeetingIntake(dependencies: dependencies).adopt(upload: upload, file: file)
+            return Written(offset: position, meeting: meeting)
+        }
+    }
+
+    func withUploadLock<T>(_ id: String, _ body: () async throws -> T) async throws -> T {
+        guard await dependencies.uploadLocks.tryLock(id) else {
+            throw APIFailure(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), code: "upload_busy", "the upload is already receiving data")
+        }
+        do {
+            let value = try await body()
+            await dependencies.uploadLocks.unlock(id)
+            return value
+        } catch {
+            await dependencies.uploadLocks.unlock(id)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import GRDB
+
+/// Schema history. Never edit a shipped migration: add the next one.
+enum ParleyMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-accounts") { db in
+            try db.execute(sql: """
+                CREATE TABLE user (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at REAL NOT NULL);
+                CREATE TABLE api_token (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    token_hash TEXT NOT NULL UNIQUE, label TEXT, created_at REAL NOT NULL);
+                CREATE TABLE workspace (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at REAL NOT NULL);
+                CREATE TABLE workspace_member (
+                    workspace_id TEXT NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    PRIMARY KEY (workspace_id, user_id));
+                """)
+        }
+        migrator.registerMigration("v1-meetings") { db in
+            // sha256 and client_id are unique per owner: the database, not a check in
+            // code, is what makes duplicates impossible under concurrent uploads.
+            try db.execute(sql: """
+                CREATE TABLE meeting (
+                    id TEXT PRIMARY KEY,
+                    owner_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    client_id TEXT,
+                    workspace_id TEXT REFERENCES workspace(id) ON DELETE SET NULL,
+                    is_personal INTEGER NOT NULL DEFAULT 1,
+                    title TEXT NOT NULL,
+                    recorded_at REAL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    original_name TEXT,
+                    content_type TEXT,
+                    status TEXT NOT NULL,
+                    stage TEXT,
+                    progress REAL NOT NULL DEFAULT 0,
+                    failure_reason TEXT,
+                    duration REAL,
+                    codec TEXT,
+                    sample_rate INTEGER,
+                    channels INTEGER,
+                    audio_path TEXT NOT NULL,
+                    playback_path TEXT,
+                    speakers_json TEXT,
+                    summary_preview TEXT,
+                    UNIQUE (owner_id, sha256),
+                    UNIQUE (owner_id, client_id));
+                CREATE INDEX meeting_owner_status ON meeting(owner_id, status);
+                CREATE INDEX meeting_workspace_personal ON meeting(workspace_id, is_personal);
+                CREATE INDEX meeting_owner_created ON meeting(owner_id, created_at DESC, id DESC);
+                CREATE INDEX meeting_created ON meeting(created_at DESC, id DESC);
+                CREATE TABLE upload (
+                    id TEXT PRIMARY KEY,
+                    owner_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    length INTEGER NOT NULL,
+                    offset INTEGER NOT NULL DEFAULT 0,
+                    sha256 TEXT NOT NULL,
+                    client_id TEXT,
+                    title TEXT NOT NULL,
+                    recorded_at REAL,
+                    workspace_id TEXT REFERENCES workspace(id) ON DELETE SET NULL,
+                    is_personal INTEGER NOT NULL DEFAULT 1,
+                    original_name TEXT,
+                    content_type TEXT,
+                    metadata TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    UNIQUE (owner_id, sha256));
+                """)
+        }
+        migrator.registerMigration("v1-jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE job (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    meeting_id TEXT NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
+                    stage TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    uses_engine INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    max_attempts INTEGER NOT NULL,
+                    run_after REAL NOT NULL,
+                    lease_owner TEXT,
+                    lease_expires REAL,
+                    progress REAL NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    created_at REAL NOT NULL,
+                    started_at REAL,
+                    finished_at REAL,
+                    UNIQUE (meeting_id, stage));
+                CREATE INDEX job_claim ON job(state, uses_engine, run_after, id);
+                CREATE TABLE stage_result (
+                    meeting_id TEXT NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
+                    stage TEXT NOT NULL,
+                    result TEXT NOT NULL,
+                    seconds REAL NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (meeting_id, stage));
+                """)
+        }
+        migrator.registerMigration("v1-search") { db in
+            try db.execute(sql: """
+                CREATE TABLE segment (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    meeting_id TEXT NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    start REAL NOT NULL,
+                    end REAL NOT NULL,
+                    speaker_id TEXT NOT NULL,
+                    speaker_name TEXT NOT NULL,
+                    text TEXT NOT NULL);
+                CREATE INDEX segment_meeting ON segment(meeting_id, position);
+                CREATE VIRTUAL TABLE segment_fts USING fts5(
+                    text, speaker_name, content='segment', content_rowid='id', tokenize='porter unicode61');
+                CREATE TRIGGER segment_ai AFTER INSERT ON segment BEGIN
+                    INSERT INTO segment_fts(rowid, text, speaker_name) VALUES (new.id, new.text, new.speaker_name);
+                END;
+                CREATE TRIGGER segment_ad AFTER DELETE ON segment BEGIN
+                    INSERT INTO segment_fts(segment_fts, rowid, text, speaker_name)
+                    VALUES ('delete', old.id, old.text, old.speaker_name);
+                END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import ParleyServer
+import Prometheus
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Parley server: HTTP API, uploads, processing queue.",
+        discussion: """
+            Everything lives in one data directory (SQLite database + audio). Create an account
+            with `parley user add NAME` and a token with `parley token create --user NAME`.
+            """
+    )
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Address to listen on (env PARLEY_HOST).")
+    var host = ProcessInfo.processInfo.environment["PARLEY_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on (env PARLEY_PORT).")
+    var port = Int(ProcessInfo.processInfo.environment["PARLEY_PORT"] ?? "") ?? 8080
+
+    @Option(help: "Largest upload in MB (env PARLEY_MAX_UPLOAD_MB).")
+    var maxUploadMB = Int64(ProcessInfo.processInfo.environment["PARLEY_MAX_UPLOAD_MB"] ?? "") ?? 2048
+
+    @Option(help: "Requests per second per token; 0 disables (env PARLEY_RATE_LIMIT).")
+    var rateLimit = Double(ProcessInfo.processInfo.environment["PARLEY_RATE_LIMIT"] ?? "") ?? 50
+
+    @OptionGroup var model: ModelOptions
+
+    func run() async throws {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var configuration = ServerConfiguration(host: host, port: port, dataDirectory: data.directory)
+        configuration.maxUploadBytes = maxUploadMB << 20
+        configuration.rateLimitPerSecond = rateLimit
+        configuration.rateLimitBurst = max(rateLimit * 4, 1)
+        configuration.transcription = model.transcriptionOptions
+        var logger = Logger(label: "parley")
+        logger.logLevel = ProcessInfo.processInfo.environment["PARLEY_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        try await ParleyServerApp(configuration: configuration).run(registry: registry, logger: logger)
+    }
+}
+
+/// `--data DIR` (env PARLEY_DATA), shared by the server's commands.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: "Server data directory (default: $PARLEY_DATA or $XDG_DATA_HOME/parley-server).")
+    var path: String?
+
+    var directory: URL { path.map { URL(fileURLWithPath: $0) } ?? ServerConfiguration.defaultDataDirectory() }
+}
