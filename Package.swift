@@ -70,7 +70,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the test targets (eval data, engine location, WER).
-        .target(name: "ParleyTesting", dependencies: ["ParleyCore", "ParleyEngine"], swiftSettings: swiftSettings),
+        .target(name: "ParleyTesting", dependencies: ["ParleyCore", "ParleyEngine", "ParleyStore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "parley",
             dependencies: [

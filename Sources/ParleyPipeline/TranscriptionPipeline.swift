@@ -28,15 +28,16 @@ public struct TranscriptionPipeline: Sendable {
         _ = try await engine.decode(input: file, output: pcm)
         report(.decode, 1)
 
+        // The engine also reports its own decoding of the PCM; only the model's progress counts.
         let recognition = try await engine.transcribe(audio: pcm, options: options.transcription) { update in
-            report(.transcribe, update.fraction)
+            if update.stage == PipelineStage.transcribe.rawValue { report(.transcribe, update.fraction) }
         }
         report(.transcribe, 1)
 
         var diarization: Diarization?
         if options.diarize {
             diarization = try await engine.diarize(audio: pcm, options: options.diarization) { update in
-                report(.diarize, update.fraction)
+                if update.stage == PipelineStage.diarize.rawValue { report(.diarize, update.fraction) }
             }
             report(.diarize, 1)
         }
