@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on a fresh Debian machine and runs them all:
+# Swift tests (Swift Testing), the engine's pytest suite, and the end-to-end suite that
+# drives the real `parley` binary with real clients. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/system-packages.sh
+engine/install.sh --dev
+if [ -f tests/requirements.txt ]; then
+  [ -x tests/.venv/bin/python ] || python3 -m venv tests/.venv
+  tests/.venv/bin/pip install -q -r tests/requirements.txt
+fi
+export OPENBLAS_NUM_THREADS=1
+echo "== swift build"
+swift build --build-tests
+echo "== swift test"
+swift test --skip-build
+echo "== engine tests"
+engine/.venv/bin/python -m pytest engine/tests -q
+if [ -d tests/e2e ]; then
+  echo "== end-to-end tests"
+  tests/.venv/bin/python -m pytest tests/e2e -q
+fi
