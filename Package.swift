@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -69,12 +70,24 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
+        // The client: local library, status machine, sync engine, reconciliation, offload.
+        .target(
+            name: "ParleySync",
+            dependencies: [
+                "ParleyCore", "ParleyAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by the test targets (eval data, engine location, WER).
         .target(name: "ParleyTesting", dependencies: ["ParleyCore", "ParleyEngine", "ParleyStore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyCore", "ParleyEngine", "ParleyPipeline", "ParleyStore", "ParleyServer",
+                "ParleyCore", "ParleyEngine", "ParleyPipeline", "ParleyStore", "ParleyServer", "ParleySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -93,6 +106,7 @@ let package = Package(
         .testTarget(
             name: "ParleyQueueTests", dependencies: ["ParleyQueue", "ParleyTesting"], swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ParleySyncTests", dependencies: ["ParleySync", "ParleyTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ParleyCLITests", dependencies: ["ParleyCore", "ParleyTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -19,4 +19,18 @@ public struct ProcessingEvent: Codable, Sendable, Equatable {
         case isPersonal = "is_personal"
         case failureReason = "failure_reason"
     }
+
+    public init(
+        meetingID: String, ownerID: String, workspaceID: String?, isPersonal: Bool, status: MeetingStatus,
+        stage: ProcessingStage?, progress: Double, failureReason: String?
+    ) {
+        self.meetingID = meetingID
+        self.ownerID = ownerID
+        self.workspaceID = workspaceID
+        self.isPersonal = isPersonal
+        self.status = status
+        self.stage = stage
+        self.progress = progress
+        self.failureReason = failureReason
+    }
 }

@@ -5,6 +5,10 @@ struct Parley: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parley",
         abstract: "Meeting recordings to speaker-attributed transcripts, on your own machines.",
-        subcommands: [ServeCommand.self, TranscribeCommand.self, UserCommand.self, TokenCommand.self, EngineCommand.self]
+        subcommands: [
+            ServeCommand.self, TranscribeCommand.self, LoginCommand.self, ImportCommand.self, WatchCommand.self,
+            SyncCommand.self, AgentCommand.self, ListCommand.self, ShowCommand.self, StatusCommand.self, StorageCommand.self,
+            UserCommand.self, TokenCommand.self, EngineCommand.self,
+        ]
     )
 }

@@ -1,3 +1,5 @@
+import ParleyAPI
+
 /// Fans processing events out to live subscribers (SSE connections). A slow subscriber
 /// only loses its own oldest events; it never holds up the workers.
 public actor EventBroadcaster {

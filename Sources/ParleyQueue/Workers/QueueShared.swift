@@ -1,3 +1,4 @@
+import ParleyAPI
 import Foundation
 import Logging
 import ParleyEngine
