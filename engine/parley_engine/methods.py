@@ -103,4 +103,16 @@ def diarize(params, job):
                max_speakers=p["max_speakers"], progress=job.progress("diarize"))
 
 
-HANDLERS = {"ping": ping, "decode": decode, "transcribe": transcribe, "diarize": diarize}
+def summarize(params, job):
+    p = _check(params, {"segments": (lambda v: isinstance(v, list), REQUIRED),
+                        "max_sentences": (_int(1), 5)})
+    from .intelligence import pipeline
+
+    problem = pipeline.check_segments(p["segments"])
+    if problem:
+        raise BadRequest(problem)
+    return pipeline.summarize(p["segments"], max_sentences=p["max_sentences"],
+                              progress=job.progress("summarize"))
+
+
+HANDLERS = {"ping": ping, "decode": decode, "transcribe": transcribe, "diarize": diarize, "summarize": summarize}
