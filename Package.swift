@@ -50,6 +50,7 @@ let package = Package(
             name: "ParleyQueue",
             dependencies: [
                 "ParleyCore", "ParleyAPI", "ParleyStore", "ParleyEngine", "ParleyPipeline",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -4,10 +4,24 @@ import ParleyCore
 public struct MeetingDetail: Codable, Sendable, Equatable {
     public var meeting: MeetingSummary
     public var transcript: Transcript?
+    public var insights: MeetingInsights?
+    /// The summary as prose with the speakers' current names.
+    public var summaryText: String?
 
-    public init(meeting: MeetingSummary, transcript: Transcript?) {
+    enum CodingKeys: String, CodingKey {
+        case meeting, transcript, insights
+        case summaryText = "summary_text"
+    }
+
+    public init(meeting: MeetingSummary, transcript: Transcript?, insights: MeetingInsights? = nil) {
         self.meeting = meeting
         self.transcript = transcript
+        self.insights = insights
+        if let insights, let transcript {
+            summaryText = SummaryWriter.prose(insights) { id in
+                transcript.speakers.first { $0.displayName == id || $0.id == id }?.name ?? id
+            }
+        }
     }
 }
 

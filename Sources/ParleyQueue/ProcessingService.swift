@@ -15,11 +15,14 @@ public final class ProcessingService: Service, Sendable {
 
     public init(
         database: ParleyDatabase, dataDirectory: URL, configuration: QueueConfiguration,
-        engine: EngineConfiguration, transcription: TranscriptionOptions, events: EventBroadcaster, logger: Logger
+        engine: EngineConfiguration, transcription: TranscriptionOptions, events: EventBroadcaster, logger: Logger,
+        summarizer: Summarizer = Summarizer(llm: nil)
     ) {
         shared = QueueShared(
             jobs: JobRepository(database: database), meetings: MeetingRepository(database: database),
             configuration: configuration, dataDirectory: dataDirectory, transcription: transcription,
+            transcripts: TranscriptRepository(database: database), voiceprints: VoiceprintRepository(database: database),
+            summarizer: summarizer,
             budget: MemoryBudget(budget: configuration.memoryBudgetBytes), running: RunningJobs(), events: events,
             logger: logger)
         engines = (0..<max(configuration.engineConcurrency, 1)).map { _ in EngineSupervisor(configuration: engine) }

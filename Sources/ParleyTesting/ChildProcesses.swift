@@ -2,6 +2,15 @@ import Foundation
 
 /// Direct children of a process, read from procfs: how tests find the engine to kill it.
 public enum ChildProcesses {
+    /// Children whose command line contains `matching` (e.g. "parley_engine"), so a test
+    /// never kills processes other tests started.
+    public static func of(_ parent: Int32, matching: String) -> [Int32] {
+        of(parent).filter { pid in
+            let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+            return String(decoding: command.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).contains(matching)
+        }
+    }
+
     public static func of(_ parent: Int32) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).filter { pid in

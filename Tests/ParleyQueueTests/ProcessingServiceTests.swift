@@ -65,7 +65,7 @@ import Glibc
             #expect(try await h.store.jobs.result(meetingId: meeting.id, stage: stage) != nil, "missing \(stage)")
         }
         let transcript = try JSONDecoder().decode(
-            Transcript.self, from: try #require(try await h.store.jobs.result(meetingId: meeting.id, stage: .summarize)))
+            ProcessedMeeting.self, from: try #require(try await h.store.jobs.result(meetingId: meeting.id, stage: .summarize))).transcript
         #expect(transcript.speakers.count == 1)
         let hits = try await h.store.database.pool.read { db in
             try String.fetchAll(db, sql: """
@@ -81,7 +81,7 @@ import Glibc
         defer { h.runner.cancel() }
         let meeting = try await h.add(EvalData.file("pyannote-ami-es2004a/mixture.wav"), sha: 2)
         _ = try await h.wait(for: meeting.id) { $0.stage == .transcribe && $0.status == .processing && $0.progress > 0 }
-        let victims = ChildProcesses.of(getpid())
+        let victims = ChildProcesses.of(getpid(), matching: "parley_engine")
         #expect(!victims.isEmpty)
         for pid in victims { kill(pid, SIGKILL) }
         let done = try await h.wait(for: meeting.id, seconds: 180) { $0.status == .synced || $0.status == .failed }

@@ -2,10 +2,12 @@ import Foundation
 
 /// The output formats every surface (CLI, server export) offers for a transcript.
 public enum TranscriptFormat: String, CaseIterable, Sendable, Codable {
-    case json, txt, srt, vtt, rttm
+    case json, txt, srt, vtt, rttm, md
 
-    /// Renders `transcript`; `recordingName` is the RTTM file id (no spaces allowed there).
-    public func render(_ transcript: Transcript, recordingName: String = "recording") throws -> String {
+    /// Renders `transcript`; `recordingName` is the RTTM file id; `context` feeds minutes.
+    public func render(
+        _ transcript: Transcript, recordingName: String = "recording", context: ExportContext = .init()
+    ) throws -> String {
         switch self {
         case .json:
             let encoder = JSONEncoder()
@@ -20,6 +22,8 @@ public enum TranscriptFormat: String, CaseIterable, Sendable, Codable {
             return SubtitleRenderer.vtt(transcript.segments) { name(of: $0, in: transcript) }
         case .rttm:
             return RTTMRenderer.render(transcript, recordingName: recordingName)
+        case .md:
+            return MinutesRenderer.render(transcript, context: context)
         }
     }
 

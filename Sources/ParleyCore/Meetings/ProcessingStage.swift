@@ -12,8 +12,8 @@ public enum ProcessingStage: String, Codable, Sendable, CaseIterable {
     /// Stages that run models in the engine process and so go through the bounded pool.
     public var usesEngine: Bool {
         switch self {
-        case .normalize, .transcribe, .diarize: true
-        case .summarize, .index: false
+        case .normalize, .transcribe, .diarize, .summarize: true
+        case .index: false
         }
     }
 }

@@ -11,9 +11,11 @@ public struct Speaker: Codable, Sendable, Equatable {
     public var wordsPerMinute: Double
     /// Mean voice embedding (L2-normalised), kept so later meetings can recognise the voice.
     public var embedding: [Float]?
+    /// True when `custom_name` was suggested by a stored voiceprint and not yet accepted.
+    public var suggested: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case id, embedding
+        case id, embedding, suggested
         case displayName = "display_name"
         case customName = "custom_name"
         case totalDuration = "total_duration"
@@ -54,6 +56,7 @@ public struct Speaker: Codable, Sendable, Equatable {
         try container.encode(wordCount, forKey: .wordCount)
         try container.encode(wordsPerMinute, forKey: .wordsPerMinute)
         try container.encodeIfPresent(embedding, forKey: .embedding)
+        try container.encodeIfPresent(suggested, forKey: .suggested)
     }
 
     /// The name to show: the user's name for the voice, else "Speaker N".

@@ -21,6 +21,15 @@ extension EngineSupervisor {
         try await call("decode", DecodeParameters(input: input, output: output), returning: DecodedAudio.self)
     }
 
+    /// Offline meeting intelligence over attributed segments.
+    public func summarize(
+        segments: [TranscriptionSegment], maxSentences: Int = 5, progress: EngineProgressHandler? = nil
+    ) async throws -> MeetingInsights {
+        let lines = segments.map { SummarizeParameters.Line(start: $0.start, end: $0.end, text: $0.text, speakerID: $0.speakerID) }
+        return try await call("summarize", SummarizeParameters(segments: lines, maxSentences: maxSentences),
+                              returning: MeetingInsights.self, progress: progress)
+    }
+
     public func ping() async throws {
         _ = try await call("ping", NoParameters(), returning: NoParameters.self)
     }

@@ -40,3 +40,25 @@ struct DecodeParameters: Encodable, Sendable {
     var input: String
     var output: String
 }
+
+struct SummarizeParameters: Encodable, Sendable {
+    struct Line: Encodable, Sendable {
+        var start: Double
+        var end: Double
+        var text: String
+        var speakerID: String
+
+        enum CodingKeys: String, CodingKey {
+            case start, end, text
+            case speakerID = "speaker_id"
+        }
+    }
+
+    var segments: [Line]
+    var maxSentences: Int
+
+    enum CodingKeys: String, CodingKey {
+        case segments
+        case maxSentences = "max_sentences"
+    }
+}

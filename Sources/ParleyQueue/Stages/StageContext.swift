@@ -11,11 +11,18 @@ struct StageContext: Sendable {
     var engine: EngineSupervisor?
     var jobs: JobRepository
     var transcription: TranscriptionOptions
+    var transcripts: TranscriptRepository
+    var voiceprintStore: VoiceprintRepository
+    var summarizer: Summarizer
     var progress: @Sendable (Double) -> Void
 
     var meetingDirectory: URL { dataDirectory.appendingPathComponent("audio/\(meeting.id)", isDirectory: true) }
     var originalAudio: URL { dataDirectory.appendingPathComponent(meeting.audioPath) }
     var pcmAudio: URL { meetingDirectory.appendingPathComponent("pcm.wav") }
+
+    func voiceprints() async throws -> [(name: String, embedding: [Float])] {
+        try await voiceprintStore.embeddings(ownerId: meeting.ownerId)
+    }
 
     func requireEngine() throws -> EngineSupervisor {
         guard let engine else { throw StageFailure(message: "no speech engine for a model stage", retryable: false) }

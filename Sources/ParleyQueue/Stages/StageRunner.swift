@@ -47,33 +47,58 @@ enum StageRunner {
         return StageOutput(result: try JSONEncoder().encode(result), patch: nil)
     }
 
-    /// Joins words and voices into the transcript. (The intelligence features will add a
-    /// real summary here; for now the preview is the opening of the conversation.)
+    /// Joins words and voices into the transcript, names voices the owner taught before
+    /// (as suggestions), and learns what the meeting was about.
     static func summarize(_ context: StageContext) async throws -> StageOutput {
         let recognition = try await context.result(of: .transcribe, as: RecognitionResult.self)
         let diarization = try await context.result(of: .diarize, as: Diarization.self)
         let attributed = SpeakerAttribution.attribute(recognition.segments, diarization: diarization)
-        let transcript = Transcript(
+        var transcript = Transcript(
             duration: recognition.duration, language: recognition.language, model: recognition.model,
             segments: attributed.segments, speakers: attributed.speakers, speakerTurns: attributed.turns)
-        var patch = MeetingPatch()
-        let previews = transcript.speakers.map {
-            MeetingSummary.SpeakerPreview(id: $0.id, name: $0.name, color: $0.speakerColor, talkingTimePercentage: $0.talkingTimePercentage)
+        transcript.speakers = suggestNames(transcript.speakers, known: try await context.voiceprints())
+        context.progress(0.1)
+        let insights = try await context.summarizer.insights(for: transcript, engine: try context.requireEngine()) {
+            context.progress(0.1 + 0.9 * $0)
         }
-        patch.speakersJson = String(decoding: try JSONEncoder().encode(previews), as: UTF8.self)
-        patch.summaryPreview = preview(of: transcript)
-        return StageOutput(result: try JSONEncoder().encode(transcript), patch: patch)
-    }
-
-    static func index(_ context: StageContext) async throws -> StageOutput {
-        let transcript = try await context.result(of: .summarize, as: Transcript.self)
         var patch = MeetingPatch()
-        patch.segments = transcript.segments
-        patch.speakerNames = Dictionary(transcript.speakers.map { ($0.displayName, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return StageOutput(result: Data(#"{"segments":\#(transcript.segments.count)}"#.utf8), patch: patch)
+        patch.speakersJson = try TranscriptRepository.previews(transcript)
+        patch.summaryPreview = preview(of: transcript, insights: insights)
+        return StageOutput(result: try JSONEncoder().encode(ProcessedMeeting(transcript: transcript, insights: insights)), patch: patch)
     }
 
-    static func preview(of transcript: Transcript, limit: Int = 240) -> String {
+    /// Pre-fills `custom_name` from the best voiceprint over the calibrated threshold.
+    static func suggestNames(_ speakers: [Speaker], known: [(name: String, embedding: [Float])]) -> [Speaker] {
+        var taken: Set<String> = []
+        return speakers.map { speaker in
+            var speaker = speaker
+            if let embedding = speaker.embedding, let match = VoiceMatch.best(for: embedding, among: known),
+               !taken.contains(match.name) {
+                taken.insert(match.name)
+                speaker.customName = match.name
+                speaker.suggested = true
+            }
+            return speaker
+        }
+    }
+
+    /// Search rows from the transcript as edited so far.
+    static func index(_ context: StageContext) async throws -> StageOutput {
+        guard let processed = try await context.transcripts.current(meetingId: context.meeting.id) else {
+            throw StageFailure(message: "the summarize result is missing; re-run that stage", retryable: false)
+        }
+        var patch = MeetingPatch()
+        patch.index = processed
+        patch.speakersJson = try TranscriptRepository.previews(processed.transcript)
+        return StageOutput(result: Data(#"{"segments":\#(processed.transcript.segments.count)}"#.utf8), patch: patch)
+    }
+
+    /// The dashboard's first lines: the summary's opening sentences, else the transcript's.
+    static func preview(of transcript: Transcript, insights: MeetingInsights?, limit: Int = 240) -> String {
+        if let insights, !insights.summary.isEmpty {
+            let prose = SummaryWriter.prose(insights) { id in transcript.speakers.first { $0.displayName == id }?.name ?? id }
+            return prose.count <= limit ? prose : String(prose.prefix(limit - 1)) + "…"
+        }
         var text = ""
         for segment in transcript.segments {
             let line = "\(segment.speakerID): \(segment.text)"

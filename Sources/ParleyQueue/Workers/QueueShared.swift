@@ -11,6 +11,9 @@ struct QueueShared: Sendable {
     let configuration: QueueConfiguration
     let dataDirectory: URL
     let transcription: TranscriptionOptions
+    let transcripts: TranscriptRepository
+    let voiceprints: VoiceprintRepository
+    let summarizer: Summarizer
     let budget: MemoryBudget
     let running: RunningJobs
     let events: EventBroadcaster

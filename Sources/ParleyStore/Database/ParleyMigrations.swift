@@ -125,6 +125,28 @@ enum ParleyMigrations {
                 END;
                 """)
         }
+        migrator.registerMigration("v2-intelligence") { db in
+            // Edits are kept apart from the machine result, so re-running a stage keeps them.
+            try db.execute(sql: """
+                CREATE TABLE speaker_edit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    meeting_id TEXT NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
+                    edit TEXT NOT NULL,
+                    created_at REAL NOT NULL);
+                CREATE INDEX speaker_edit_meeting ON speaker_edit(meeting_id, id);
+                CREATE TABLE voiceprint (
+                    id TEXT PRIMARY KEY,
+                    owner_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    embedding TEXT NOT NULL,
+                    meeting_id TEXT REFERENCES meeting(id) ON DELETE SET NULL,
+                    speaker_id TEXT,
+                    created_at REAL NOT NULL,
+                    UNIQUE (owner_id, meeting_id, speaker_id));
+                CREATE INDEX voiceprint_owner ON voiceprint(owner_id);
+                ALTER TABLE segment ADD COLUMN kind TEXT NOT NULL DEFAULT 'transcript';
+                """)
+        }
         return migrator
     }
 }

@@ -11,10 +11,8 @@ public struct MeetingPatch: Sendable, Equatable {
     public var playbackPath: String?
     public var speakersJson: String?
     public var summaryPreview: String?
-    /// Replaces the meeting's searchable segments.
-    public var segments: [TranscriptionSegment]?
-    /// Display names by speaker (custom names where the user gave one), for search.
-    public var speakerNames: [String: String] = [:]
+    /// Replaces the meeting's search rows with these (edits already applied).
+    public var index: ProcessedMeeting?
 
     public init() {}
 
@@ -26,14 +24,8 @@ public struct MeetingPatch: Sendable, Equatable {
                 summary_preview = COALESCE(?, summary_preview)
             WHERE id = ?
             """, arguments: [duration, codec, sampleRate, channels, playbackPath, speakersJson, summaryPreview, meetingId])
-        guard let segments else { return }
-        try db.execute(sql: "DELETE FROM segment WHERE meeting_id = ?", arguments: [meetingId])
-        for (position, segment) in segments.enumerated() {
-            try db.execute(sql: """
-                INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [meetingId, position, segment.start, segment.end, segment.speakerID,
-                                 speakerNames[segment.speakerID] ?? segment.speakerID, segment.text])
+        if let index {
+            try SearchIndex.reindex(meetingId: meetingId, transcript: index.transcript, insights: index.insights, in: db)
         }
     }
 }

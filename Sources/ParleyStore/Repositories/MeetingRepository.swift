@@ -131,11 +131,13 @@ public struct MeetingRepository: Sendable {
         _ = try await database.pool.write { db in try MeetingRecord.deleteOne(db, key: id) }
     }
 
-    static func visibility(_ viewer: Viewer) -> (sql: String, arguments: StatementArguments) {
+    /// The condition for "meetings `viewer` may see"; `table` qualifies the columns in joins.
+    static func visibility(_ viewer: Viewer, table: String? = nil) -> (sql: String, arguments: StatementArguments) {
         let workspaces = viewer.workspaceIds
+        let t = table.map { "\($0)." } ?? ""
         let sql = workspaces.isEmpty
-            ? "owner_id = ?"
-            : "(owner_id = ? OR (is_personal = 0 AND workspace_id IN (\(placeholders(workspaces.count)))))"
+            ? "\(t)owner_id = ?"
+            : "(\(t)owner_id = ? OR (\(t)is_personal = 0 AND \(t)workspace_id IN (\(placeholders(workspaces.count)))))"
         return (sql, StatementArguments([viewer.userId] + workspaces))
     }
 

@@ -1,0 +1,43 @@
+import Foundation
+import ParleyCore
+import ParleyEngine
+
+/// Produces a meeting's insights: offline (extractive, in the engine) always, and through
+/// an OpenAI-compatible chat model when one is configured — falling back to the offline
+/// result, with the reason recorded, whenever the model's answer is unusable.
+public struct Summarizer: Sendable {
+    public let llm: LLMSummarizer?
+
+    public init(llm: LLMSummarizer?) {
+        self.llm = llm
+    }
+
+    func insights(
+        for transcript: Transcript, engine: EngineSupervisor, progress: @escaping @Sendable (Double) -> Void
+    ) async throws -> MeetingInsights {
+        var offline = try await engine.summarize(segments: transcript.segments) { progress($0.fraction * (llm == nil ? 1 : 0.3)) }
+        offline.source = "offline"
+        for index in offline.speakers.indices {
+            let id = offline.speakers[index].speakerID
+            offline.speakers[index].talkingTimePercentage =
+                transcript.speakers.first { $0.displayName == id }?.talkingTimePercentage
+        }
+        guard let llm, !transcript.segments.isEmpty else { return offline }
+        do {
+            var result = try await llm.summarize(transcript) { progress(0.3 + 0.7 * $0) }
+            result.source = "llm:\(llm.configuration.model)"
+            result.speakers = offline.speakers.map { speaker in
+                var merged = speaker
+                if let fromModel = result.speakers.first(where: { $0.speakerID == speaker.speakerID }) {
+                    merged.keyTopics = fromModel.keyTopics.isEmpty ? speaker.keyTopics : fromModel.keyTopics
+                    merged.actionItems = fromModel.actionItems
+                }
+                return merged
+            }
+            return result
+        } catch {
+            offline.fallbackReason = "LLM summary failed, offline summary used: \(error)"
+            return offline
+        }
+    }
+}
