@@ -8,6 +8,7 @@ struct Parley: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, TranscribeCommand.self, LoginCommand.self, ImportCommand.self, WatchCommand.self,
             SyncCommand.self, AgentCommand.self, ListCommand.self, ShowCommand.self, StatusCommand.self, StorageCommand.self,
+            SearchCommand.self,
             UserCommand.self, TokenCommand.self, EngineCommand.self,
         ]
     )

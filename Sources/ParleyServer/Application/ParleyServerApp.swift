@@ -22,7 +22,7 @@ public struct ParleyServerApp: Sendable {
         let processing = ProcessingService(
             database: database, dataDirectory: configuration.dataDirectory, configuration: configuration.queue,
             engine: configuration.engine, transcription: configuration.transcription, events: EventBroadcaster(),
-            logger: logger)
+            logger: logger, summarizer: Summarizer(llm: configuration.llm.map { LLMSummarizer(configuration: $0) }))
         let dependencies = ServerDependencies(
             configuration: configuration, database: database, accounts: AccountRepository(database: database),
             meetings: MeetingRepository(database: database), uploads: UploadRepository(database: database),
@@ -44,14 +44,18 @@ public struct ParleyServerApp: Sendable {
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(
             rate: dependencies.configuration.rateLimitPerSecond, burst: dependencies.configuration.rateLimitBurst)))
         HealthRoutes(dependencies: dependencies, registry: registry).register(on: router)
+        UploadRoutes(dependencies: dependencies).register(on: router)
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
-        UploadRoutes(dependencies: dependencies).register(on: router, authenticated: authenticated)
         let api = authenticated.group("/api/v1")
         let meetings = api.group("meetings")
         DirectUploadRoute(dependencies: dependencies).register(on: meetings)
         MeetingRoutes(dependencies: dependencies).register(on: meetings)
         ProcessingRoutes(dependencies: dependencies).register(on: meetings, api: api)
         AudioRoutes(dependencies: dependencies).register(on: meetings)
+        SpeakerRoutes(dependencies: dependencies).register(on: meetings)
+        ExportRoutes(dependencies: dependencies).register(on: meetings)
+        SearchRoutes(dependencies: dependencies).register(on: api)
+        OpenAITranscriptionRoute(dependencies: dependencies).register(on: authenticated)
         return router
     }
 }

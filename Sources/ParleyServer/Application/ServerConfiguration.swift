@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var queue: QueueConfiguration
     public var engine: EngineConfiguration
     public var transcription: TranscriptionOptions
+    /// An OpenAI-compatible chat model for summaries; nil = offline summaries only.
+    public var llm: LLMSummarizer.Configuration? = .fromEnvironment()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = ServerConfiguration.defaultDataDirectory(),

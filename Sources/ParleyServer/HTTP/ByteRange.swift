@@ -23,7 +23,9 @@ enum ByteRange: Equatable {
             return .partial(max(0, size - count)...(size - 1))
         }
         guard let start = Int64(first) else { return .full }
-        let end = last.isEmpty ? size - 1 : (Int64(last) ?? Int64.max)
+        // Open-ended runs to the end, whatever the size: `bytes=N-` with N ≥ size is 416,
+        // not a full 200 (comparing against `size - 1` made it look like last < first).
+        let end = last.isEmpty ? Int64.max : (Int64(last) ?? Int64.max)
         guard end >= start else { return .full }
         guard start < size else { return .unsatisfiable }
         return .partial(start...min(end, size - 1))

@@ -8,8 +8,10 @@ struct RateLimitMiddleware: RouterMiddleware {
     let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The peer's IP without its port: each new connection has another port, so keying
+        // on the whole address gave every connection a fresh bucket.
         let key = AuthenticationMiddleware.bearerToken(request.headers[.authorization])
-            ?? context.remoteAddress.map { "\($0)" } ?? "anonymous"
+            ?? context.remoteAddress.map { $0.ipAddress ?? "\($0)" } ?? "anonymous"
         if let wait = await limiter.acquire(key) {
             let seconds = max(1, Int(wait.rounded(.up)))
             throw APIFailure(.tooManyRequests, code: "rate_limited", "too many requests; retry in \(seconds) s",

@@ -18,7 +18,7 @@ struct DirectUploadRoute: Sendable {
 
     func upload(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
-        let query = request.uri.queryParameters
+        let query = FormQuery(request.uri.query)
         let declared = query.get("sha256")?.lowercased()
         if let declared, !MeetingIdentifier.isSHA256(declared) { throw APIFailure.badRequest("sha256 must be 64 hex digits") }
         let clientId = query.get("client_id")

@@ -34,8 +34,11 @@ struct MeetingIntake: Sendable {
             throw APIFailure(HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), code: "checksum_mismatch",
                              "the received bytes hash to \(actual), not the declared \(upload.sha256); upload discarded")
         }
+        // The meeting takes the upload's id, so the upload URL keeps answering HEAD with
+        // offset == length once it is complete (tus core requires it): a client that lost
+        // the last response, or a second client of the same upload, finishes instead of a 404.
         let meeting = newMeeting(
-            ownerId: upload.ownerId, clientId: upload.clientId, workspaceId: upload.workspaceId,
+            id: upload.id, ownerId: upload.ownerId, clientId: upload.clientId, workspaceId: upload.workspaceId,
             isPersonal: upload.isPersonal, title: upload.title, recordedAt: upload.recordedAt, sha256: actual,
             size: upload.length, originalName: upload.originalName, contentType: upload.contentType)
         try dependencies.storage.adopt(file, as: meeting.audioPath)
@@ -57,10 +60,10 @@ struct MeetingIntake: Sendable {
     }
 
     func newMeeting(
-        ownerId: String, clientId: String?, workspaceId: String?, isPersonal: Bool, title: String, recordedAt: Double?,
-        sha256: String, size: Int64, originalName: String?, contentType: String?
+        id: String = UUID().uuidString.lowercased(), ownerId: String, clientId: String?, workspaceId: String?,
+        isPersonal: Bool, title: String, recordedAt: Double?, sha256: String, size: Int64, originalName: String?,
+        contentType: String?
     ) -> MeetingRecord {
-        let id = UUID().uuidString.lowercased()
         let now = StoreClock.now()
         return MeetingRecord(
             id: id, ownerId: ownerId, clientId: clientId, workspaceId: workspaceId, isPersonal: isPersonal, title: title,

@@ -43,9 +43,9 @@ struct MeetingRoutes: Sendable {
         }
         meetings.get("{id}") { _, context in
             let meeting = try await Self.visibleMeeting(context, dependencies: dependencies)
-            let transcript = try await dependencies.jobs.result(meetingId: meeting.id, stage: .summarize)
-                .flatMap { try? JSONDecoder().decode(Transcript.self, from: $0) }
-            return try JSONResponse.make(MeetingDetail(meeting: meeting.summary, transcript: transcript))
+            let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id)
+            return try JSONResponse.make(MeetingDetail(
+                meeting: meeting.summary, transcript: processed?.transcript, insights: processed?.insights))
         }
         meetings.delete("{id}") { _, context in
             let meeting = try await Self.visibleMeeting(context, dependencies: dependencies, ownerOnly: true)

@@ -6,6 +6,7 @@ import ParleyAPI
 import ParleyCore
 import ParleyQueue
 import ParleyStore
+import ServiceLifecycle
 
 /// Processing control and progress: queue, re-run, cancel, status, live events.
 struct ProcessingRoutes: Sendable {
@@ -37,7 +38,13 @@ struct ProcessingRoutes: Sendable {
     /// and those after it, keeping the results before it.
     func process(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let meeting = try await MeetingRoutes.visibleMeeting(context, dependencies: dependencies, ownerOnly: true)
-        let body = try await request.body.collect(upTo: 4096)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: 4096)
+        } catch is NIOTooManyBytesError {
+            // Hummingbird answers this with an empty 413; every API error is JSON.
+            throw APIFailure(.contentTooLarge, code: "too_large", "the body must be at most 4096 bytes of JSON")
+        }
         var fromStage: ProcessingStage?
         if body.readableBytes > 0 {
             do {
@@ -68,9 +75,15 @@ struct ProcessingRoutes: Sendable {
         let broadcaster = dependencies.processing.events
         let body = ResponseBody { writer in
             try await writer.write(ByteBuffer(string: ": connected\nretry: 3000\n\n"))
-            for await event in subscription.events where Self.visible(event, to: viewer) {
-                let data = try JSONEncoder().encode(event)
-                try await writer.write(ByteBuffer(string: "event: meeting\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+            // The stream never ends by itself, and graceful shutdown waits for every response:
+            // end it on shutdown, or an open dashboard keeps `parley serve` from exiting.
+            try await withGracefulShutdownHandler {
+                for await event in subscription.events where Self.visible(event, to: viewer) {
+                    let data = try JSONEncoder().encode(event)
+                    try await writer.write(ByteBuffer(string: "event: meeting\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                }
+            } onGracefulShutdown: {
+                Task { await broadcaster.unsubscribe(subscription.id) }
             }
             await broadcaster.unsubscribe(subscription.id)
             try await writer.finish(nil)

@@ -34,11 +34,12 @@ extension UploadRoutes {
             do {
                 try handle.seekToEnd()
                 for try await chunk in request.body {
-                    let room = upload.length - position
-                    if Int64(chunk.readableBytes) > room {
+                    guard Int64(chunk.readableBytes) <= upload.length - position else {
+                        // Past Upload-Length: keep none of this request's bytes. A file cut at
+                        // the length would look complete to HEAD yet never become a meeting.
                         overflow = true
-                        if room > 0 { try handle.write(contentsOf: chunk.readableBytesView.prefix(Int(room))) }
-                        position += max(room, 0)
+                        try handle.truncate(atOffset: UInt64(current))
+                        position = current
                         break
                     }
                     try handle.write(contentsOf: chunk.readableBytesView)

@@ -14,7 +14,7 @@ struct UploadRoutes: Sendable {
 
     static let offsetContentType = "application/offset+octet-stream"
 
-    func register(on router: Router<ParleyRequestContext>, authenticated: RouterGroup<ParleyRequestContext>) {
+    func register(on router: Router<ParleyRequestContext>) {
         router.on("/api/v1/uploads", method: .options) { _, _ in
             Response(status: .noContent, headers: [
                 .tusVersion: TusProtocolMiddleware.version,
@@ -22,7 +22,10 @@ struct UploadRoutes: Sendable {
                 .tusMaxSize: String(dependencies.configuration.maxUploadBytes),
             ])
         }
-        let tus = authenticated.group("/api/v1/uploads").add(middleware: TusProtocolMiddleware())
+        // The tus rules wrap authentication, so a 401 says Tus-Resumable too (tus core: every
+        // response but OPTIONS's).
+        let tus = router.group("/api/v1/uploads").add(middleware: TusProtocolMiddleware())
+            .add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
         tus.post { request, context in try await create(request, context: context) }
         tus.head("{id}") { request, context in try await status(request, context: context) }
         tus.patch("{id}") { request, context in try await append(request, context: context) }
@@ -106,7 +109,10 @@ struct UploadRoutes: Sendable {
             throw APIFailure.badRequest("Upload-Offset must be a non-negative integer")
         }
         guard let upload = try await dependencies.uploads.upload(id: id, ownerId: viewer.userId) else {
-            if let meeting = try await dependencies.meetings.owned(by: viewer, meetingId: id), offset == meeting.size {
+            // A duplicate's Location names the meeting. Standard clients (tuspy, tus-js-client)
+            // PATCH from 0 right after creation without a HEAD; the bytes are held already,
+            // so acknowledge the whole file instead of a 404 that fails their upload.
+            if let meeting = try await dependencies.meetings.owned(by: viewer, meetingId: id), offset <= meeting.size {
                 return Response(status: .noContent, headers: [.uploadOffset: String(meeting.size), .parleyMeetingID: meeting.id])
             }
             throw APIFailure.notFound("upload")

@@ -1,0 +1,86 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ParleyCore
+import ParleyQueue
+import ParleyStore
+
+/// OpenAI-compatible `POST /v1/audio/transcriptions`, so existing OpenAI clients and tools
+/// can use Parley. The audio becomes a meeting like any upload and goes through the same
+/// queue; the request waits for it. The same bytes twice reuse the first result.
+struct OpenAITranscriptionRoute: Sendable {
+    let dependencies: ServerDependencies
+    /// Bodies are read whole here (the multipart protocol); OpenAI itself caps files at 25 MB.
+    static let maximumBody = 100 << 20
+    static let formats: Set<String> = ["json", "text", "srt", "vtt", "verbose_json", "diarized_json"]
+
+    func register(on authenticated: RouterGroup<ParleyRequestContext>) {
+        authenticated.post("/v1/audio/transcriptions") { request, context in try await transcribe(request, context: context) }
+    }
+
+    func transcribe(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let viewer = try context.requireViewer()
+        guard let boundary = MultipartForm.boundary(from: request.headers[.contentType]) else {
+            throw APIFailure.badRequest("send multipart/form-data with a `file` part")
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBody {
+            throw APIFailure(.contentTooLarge, code: "too_large", "the limit here is \(Self.maximumBody >> 20) MB; use tus uploads")
+        }
+        let body = try await request.body.collect(upTo: Self.maximumBody)
+        let form: MultipartForm
+        do {
+            form = try MultipartForm(body: Data(body.readableBytesView), boundary: boundary)
+        } catch {
+            throw APIFailure.badRequest("malformed multipart body: \(error)")
+        }
+        guard let file = form.files["file"], !file.data.isEmpty else { throw APIFailure.badRequest("the `file` part is missing or empty") }
+        let format = form.field("response_format") ?? "json"
+        guard Self.formats.contains(format) else {
+            throw APIFailure.badRequest("response_format must be one of \(Self.formats.sorted().joined(separator: ", "))")
+        }
+        let granularities = Set((form.fields["timestamp_granularities[]"] ?? []) + (form.fields["timestamp_granularities"] ?? []))
+        let meeting = try await intake(file, viewer: viewer)
+        let finished = try await waitUntilProcessed(meeting.id)
+        guard finished.status == .synced,
+              let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id)
+        else {
+            throw APIFailure(.unprocessableContent, code: "transcription_failed", finished.failureReason ?? "processing failed")
+        }
+        return try OpenAIResponse.render(processed.transcript, format: format, words: granularities.contains("word"))
+    }
+
+    /// The meeting for these bytes: the existing one, or a new one queued for processing.
+    private func intake(_ file: MultipartForm.File, viewer: Viewer) async throws -> MeetingRecord {
+        let sha = SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()
+        if let existing = try await dependencies.meetings.owned(by: viewer, sha256: sha) {
+            if existing.status == .failed { _ = try await dependencies.processing.process(meetingId: existing.id) }
+            return existing
+        }
+        let intake = MeetingIntake(dependencies: dependencies)
+        guard try await dependencies.processing.hasCapacity() else {
+            throw APIFailure(.tooManyRequests, code: "queue_full", "the processing queue is full; retry later",
+                             headers: [.retryAfter: "30"])
+        }
+        let name = URL(fileURLWithPath: file.filename).lastPathComponent
+        let meeting = intake.newMeeting(
+            ownerId: viewer.userId, clientId: nil, workspaceId: nil, isPersonal: true, title: name.isEmpty ? "Transcription" : name,
+            recordedAt: nil, sha256: sha, size: Int64(file.data.count), originalName: name, contentType: file.contentType)
+        let target = dependencies.storage.url(relative: meeting.audioPath)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try file.data.write(to: target)
+        let outcome = try await dependencies.meetings.create(meeting, maxAttempts: dependencies.configuration.queue.maxAttempts)
+        return try await intake.settle(outcome, placed: meeting)
+    }
+
+    private func waitUntilProcessed(_ id: String) async throws -> MeetingRecord {
+        let deadline = ContinuousClock.now + .seconds(3600)
+        while ContinuousClock.now < deadline {
+            guard let meeting = try await dependencies.meetings.meeting(id: id) else { throw APIFailure.notFound() }
+            if meeting.status == .synced || meeting.status == .failed { return meeting }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw APIFailure(.gatewayTimeout, code: "timeout", "transcription did not finish within an hour")
+    }
+}
