@@ -3,6 +3,9 @@
 public enum ProcessingStage: String, Codable, Sendable, CaseIterable {
     case normalize, transcribe, diarize, summarize, index
 
+    /// Position in the pipeline, for "this stage or an earlier one" checks.
+    public var order: Int { Self.allCases.firstIndex(of: self)! }
+
     public var next: ProcessingStage? {
         let all = Self.allCases
         let position = all.firstIndex(of: self)!

@@ -72,7 +72,8 @@ enum StageRunner {
         var taken: Set<String> = []
         return speakers.map { speaker in
             var speaker = speaker
-            if let embedding = speaker.embedding, let match = VoiceMatch.best(for: embedding, among: known),
+            if let embedding = speaker.embedding, speaker.totalDuration >= VoiceMatch.minimumSeconds,
+               let match = VoiceMatch.best(for: embedding, among: known),
                !taken.contains(match.name) {
                 taken.insert(match.name)
                 speaker.customName = match.name

@@ -14,9 +14,13 @@ struct ProcessingRoutes: Sendable {
 
     struct ProcessRequest: Decodable {
         var fromStage: ProcessingStage?
+        /// Re-running diarization renumbers voices, so speaker edits would point at the
+        /// wrong people: the caller must say they may be dropped.
+        var discardEdits: Bool?
 
         enum CodingKeys: String, CodingKey {
             case fromStage = "from_stage"
+            case discardEdits = "discard_edits"
         }
     }
 
@@ -46,9 +50,12 @@ struct ProcessingRoutes: Sendable {
             throw APIFailure(.contentTooLarge, code: "too_large", "the body must be at most 4096 bytes of JSON")
         }
         var fromStage: ProcessingStage?
+        var discardEdits = false
         if body.readableBytes > 0 {
             do {
-                fromStage = try JSONDecoder().decode(ProcessRequest.self, from: Data(buffer: body)).fromStage
+                let decoded = try JSONDecoder().decode(ProcessRequest.self, from: Data(buffer: body))
+                fromStage = decoded.fromStage
+                discardEdits = decoded.discardEdits ?? false
             } catch {
                 throw APIFailure.badRequest("body must be {\"from_stage\": one of \(ProcessingStage.allCases.map(\.rawValue))}")
             }
@@ -57,6 +64,17 @@ struct ProcessingRoutes: Sendable {
         let pending = jobs.contains { $0.state == .queued || $0.state == .running }
         let restart = fromStage ?? jobs.first { $0.state != .done }?.stage
         if !pending, let restart, fromStage != nil || meeting.status != .synced {
+            let transcripts = TranscriptRepository(database: dependencies.database)
+            let edits = try await transcripts.edits(meetingId: meeting.id)
+            if restart.order <= ProcessingStage.diarize.order, !edits.isEmpty {
+                guard discardEdits else {
+                    throw APIFailure(.conflict, code: "has_edits", """
+                        this meeting has \(edits.count) speaker edit(s); re-running \(restart.rawValue) renumbers the \
+                        speakers, so send {"from_stage": "\(restart.rawValue)", "discard_edits": true} to confirm
+                        """)
+                }
+                try await transcripts.discardEdits(meetingId: meeting.id)
+            }
             try await MeetingIntake(dependencies: dependencies).requireCapacity()
             _ = try await dependencies.processing.process(meetingId: meeting.id, from: restart)
         }

@@ -16,7 +16,8 @@ struct SearchRoutes: Sendable {
     func register(on api: RouterGroup<ParleyRequestContext>) {
         api.get("search") { request, context in
             let viewer = try context.requireViewer()
-            let query = request.uri.queryParameters
+            // Free text: `+` means a space, as every form and HTTP client encodes it.
+            let query = FormQuery(request.uri.query)
             guard let text = query.get("q")?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.count <= 500 else {
                 throw APIFailure.badRequest("q is required (1–500 characters)")
             }

@@ -147,6 +147,10 @@ enum ParleyMigrations {
                 ALTER TABLE segment ADD COLUMN kind TEXT NOT NULL DEFAULT 'transcript';
                 """)
         }
+        migrator.registerMigration("v3-word-times") { db in
+            // Word timings let a hit point at the spoken word, not the start of its segment.
+            try db.execute(sql: "ALTER TABLE segment ADD COLUMN word_times TEXT")
+        }
         return migrator
     }
 }

@@ -13,15 +13,17 @@ enum SearchIndex {
             transcript.speakers.first { $0.displayName == id || $0.id == id }?.id ?? id
         }
         var position = 0
-        func insert(_ kind: String, start: Double, end: Double, speaker: String, text: String) throws {
+        func insert(_ kind: String, start: Double, end: Double, speaker: String, text: String, words: [TranscriptWord] = []) throws {
+            let times = words.isEmpty ? nil : WordTimes.encode(words)
             try db.execute(sql: """
-                INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [meetingId, position, start, end, speakerID(speaker), name(speaker), text, kind])
+                INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind, word_times)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [meetingId, position, start, end, speakerID(speaker), name(speaker), text, kind, times])
             position += 1
         }
         for segment in transcript.segments {
-            try insert("transcript", start: segment.start, end: segment.end, speaker: segment.speakerID, text: segment.text)
+            try insert("transcript", start: segment.start, end: segment.end, speaker: segment.speakerID, text: segment.text,
+                       words: segment.words)
         }
         guard let insights else { return }
         for sentence in insights.summary {
@@ -36,5 +38,23 @@ enum SearchIndex {
         if !insights.keyTopics.isEmpty {
             try insert("topic", start: 0, end: 0, speaker: "", text: insights.keyTopics.joined(separator: "; "))
         }
+    }
+}
+
+/// Compact word timings for a search row: "start word" per line.
+enum WordTimes {
+    static func encode(_ words: [TranscriptWord]) -> String {
+        words.map { "\($0.start) \($0.word)" }.joined(separator: "\n")
+    }
+
+    /// Start of the first word beginning with one of `terms` (lower-cased, no punctuation).
+    static func firstMatch(_ encoded: String, terms: [String]) -> Double? {
+        for line in encoded.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let start = Double(parts[0]) else { continue }
+            let word = parts[1].lowercased().filter { $0.isLetter || $0.isNumber }
+            if terms.contains(where: { !$0.isEmpty && word.hasPrefix($0) }) { return start }
+        }
+        return nil
     }
 }

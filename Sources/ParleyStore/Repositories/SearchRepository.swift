@@ -54,6 +54,7 @@ public struct SearchRepository: Sendable {
 
     public func search(_ query: String, viewer: Viewer, filters: Filters = .init()) async throws -> [Hit] {
         guard let match = Self.matchExpression(query) else { return [] }
+        let terms = query.lowercased().split(whereSeparator: \.isWhitespace).map { $0.filter { $0.isLetter || $0.isNumber } }
         return try await database.pool.read { db in
             let visibility = MeetingRepository.visibility(viewer, table: "m")
             var conditions = ["segment_fts MATCH ?", visibility.sql]
@@ -81,14 +82,16 @@ public struct SearchRepository: Sendable {
                 arguments += [status.rawValue]
             }
             return try Row.fetchAll(db, sql: """
-                SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name,
+                SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.word_times,
                        snippet(segment_fts, 0, '<mark>', '</mark>', '…', 16) AS snippet, bm25(segment_fts) AS score
                 FROM segment_fts JOIN segment s ON s.id = segment_fts.rowid JOIN meeting m ON m.id = s.meeting_id
                 WHERE \(conditions.joined(separator: " AND "))
                 ORDER BY score LIMIT \(min(max(filters.limit, 1), 200))
                 """, arguments: arguments).map { row in
-                Hit(meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: row["id"], kind: row["kind"],
-                    start: row["start"], end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
+                // Point at the first matching word, so a player lands on what was searched.
+                let start = (row["word_times"] as String?).flatMap { WordTimes.firstMatch($0, terms: terms) } ?? row["start"]
+                return Hit(meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: row["id"], kind: row["kind"],
+                    start: start, end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
                     snippet: row["snippet"], score: -(row["score"] as Double))
             }
         }
