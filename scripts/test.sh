@@ -14,7 +14,8 @@ export OPENBLAS_NUM_THREADS=1
 echo "== swift build"
 swift build --build-tests
 echo "== swift test"
-swift test --skip-build
+# Serially: the engine-backed suites each start model processes; two cores run them best one at a time.
+swift test --skip-build --no-parallel
 echo "== engine tests"
 engine/.venv/bin/python -m pytest engine/tests -q
 if [ -d tests/e2e ]; then
