@@ -15,6 +15,11 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # never download weights at run time
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+# A server asks for a lower CPU priority so request handling always wins the cores.
+_nice = os.environ.get("PARLEY_ENGINE_NICE", "").strip()
+if _nice.isdigit() and int(_nice) > 0:
+    os.nice(min(int(_nice), 19))
+
 import signal  # noqa: E402
 import sys  # noqa: E402
 

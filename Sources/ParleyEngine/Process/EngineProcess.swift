@@ -14,7 +14,7 @@ final class EngineProcess: Sendable {
     private let stderrTail: LogTail
     private let process: ProcessBox
 
-    init(python: String, forwardLogs: Bool) throws {
+    init(python: String, forwardLogs: Bool, niceness: Int = 0) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-m", "parley_engine"]
@@ -23,6 +23,7 @@ final class EngineProcess: Sendable {
         environment["OPENBLAS_NUM_THREADS"] = "1"
         environment["HF_HUB_OFFLINE"] = "1"
         environment["PYTHONUNBUFFERED"] = "1"
+        environment["PARLEY_ENGINE_NICE"] = String(niceness)
         process.environment = environment
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin

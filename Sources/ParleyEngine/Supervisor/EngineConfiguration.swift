@@ -16,6 +16,9 @@ public struct EngineConfiguration: Sendable, Equatable {
     public var startTimeout: Duration
     /// Forward the engine's stderr log to ours.
     public var forwardLogs: Bool
+    /// CPU niceness of the engine (0–19). A server runs it at 10 so the kernel always
+    /// schedules request handling first on a small box.
+    public var niceness: Int = 0
 
     public init(
         python: String? = nil, memoryLimitBytes: UInt64? = 4 << 30, jobTimeout: Duration = .seconds(3600),
@@ -30,7 +33,7 @@ public struct EngineConfiguration: Sendable, Equatable {
     }
 
     /// Defaults overridden by `PARLEY_ENGINE_PYTHON`, `PARLEY_ENGINE_MEMORY_MB`,
-    /// `PARLEY_ENGINE_TIMEOUT` (s), `PARLEY_ENGINE_IDLE_TTL` (s) and `PARLEY_ENGINE_LOG=1`.
+    /// `PARLEY_ENGINE_TIMEOUT` (s), `PARLEY_ENGINE_IDLE_TTL` (s), `PARLEY_ENGINE_NICE` and `PARLEY_ENGINE_LOG=1`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
         var configuration = EngineConfiguration()
         configuration.python = environment["PARLEY_ENGINE_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
@@ -44,6 +47,7 @@ public struct EngineConfiguration: Sendable, Equatable {
             configuration.idleTTL = .milliseconds(Int64(seconds * 1000))
         }
         configuration.forwardLogs = environment["PARLEY_ENGINE_LOG"] == "1"
+        if let nice = environment["PARLEY_ENGINE_NICE"].flatMap(Int.init) { configuration.niceness = min(max(nice, 0), 19) }
         return configuration
     }
 }

@@ -6,7 +6,7 @@ extension EngineSupervisor {
         if let process, process.isRunning { return process }
         discardProcess(kill: true)
         let python = try EngineLocator.python(configured: configuration.python)
-        let started = try EngineProcess(python: python, forwardLogs: configuration.forwardLogs)
+        let started = try EngineProcess(python: python, forwardLogs: configuration.forwardLogs, niceness: configuration.niceness)
         generation += 1
         launches += 1
         process = started

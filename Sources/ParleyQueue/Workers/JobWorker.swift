@@ -53,7 +53,9 @@ struct JobWorker: Sendable {
         await shared.budget.release(reserved)
         let elapsed = started.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        await finish(job, outcome: outcome, seconds: seconds)
+        // Recording the outcome must happen even while the worker is being cancelled
+        // (shutdown): a fresh task does not inherit the cancellation.
+        await Task { await finish(job, outcome: outcome, seconds: seconds) }.value
         await shared.publish(meetingId: meeting.id)
     }
 
@@ -67,7 +69,12 @@ struct JobWorker: Sendable {
                 if !stored { shared.logger.info("job \(job.id ?? 0) finished after it was cancelled; result dropped") }
             case .failure(let error):
                 let (message, retryable) = Self.describe(error)
-                if case .cancelled = error as? EngineError, (try? await shared.jobs.job(id: job.id ?? 0))?.state == .cancelled {
+                if Self.isCancellation(error) {
+                    // Cancelled by the user (the row says so) or by shutdown (still ours):
+                    // in the second case the job goes back to the queue, attempt uncounted.
+                    if (try? await shared.jobs.job(id: job.id ?? 0))?.state == .running {
+                        try await shared.jobs.release(job, worker: name)
+                    }
                     return
                 }
                 shared.logger.warning("job \(job.id ?? 0) \(job.stage.rawValue) failed: \(message)")
@@ -105,6 +112,11 @@ struct JobWorker: Sendable {
     private func estimate(_ meeting: MeetingRecord) -> UInt64 {
         let seconds = max(meeting.duration ?? Double(meeting.size) / 16_000, 0)
         return shared.configuration.modelResidentBytes + UInt64(seconds * 16_000 * 4 * 3)
+    }
+
+    static func isCancellation(_ error: any Error) -> Bool {
+        if case .cancelled = error as? EngineError { return true }
+        return error is CancellationError
     }
 
     static func describe(_ error: any Error) -> (message: String, retryable: Bool) {

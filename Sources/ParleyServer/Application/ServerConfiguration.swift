@@ -25,7 +25,7 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = ServerConfiguration.defaultDataDirectory(),
         maxUploadBytes: Int64 = 2 << 30, rateLimitPerSecond: Double = 50, rateLimitBurst: Double = 200,
         uploadExpirySeconds: Double = 7 * 86_400, queue: QueueConfiguration = .fromEnvironment(),
-        engine: EngineConfiguration = .fromEnvironment(), transcription: TranscriptionOptions = .init()
+        engine: EngineConfiguration = ServerConfiguration.serverEngine(), transcription: TranscriptionOptions = .init()
     ) {
         self.host = host
         self.port = port
@@ -45,6 +45,13 @@ public struct ServerConfiguration: Sendable {
         let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
         return base.appendingPathComponent("parley-server")
+    }
+
+    /// The engine as a server runs it: niced (unless `PARLEY_ENGINE_NICE` says otherwise).
+    public static func serverEngine(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> EngineConfiguration {
+        var engine = EngineConfiguration.fromEnvironment(environment)
+        if environment["PARLEY_ENGINE_NICE"] == nil { engine.niceness = 10 }
+        return engine
     }
 
     public var databasePath: String { dataDirectory.appendingPathComponent("parley.sqlite").path }

@@ -107,7 +107,13 @@ struct SpeakerRoutes: Sendable {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        let body = try await request.body.collect(upTo: 16 * 1024)
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: 16 * 1024)
+        } catch is NIOTooManyBytesError {
+            // Hummingbird answers this with an empty 413; every API error is JSON.
+            throw APIFailure(.contentTooLarge, code: "too_large", "the body must be at most 16 KiB of JSON")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
         } catch {

@@ -47,8 +47,9 @@ public struct JobRepository: Sendable {
             guard var job = try JobRecord.fetchOne(db, sql: """
                 UPDATE job SET state = 'running', lease_owner = ?, lease_expires = ?, attempts = attempts + 1,
                     started_at = ?, last_error = last_error
-                WHERE id = (SELECT id FROM job WHERE state = 'queued' AND uses_engine = ? AND run_after <= ?
-                            ORDER BY run_after, id LIMIT 1)
+                WHERE id = (SELECT job.id FROM job JOIN meeting ON meeting.id = job.meeting_id
+                            WHERE job.state = 'queued' AND job.uses_engine = ? AND job.run_after <= ?
+                            ORDER BY meeting.created_at, job.id LIMIT 1)
                 RETURNING *
                 """, arguments: [worker, now + lease, now, usesEngine, now])
             else { return nil }
@@ -102,6 +103,19 @@ public struct JobRepository: Sendable {
                     """, arguments: [now, job.meetingId])
             }
             return true
+        }
+    }
+
+    /// Gives a job back to the queue without counting the attempt (the server is shutting
+    /// down, not the job failing), so a restart picks it up at once.
+    public func release(_ job: JobRecord, worker: String) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: """
+                UPDATE job SET state = 'queued', attempts = MAX(attempts - 1, 0), lease_owner = NULL, lease_expires = NULL,
+                    run_after = 0 WHERE id = ? AND lease_owner = ? AND state = 'running'
+                """, arguments: [job.id, worker])
+            try db.execute(sql: "UPDATE meeting SET status = 'queued' WHERE id = ? AND status = 'processing'",
+                           arguments: [job.meetingId])
         }
     }
 
@@ -186,7 +200,8 @@ public struct JobRepository: Sendable {
         }
     }
 
-    /// Model jobs ahead of the meeting's current one (running ones included).
+    /// Model jobs ahead of the meeting's current one (running ones included), in claim
+    /// order: older meetings first, so one meeting finishes before the next starts.
     public func queuePosition(meetingId: String) async throws -> Int? {
         try await database.pool.read { db in
             guard let job = try JobRecord.fetchOne(db, sql: """
@@ -195,9 +210,10 @@ public struct JobRepository: Sendable {
             else { return nil }
             if job.state == .running { return 0 }
             return try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM job WHERE (state = 'running' AND uses_engine = 1)
-                    OR (state = 'queued' AND uses_engine = 1 AND (run_after < ? OR (run_after = ? AND id < ?)))
-                """, arguments: [job.runAfter, job.runAfter, job.id])
+                SELECT COUNT(*) FROM job JOIN meeting ON meeting.id = job.meeting_id, meeting AS mine
+                WHERE mine.id = ? AND job.uses_engine = 1 AND (job.state = 'running' OR (job.state = 'queued'
+                    AND (meeting.created_at < mine.created_at OR (meeting.created_at = mine.created_at AND job.id < ?))))
+                """, arguments: [meetingId, job.id])
         }
     }
 
