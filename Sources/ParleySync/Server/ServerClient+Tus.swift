@@ -22,8 +22,11 @@ extension ServerClient {
             .POST, "/api/v1/uploads", headers: Self.tusHeaders + [("Upload-Length", String(length)), ("Upload-Metadata", encoded)],
             accept: [201])
         guard let location = reply.headers.first(name: "Location") else { throw ServerError.invalidResponse("no Location") }
+        // A relative Location is kept relative: `send` resolves it against the server as
+        // configured at the time, so an upload interrupted before a re-login to another
+        // address (or through a proxy that is gone) resumes instead of retrying a dead host.
         return CreatedUpload(
-            location: location.hasPrefix("http") ? location : baseURL + location,
+            location: location,
             offset: reply.headers.first(name: "Upload-Offset").flatMap(Int64.init) ?? 0,
             meetingId: reply.headers.first(name: "Parley-Meeting-Id"),
             duplicate: reply.headers.first(name: "Parley-Duplicate") == "true")

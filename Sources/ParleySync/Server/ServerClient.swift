@@ -14,7 +14,20 @@ public final class ServerClient: Sendable {
     let requestTimeout: TimeAmount
     private let counter = Mutex(0)
 
-    public init(baseURL: String, token: String, http: HTTPClient = .shared, requestTimeout: TimeAmount = .seconds(120)) {
+    /// Connections for every `ServerClient`. A connect that fails (server stopped, port
+    /// refused) fails the request at once, and a silent host after 10 s, so `RetryPolicy`
+    /// decides how long to keep trying. `HTTPClient.shared` instead reconnects by itself
+    /// until a 90 s connect timeout: `parley sync` against a stopped server, or resuming an
+    /// upload whose address is gone, sat 90 s per attempt times `maxAttempts`.
+    public static let connections: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: .seconds(90)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    public init(
+        baseURL: String, token: String, http: HTTPClient = ServerClient.connections, requestTimeout: TimeAmount = .seconds(120)
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token
         self.http = http

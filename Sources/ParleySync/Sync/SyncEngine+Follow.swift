@@ -9,7 +9,16 @@ extension SyncEngine {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let processing = try await library.recordings(in: [.processing])
-            for recording in processing { try await refresh(recording) }
+            for recording in processing {
+                do {
+                    try await refresh(recording)
+                } catch let error as ServerError where error.isRetryable {
+                    // This meeting's status is unreachable for now (retries spent): it stays
+                    // `processing` and the next look or pass asks again. Aborting here would
+                    // lose the pass's report and skip every other recording and offload.
+                    continue
+                }
+            }
             let left = try await library.recordings(in: [.processing])
             let progressSum = left.reduce(0.0) { $0 + $1.serverProgress }
             report(.processing, done: Double(processing.count - left.count) + progressSum, total: Double(max(processing.count, 1)))
