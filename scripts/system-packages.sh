@@ -2,7 +2,7 @@
 # Installs the Debian packages Parley needs: ffmpeg (playback copies, test fixtures),
 # sox and espeak-ng (synthetic test meetings), SQLite headers (GRDB). Skips what is there.
 set -euo pipefail
-wanted=(ffmpeg sox espeak-ng libsqlite3-dev python3-venv)
+wanted=(ffmpeg sox espeak-ng libsqlite3-dev python3-venv chromium)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -6,10 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/system-packages.sh
 engine/install.sh --dev
-if [ -f tests/requirements.txt ]; then
-  [ -x tests/.venv/bin/python ] || python3 -m venv tests/.venv
-  tests/.venv/bin/pip install -q -r tests/requirements.txt
-fi
+[ -x tests/.venv/bin/python ] || python3 -m venv tests/.venv
+tests/.venv/bin/pip install -q -r tests/requirements.txt
 export OPENBLAS_NUM_THREADS=1
 echo "== swift build"
 swift build --build-tests
@@ -18,7 +16,7 @@ echo "== swift test"
 swift test --skip-build --no-parallel
 echo "== engine tests"
 engine/.venv/bin/python -m pytest engine/tests -q
-if [ -d tests/e2e ]; then
-  echo "== end-to-end tests"
-  tests/.venv/bin/python -m pytest tests/e2e -q
-fi
+echo "== end-to-end tests"
+tests/.venv/bin/python -m pytest tests/e2e -q
+echo "== browser tests"
+tests/.venv/bin/python -m pytest tests/ui -q

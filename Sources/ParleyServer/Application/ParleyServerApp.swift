@@ -45,6 +45,7 @@ public struct ParleyServerApp: Sendable {
             rate: dependencies.configuration.rateLimitPerSecond, burst: dependencies.configuration.rateLimitBurst)))
         HealthRoutes(dependencies: dependencies, registry: registry).register(on: router)
         UploadRoutes(dependencies: dependencies).register(on: router)
+        WebRoutes(dependencies: dependencies).register(on: router)
         let authenticated = router.group().add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
         let api = authenticated.group("/api/v1")
         let meetings = api.group("meetings")

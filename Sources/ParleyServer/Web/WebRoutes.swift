@@ -1,0 +1,150 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ParleyStore
+
+/// The web UI: sign-in and sign-out, dashboard, meeting and search pages, and the static
+/// CSS/JS. Pages are rendered on the server (readable without JavaScript); the scripts
+/// call the JSON API with the session cookie and the page's CSRF value.
+///
+/// These routes live outside /api/v1 and do their own session check: a page request
+/// without a session is redirected to /login instead of getting a JSON 401.
+struct WebRoutes: Sendable {
+    let dependencies: ServerDependencies
+    let templates: WebTemplates?
+    let assets: StaticAssets
+    let loadFailure: String?
+
+    init(dependencies: ServerDependencies) {
+        self.dependencies = dependencies
+        var failure: String?
+        do {
+            templates = try WebTemplates.load()
+        } catch {
+            templates = nil
+            failure = "\(error)"
+        }
+        do {
+            assets = try StaticAssets.load()
+        } catch {
+            assets = StaticAssets(assets: [:])
+            failure = (failure.map { $0 + "; " } ?? "") + "\(error)"
+        }
+        loadFailure = failure
+        if let failure { dependencies.logger.error("web UI unavailable: \(failure)") }
+    }
+
+    func register(on router: Router<ParleyRequestContext>) {
+        router.get("/static/{name}") { request, context in
+            assets.response(name: try context.parameters.require("name"), request: request)
+        }
+        router.head("/static/{name}") { request, context in
+            assets.response(name: try context.parameters.require("name"), request: request)
+        }
+        router.get("/favicon.ico") { request, _ in assets.response(name: "icon.svg", request: request) }
+        router.get("/login") { request, context in try await loginForm(request, context: context) }
+        router.head("/login") { request, context in try await loginForm(request, context: context) }
+        router.post("/login") { request, context in try await signIn(request, context: context) }
+        router.post("/logout") { request, context in try await signOut(request, context: context) }
+        router.get("/meetings/{id}/card") { request, context in try await card(request, context: context) }
+        // Pages answer HEAD too (Hummingbird does not derive it from GET).
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("/", method: method) { request, context in
+                try await page(request, context) { session in try await dashboard(request, session: session) }
+            }
+            router.on("/meetings/{id}", method: method) { request, context in
+                try await page(request, context) { session in
+                    try await meetingPage(request, context: context, session: session)
+                }
+            }
+            router.on("/search", method: method) { request, context in
+                try await page(request, context) { session in try await searchPage(request, session: session) }
+            }
+        }
+    }
+
+    /// Runs `body` for a signed-in browser; otherwise sends it to the sign-in form.
+    func page(
+        _ request: Request, _ context: ParleyRequestContext, _ body: (WebSession) async throws -> any ResponseGenerator
+    ) async throws -> Response {
+        guard let session = try await WebSession.resolve(request, accounts: dependencies.accounts) else {
+            return try WebSession.signInRedirect(request).response(from: request, context: context)
+        }
+        return try await body(session).response(from: request, context: context)
+    }
+
+    func render(_ object: Any, template: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> HTMLResponse {
+        guard let templates else {
+            throw APIFailure(.internalServerError, code: "ui_unavailable", "the web UI could not load: \(loadFailure ?? "unknown")")
+        }
+        return HTMLResponse(html: try templates.render(object, template: template), status: status, headers: headers)
+    }
+
+    func chrome(_ title: String, session: WebSession, scripts: [String] = []) -> PageChrome {
+        PageChrome(title: title, session: session, assetVersion: assets.version, scripts: scripts)
+    }
+
+    // MARK: Sign-in
+
+    struct LoginView {
+        var next: String
+        var error: String
+        var hasError: Bool
+        var assetVersion: String
+    }
+
+    func loginForm(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let next = WebSession.safeNext(FormQuery(request.uri.query).get("next"))
+        if try await WebSession.resolve(request, accounts: dependencies.accounts) != nil {
+            return HTMLResponse.redirect(to: next)
+        }
+        return try render(LoginView(next: next, error: "", hasError: false, assetVersion: assets.version), template: "login")
+            .response(from: request, context: context)
+    }
+
+    /// POST /login: the form's token becomes the session cookie. Only forms from this
+    /// origin are accepted (the browser's Origin / Sec-Fetch-Site say where a POST came from),
+    /// so another site cannot sign a visitor in to an account of its choosing.
+    func signIn(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        guard Self.isSameOrigin(request) else {
+            return try render(LoginView(next: "/", error: "This sign-in form was sent from another site.", hasError: true,
+                                        assetVersion: assets.version), template: "login", status: .forbidden)
+                .response(from: request, context: context)
+        }
+        let body = try await request.body.collect(upTo: 8 * 1024)
+        let form = FormQuery(String(buffer: body))
+        let next = WebSession.safeNext(form.get("next"))
+        let token = (form.get("token") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let viewer = try await dependencies.accounts.authenticate(token: token) else {
+            let message = token.isEmpty ? "Enter an API token." : "That token is not valid on this server."
+            return try render(LoginView(next: next, error: message, hasError: true, assetVersion: assets.version),
+                              template: "login", status: .unauthorized)
+                .response(from: request, context: context)
+        }
+        dependencies.logger.info("web sign-in", metadata: ["user": "\(viewer.name)"])
+        return HTMLResponse.redirect(to: next, headers: [.setCookie: SessionCookie.setCookie(token: token, request: request)])
+    }
+
+    /// POST /logout (a form with the page's CSRF value): clears the cookie.
+    func signOut(_ request: Request, context: ParleyRequestContext) async throws -> Response {
+        let body = try await request.body.collect(upTo: 8 * 1024)
+        let form = FormQuery(String(buffer: body))
+        if let token = SessionCookie.token(in: request), !SessionCookie.isValidCSRF(form.get("csrf"), token: token) {
+            // Not from one of our pages: leave the session alone.
+            return HTMLResponse.redirect(to: "/")
+        }
+        return HTMLResponse.redirect(to: "/login", headers: [.setCookie: SessionCookie.clearCookie(request: request)])
+    }
+
+    /// A browser POST from this origin: `Sec-Fetch-Site` when sent, else `Origin` against
+    /// `Host`. Requests with neither (scripts, old browsers) carry no ambient authority.
+    static func isSameOrigin(_ request: Request) -> Bool {
+        if let site = request.headers[.secFetchSite], site != "same-origin", site != "none" { return false }
+        guard let origin = request.headers[.origin] else { return true }
+        guard origin != "null", let url = URL(string: origin), let host = url.host, let authority = request.head.authority
+        else { return false }
+        let originAuthority = url.port.map { "\(host):\($0)" } ?? host
+        return originAuthority.lowercased() == authority.lowercased()
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import ParleyStore
+
+/// The signed-in browser behind a page request: who it is and the CSRF value its page
+/// scripts and forms must send back.
+struct WebSession: Sendable {
+    var viewer: Viewer
+    var token: String
+    var csrf: String
+
+    /// The session the request's cookie stands for, or nil (no cookie, or a revoked token).
+    static func resolve(_ request: Request, accounts: AccountRepository) async throws -> WebSession? {
+        guard let token = SessionCookie.token(in: request),
+              let viewer = try await accounts.authenticate(token: token)
+        else { return nil }
+        return WebSession(viewer: viewer, token: token, csrf: SessionCookie.csrfValue(for: token))
+    }
+
+    /// Where a page request without a session goes: the sign-in form, coming back here after.
+    ///
+    /// SameSite=Strict cookies are not sent on a navigation that starts on another site (a
+    /// link in a chat or an e-mail), so a signed-in user would land on the sign-in form. For
+    /// such navigations we answer a page that reloads the same address once: that second
+    /// request starts on our own origin and carries the cookie. A request that still has no
+    /// session then goes to /login as usual.
+    static func signInRedirect(_ request: Request) -> any ResponseGenerator {
+        let path = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        if request.headers[.secFetchSite] == "cross-site", request.cookies[SessionCookie.name] == nil {
+            let target = WebFormat.escape(path)
+            return HTMLResponse(html: """
+                <!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=\(target)">
+                <title>Parley</title></head><body><p><a href="\(target)">Continue to Parley</a></p></body></html>
+                """)
+        }
+        var headers: HTTPFields = [:]
+        if request.cookies[SessionCookie.name] != nil { headers[.setCookie] = SessionCookie.clearCookie(request: request) }
+        return HTMLResponse.redirect(to: "/login?next=" + WebFormat.queryEscape(path), headers: headers)
+    }
+
+    /// A local path to return to after signing in; anything else (other hosts, `//x`,
+    /// `/\x`) becomes "/", so the sign-in form cannot be used as an open redirect.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.utf8.count <= 2000,
+              !next.contains(where: { $0.isNewline || $0 == "\0" })
+        else { return "/" }
+        return next
+    }
+}
