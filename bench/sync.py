@@ -101,9 +101,9 @@ def main() -> None:
         storage_after = device.storage()
         figures["offload"] = {
             "policy": storage_after["policy"],
-            "storage_local_bytes_before": storage_before["localBytes"],
-            "storage_local_bytes_after": storage_after["localBytes"],
-            "storage_offloaded_bytes_after": storage_after["offloadedBytes"],
+            "storage_local_bytes_before": storage_before["local_bytes"],
+            "storage_local_bytes_after": storage_after["local_bytes"],
+            "storage_offloaded_bytes_after": storage_after["offloaded_bytes"],
             "library_folder_bytes_before": disk_before,
             "library_folder_bytes_after": disk_bytes(device.home / "audio"),
             # The library's copies are hard links to the imported files when they share a

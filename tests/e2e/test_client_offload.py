@@ -20,14 +20,16 @@ def test_after_sync_offload_deletes_verified_audio_and_storage_reports_it(client
     client.login(client_server.url, account.token, offload="after-sync")
     client.import_files(files)
     before = client.storage()
-    assert before == {"localBytes": total, "offloadedBytes": 0, "policy": "after-sync"}
+    assert before == {"local_bytes": total, "offloaded_bytes": 0, "originals_still_on_disk_bytes": 0, "policy": "after-sync"}
     copies = local_copies(client)
     assert all(copy and Path(copy).exists() for copy in copies.values())
 
     run = client.sync("--wait", "--timeout", "300")
     assert run.ok, run.stderr
     assert run.report["completed"] == 3 and run.report["offloaded"] == 3, run.report
-    assert client.storage() == {"localBytes": 0, "offloadedBytes": total, "policy": "after-sync"}
+    # The imported originals are hard links and still exist, and storage says so.
+    assert client.storage() == {"local_bytes": 0, "offloaded_bytes": total, "originals_still_on_disk_bytes": total,
+                                "policy": "after-sync"}
     for recording_id, copy in copies.items():
         assert not Path(copy).exists(), f"{copy} should have been offloaded"
         status = client.status(recording_id)["recording"]
@@ -61,12 +63,13 @@ def test_offload_keeps_audio_when_the_server_reports_a_different_hash(client_ser
     for copy in copies.values():
         assert Path(copy).exists(), f"{copy} was deleted although the server's hash did not match"
     assert all(entry["status"] == "synced" for entry in client.recordings())
-    assert client.storage() == {"localBytes": total, "offloadedBytes": 0, "policy": "after-sync"}
+    assert client.storage() == {"local_bytes": total, "offloaded_bytes": 0, "originals_still_on_disk_bytes": 0,
+                                "policy": "after-sync"}
     # The same library talking to the honest server offloads: the hash was the only reason.
     client.point_at(client_server.url)
     honest = client.sync()
     assert honest.ok and honest.report["offloaded"] == 2, honest
-    assert client.storage()["offloadedBytes"] == total
+    assert client.storage()["offloaded_bytes"] == total
 
 
 def test_offload_keeps_audio_when_the_server_cannot_confirm_it(client_server, account, new_client, tmp_path):
@@ -86,7 +89,7 @@ def test_offload_keeps_audio_when_the_server_cannot_confirm_it(client_server, ac
     recording = client.status(imported["id"])["recording"]
     assert recording["status"] == "synced"
     assert Path(recording["localPath"]).exists()
-    assert client.storage()["offloadedBytes"] == 0
+    assert client.storage()["offloaded_bytes"] == 0
 
 
 def test_keep_and_after_days_policies_keep_audio(client_server, account, new_client, tmp_path):
@@ -97,7 +100,7 @@ def test_keep_and_after_days_policies_keep_audio(client_server, account, new_cli
         client.import_files(files)
         run = client.sync("--wait", "--timeout", "300")
         assert run.ok and run.report["offloaded"] == 0, run
-        assert client.storage()["offloadedBytes"] == 0
+        assert client.storage()["offloaded_bytes"] == 0
         assert client.storage()["policy"] == policy
         assert all(Path(copy).exists() for copy in local_copies(client).values())
 

@@ -74,13 +74,26 @@ struct StorageCommand: AsyncParsableCommand {
     func run() async throws {
         let recordings = try await home.library().all()
         let local = recordings.filter { $0.localPath != nil }.reduce(Int64(0)) { $0 + $1.size }
-        let offloaded = recordings.filter { $0.localPath == nil }.reduce(Int64(0)) { $0 + $1.size }
+        let offloaded = recordings.filter { $0.localPath == nil }
+        let offloadedBytes = offloaded.reduce(Int64(0)) { $0 + $1.size }
+        // The library hard-links imports, so offloading frees the disk only once the
+        // imported original is gone too: say how much of it is still there.
+        let originals = offloaded.filter { FileManager.default.fileExists(atPath: $0.sourcePath) }.reduce(Int64(0)) { $0 + $1.size }
         let policy = try home.settings().offload.description
         if json {
-            struct Output: Encodable { var localBytes: Int64; var offloadedBytes: Int64; var policy: String }
-            return try printJSON(Output(localBytes: local, offloadedBytes: offloaded, policy: policy))
+            struct Output: Encodable {
+                var localBytes: Int64, offloadedBytes: Int64, originalsStillOnDiskBytes: Int64, policy: String
+                enum CodingKeys: String, CodingKey {
+                    case policy
+                    case localBytes = "local_bytes"
+                    case offloadedBytes = "offloaded_bytes"
+                    case originalsStillOnDiskBytes = "originals_still_on_disk_bytes"
+                }
+            }
+            return try printJSON(Output(localBytes: local, offloadedBytes: offloadedBytes, originalsStillOnDiskBytes: originals, policy: policy))
         }
-        let total = max(local + offloaded, 1)
-        print("local: \(local) bytes · offloaded: \(offloaded) bytes (\(offloaded * 100 / total)% saved) · policy: \(policy)")
+        let total = max(local + offloadedBytes, 1)
+        print("local: \(local) bytes · offloaded: \(offloadedBytes) bytes (\(offloadedBytes * 100 / total)% of the library) · policy: \(policy)")
+        if originals > 0 { print("\(originals) bytes of offloaded recordings are still on disk where they were imported from") }
     }
 }

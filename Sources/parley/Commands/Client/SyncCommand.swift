@@ -33,7 +33,7 @@ struct SyncCommand: AsyncParsableCommand {
             print("uploaded \(report.uploaded) · already on server \(report.alreadyOnServer) · processed \(report.completed) · failed \(report.failed.count) · offloaded \(report.offloaded) · \(report.bytesSent) bytes sent · \(report.requests) requests")
             for path in report.missingFiles { print("missing local file: \(path)") }
         }
-        if !report.failed.isEmpty { throw ExitCode(2) }
+        if !report.failed.isEmpty || !report.missingFiles.isEmpty { throw ExitCode(2) }
     }
 }
 
