@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -29,6 +30,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+
+sys.path.insert(0, str(Path(__file__).parent))
+from support import ParleyServer  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("PARLEY_BINARY") or REPO / ".build" / "debug" / "parley")
@@ -151,67 +155,22 @@ def make_tones(directory: Path, count: int, min_kb: int = 100, max_kb: int = 300
 # The server
 
 
-class Server:
-    """One `parley serve` on a free loopback port with its own temporary data directory."""
+class Server(ParleyServer):
+    """`parley serve` on its own port and data directory, run from a private copy of the
+    binary (see `binary()`), with the engine's test settings."""
 
     def __init__(self, env: dict[str, str] | None = None):
-        require_binary()
-        self.data_dir = Path(tempfile.mkdtemp(prefix="parley-client-e2e-"))
-        self.env = {"PARLEY_RATE_LIMIT": "0", **engine_env(), **(env or {})}
-        self.process: subprocess.Popen | None = None
-        self.port = 0
-        self.log_path = self.data_dir / "server.log"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(env={**engine_env(), **(env or {})}, binary=binary(), prefix="parley-client-e2e-")
 
     def start(self, timeout: float = 60) -> "Server":
-        self.port = free_port()
-        env = {**os.environ, **self.env}
-        env.pop("PARLEY_DATA", None)
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [str(binary()), "serve", "--data", str(self.data_dir), "--port", str(self.port)],
-                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-
-        def healthy() -> bool:
-            assert self.process.poll() is None, f"parley serve exited:\n{self.log_tail()}"
-            try:
-                return requests.get(self.url + "/health", timeout=1).status_code == 200
-            except requests.RequestException:
-                return False
-
-        wait_for(healthy, timeout, interval=0.05, what="parley serve to answer /health")
+        super().start(timeout)
         return self
 
     def add_user(self, name: str | None = None) -> "Account":
         name = name or f"u{uuid.uuid4().hex[:10]}"
-        result = subprocess.run([str(binary()), "user", "add", name, "--data", str(self.data_dir)],
-                                capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, f"parley user add failed: {result.stderr}"
-        token = result.stdout.strip()
+        token = self.cli("user", "add", name)
         assert token.startswith("prl_"), token
         return Account(self, token, name)
-
-    def stop(self, timeout: float = 30) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except FileNotFoundError:
-            return "(no log)"
-
-    def remove(self) -> None:
-        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 class Account:

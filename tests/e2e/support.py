@@ -88,9 +88,11 @@ def pid_alive(pid: int) -> bool:
 class ParleyServer:
     """One `parley serve` process on a free loopback port with its own data directory."""
 
-    def __init__(self, data_dir: Path | None = None, env: dict[str, str] | None = None):
-        require_binary()
-        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="parley-e2e-"))
+    def __init__(self, data_dir: Path | None = None, env: dict[str, str] | None = None, binary: Path | None = None,
+                 prefix: str = "parley-e2e-"):
+        self.binary = binary or BINARY
+        assert self.binary.is_file(), f"{self.binary} is missing: run `swift build` first (or set PARLEY_BINARY)"
+        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix=prefix))
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.env = {"PARLEY_RATE_LIMIT": "0", **(env or {})}
         self.process: subprocess.Popen | None = None
@@ -104,7 +106,7 @@ class ParleyServer:
     def cli(self, *args: str) -> str:
         """Runs `parley ARGS --data DIR` and returns its standard output."""
         result = subprocess.run(
-            [str(BINARY), *args, "--data", str(self.data_dir)], capture_output=True, text=True, timeout=60)
+            [str(self.binary), *args, "--data", str(self.data_dir)], capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, f"parley {' '.join(args)} failed: {result.stderr}"
         return result.stdout.strip()
 
@@ -124,7 +126,7 @@ class ParleyServer:
         env.pop("PARLEY_DATA", None)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [str(BINARY), "serve", "--data", str(self.data_dir), "--port", str(self.port)],
+            [str(self.binary), "serve", "--data", str(self.data_dir), "--port", str(self.port)],
             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
 
