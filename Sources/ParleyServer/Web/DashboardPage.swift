@@ -27,6 +27,12 @@ struct DashboardPage: Sendable {
     var workspaces: [Workspace]
     var hasWorkspaces: Bool
     var maxUploadBytes: String
+    /// The agent's merged view: no scope tabs, no browser upload (the agent imports files).
+    var isLocal = false
+    /// Why the list may be incomplete (the local view with the server unreachable).
+    var notice = ""
+    /// Stored, not computed: templates read this type through `Mirror`.
+    var hasNotice = false
 
     init(
         chrome: PageChrome, scope: MeetingScope, page: Page<MeetingSummary>, isFirstPage: Bool,
@@ -47,6 +53,25 @@ struct DashboardPage: Sendable {
         workspaces = workspaceNames.values.sorted().map { Workspace(name: $0) }
         hasWorkspaces = !workspaces.isEmpty
         self.maxUploadBytes = String(maxUploadBytes)
+    }
+
+    /// The agent's merged view: every entry on one page.
+    init(chrome: PageChrome, localCards: [LocalCard], notice: String?) {
+        self.chrome = chrome
+        scope = MeetingScope.all.rawValue
+        scopeLabel = "Local and server"
+        scopes = []
+        cards = localCards.map { MeetingCard(local: $0) }
+        hasCards = !cards.isEmpty
+        isFirstPage = true
+        olderHref = ""
+        hasOlder = false
+        workspaces = []
+        hasWorkspaces = false
+        maxUploadBytes = "0"
+        isLocal = true
+        self.notice = notice ?? ""
+        hasNotice = !self.notice.isEmpty
     }
 
     static func label(_ scope: MeetingScope) -> String {

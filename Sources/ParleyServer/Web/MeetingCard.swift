@@ -42,6 +42,14 @@ struct MeetingCard: Sendable, MustacheParent {
     var isPersonal: Bool
     var workspaceName: String
     var hasWorkspace: Bool
+    var hasDate: Bool
+    /// False on the agent's local-only cards: the server has no page for them.
+    var hasHref = true
+    /// Where the meeting lives, on the agent's merged view only (`LocalCard.Origin`).
+    var origin = ""
+    var originMarker = ""
+    var originLabel = ""
+    var hasOrigin: Bool { !origin.isEmpty }
 
     init(_ meeting: MeetingSummary, workspaceNames: [String: String] = [:]) {
         id = meeting.id
@@ -49,6 +57,7 @@ struct MeetingCard: Sendable, MustacheParent {
         href = "/meetings/" + meeting.id
         dateISO = meeting.recordedAt ?? meeting.createdAt
         dateText = WebFormat.date(dateISO)
+        hasDate = true
         duration = WebFormat.duration(meeting.duration)
         hasDuration = !duration.isEmpty
         status = meeting.status.rawValue
@@ -92,6 +101,12 @@ struct MeetingCard: Sendable, MustacheParent {
         case "isPersonal": isPersonal
         case "workspaceName": workspaceName
         case "hasWorkspace": hasWorkspace
+        case "hasDate": hasDate
+        case "hasHref": hasHref
+        case "origin": origin
+        case "originMarker": originMarker
+        case "originLabel": originLabel
+        case "hasOrigin": hasOrigin
         default: nil
         }
     }

@@ -11,6 +11,8 @@ struct PageChrome: Sendable {
     var scripts: [String] = []
     /// Extra class on <body> for page-specific layout.
     var bodyClass = ""
+    /// The agent's local UI (`parley agent --ui`): no account, no sign-out, no search.
+    var isLocal = false
 
     init(title: String, session: WebSession, assetVersion: String, scripts: [String] = []) {
         self.title = title
@@ -18,5 +20,16 @@ struct PageChrome: Sendable {
         self.csrf = session.csrf
         self.assetVersion = assetVersion
         self.scripts = ["common.js"] + scripts
+    }
+
+    /// The local UI's chrome: nobody signs in (see `LocalDashboardServer`), and its page
+    /// loads no scripts, since they call the server's JSON API, which the agent does not serve.
+    init(localTitle title: String, assetVersion: String) {
+        self.title = title
+        userName = "This computer"
+        csrf = ""
+        self.assetVersion = assetVersion
+        isDashboard = true
+        isLocal = true
     }
 }

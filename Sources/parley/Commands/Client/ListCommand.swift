@@ -38,12 +38,7 @@ struct ListCommand: AsyncParsableCommand {
         var serverNote: String?
         if !local, let client = try? home.client() {
             do {
-                var cursor: String?
-                repeat {
-                    let page = try await client.summaries(limit: 200, cursor: cursor)
-                    server += page.items
-                    cursor = page.nextCursor
-                } while cursor != nil
+                server = try await Self.serverMeetings(client)
             } catch {
                 serverNote = "server not reachable (\(error)); showing the local library"
             }
@@ -57,6 +52,18 @@ struct ListCommand: AsyncParsableCommand {
             let reason = entry.failureReason.map { " — \($0)\(entry.retryable == true ? ", will retry" : "")" } ?? ""
             print("\(entry.location) \(entry.id.prefix(8))  \(entry.status.rawValue)\(stage)\(progress)  \(entry.title)\(reason)")
         }
+    }
+
+    /// Every meeting the account holds on the server, all pages.
+    static func serverMeetings(_ client: ServerClient) async throws -> [MeetingSummary] {
+        var server: [MeetingSummary] = []
+        var cursor: String?
+        repeat {
+            let page = try await client.summaries(limit: 200, cursor: cursor)
+            server += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return server
     }
 
     static func merge(_ recordings: [RecordingRecord], _ server: [MeetingSummary]) -> [Entry] {

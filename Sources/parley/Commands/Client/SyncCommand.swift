@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ParleyServer
 import ParleySync
 
 struct SyncCommand: AsyncParsableCommand {
@@ -44,11 +45,31 @@ struct AgentCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
     @Option(name: .customLong("watch"), help: "Folder to watch (repeatable).") var folders: [String] = []
     @Option(help: "Seconds between passes.") var interval: Double = 10
+    @Flag(help: "Also serve the merged local + server meetings list on http://127.0.0.1:<ui-port>/.") var ui = false
+    @Option(name: .customLong("ui-port"), help: "Port of the local web UI.") var uiPort: Int = 8765
 
     func run() async throws {
         let library = try home.library()
-        let engine = SyncEngine(library: library, client: try home.client(), settings: try home.settings())
+        let settings = try home.settings()
+        let client = try home.client()
+        let engine = SyncEngine(library: library, client: client, settings: settings)
         let watchers = folders.map { FolderWatcher(folder: URL(fileURLWithPath: $0), library: library) }
+        let interval = interval
+        guard ui else { return try await Self.syncLoop(engine: engine, watchers: watchers, interval: interval) }
+        let listing = AgentListing(library: library, client: client, serverURL: client.baseURL)
+        let server = LocalDashboardServer(port: uiPort, renderer: try LocalDashboardRenderer()) { await listing.current() }
+        print("local UI: http://127.0.0.1:\(uiPort)/")
+        // If the UI stops (its port is taken, say), the agent stops too, rather than syncing on
+        // without the UI it was asked for.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            group.addTask { try await Self.syncLoop(engine: engine, watchers: watchers, interval: interval) }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    static func syncLoop(engine: SyncEngine, watchers: [FolderWatcher], interval: Double) async throws {
         while !Task.isCancelled {
             for watcher in watchers { _ = await watcher.scan() }
             do {
