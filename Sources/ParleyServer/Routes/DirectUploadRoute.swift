@@ -52,8 +52,7 @@ struct DirectUploadRoute: Sendable {
             title: fields.title, recordedAt: fields.recordedAt, sha256: sha, size: size, originalName: fields.filename,
             contentType: fields.contentType)
         try dependencies.storage.adopt(temporary, as: meeting.audioPath)
-        let outcome = try await dependencies.meetings.create(meeting, maxAttempts: dependencies.configuration.queue.maxAttempts)
-        let settled = try await intake.settle(outcome, placed: meeting)
+        let settled = try await intake.register(meeting)
         let created = settled.id == meeting.id
         return try JSONResponse.make(MeetingCheck(exists: !created, meeting: settled.summary), status: created ? .created : .ok)
     }

@@ -46,6 +46,13 @@ struct MeetingIntake: Sendable {
         return try await settle(outcome, placed: meeting)
     }
 
+    /// Creates `meeting` (its file already in place) and queues its first stage, or finds
+    /// the owner's existing meeting for the same bytes or client id.
+    func register(_ meeting: MeetingRecord) async throws -> MeetingRecord {
+        let outcome = try await dependencies.meetings.create(meeting, maxAttempts: dependencies.configuration.queue.maxAttempts)
+        return try await settle(outcome, placed: meeting)
+    }
+
     /// After the transaction: drop our copy if another request created the meeting first.
     func settle(_ outcome: MeetingRepository.CreateOutcome, placed meeting: MeetingRecord) async throws -> MeetingRecord {
         switch outcome {

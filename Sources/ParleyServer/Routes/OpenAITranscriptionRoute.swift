@@ -70,8 +70,7 @@ struct OpenAITranscriptionRoute: Sendable {
         let target = dependencies.storage.url(relative: meeting.audioPath)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         try file.data.write(to: target)
-        let outcome = try await dependencies.meetings.create(meeting, maxAttempts: dependencies.configuration.queue.maxAttempts)
-        return try await intake.settle(outcome, placed: meeting)
+        return try await intake.register(meeting)
     }
 
     private func waitUntilProcessed(_ id: String) async throws -> MeetingRecord {

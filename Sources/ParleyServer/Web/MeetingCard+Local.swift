@@ -11,13 +11,6 @@ extension MeetingCard {
         hasDate = false
         duration = WebFormat.duration(card.duration)
         hasDuration = !duration.isEmpty
-        status = card.status.rawValue
-        statusLabel = Self.label(card.status)
-        stageLabel = Self.stageLabel(card.stage)
-        progressPercent = WebFormat.percent(card.progress * 100)
-        isActive = [.queued, .uploading, .processing].contains(card.status)
-        isFailed = card.status == .failed
-        failureReason = card.failureReason ?? ""
         speakers = []
         hasSpeakers = false
         summary = ""
@@ -28,5 +21,6 @@ extension MeetingCard {
         origin = card.origin.rawValue
         originMarker = card.origin.marker
         originLabel = card.origin.label
+        setStatus(card.status, stage: card.stage, progress: card.progress, failureReason: card.failureReason)
     }
 }

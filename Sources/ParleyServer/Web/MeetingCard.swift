@@ -27,14 +27,14 @@ struct MeetingCard: Sendable, MustacheParent {
     var dateText: String
     var duration: String
     var hasDuration: Bool
-    var status: String
-    var statusLabel: String
-    var stageLabel: String
-    var progressPercent: String
+    var status: String = ""
+    var statusLabel: String = ""
+    var stageLabel: String = ""
+    var progressPercent: String = ""
     /// Queued, uploading or processing: show the live progress bar.
-    var isActive: Bool
-    var isFailed: Bool
-    var failureReason: String
+    var isActive: Bool = false
+    var isFailed: Bool = false
+    var failureReason: String = ""
     var speakers: [Chip]
     var hasSpeakers: Bool
     var summary: String
@@ -60,13 +60,6 @@ struct MeetingCard: Sendable, MustacheParent {
         hasDate = true
         duration = WebFormat.duration(meeting.duration)
         hasDuration = !duration.isEmpty
-        status = meeting.status.rawValue
-        statusLabel = Self.label(meeting.status)
-        stageLabel = Self.stageLabel(meeting.stage)
-        progressPercent = WebFormat.percent(meeting.progress * 100)
-        isActive = [.queued, .uploading, .processing].contains(meeting.status)
-        isFailed = meeting.status == .failed
-        failureReason = meeting.failureReason ?? ""
         speakers = meeting.speakers.map {
             Chip(name: $0.name, color: WebFormat.color($0.color), percent: WebFormat.percent($0.talkingTimePercentage))
         }
@@ -76,6 +69,18 @@ struct MeetingCard: Sendable, MustacheParent {
         isPersonal = meeting.isPersonal
         workspaceName = meeting.isPersonal ? "" : meeting.workspaceID.flatMap { workspaceNames[$0] } ?? ""
         hasWorkspace = !workspaceName.isEmpty
+        setStatus(meeting.status, stage: meeting.stage, progress: meeting.progress, failureReason: meeting.failureReason)
+    }
+
+    /// The status badge and progress bar, shared by server and agent cards.
+    mutating func setStatus(_ meetingStatus: MeetingStatus, stage: ProcessingStage?, progress: Double, failureReason reason: String?) {
+        status = meetingStatus.rawValue
+        statusLabel = Self.label(meetingStatus)
+        stageLabel = Self.stageLabel(stage)
+        progressPercent = WebFormat.percent(progress * 100)
+        isActive = [.queued, .uploading, .processing].contains(meetingStatus)
+        isFailed = meetingStatus == .failed
+        failureReason = reason ?? ""
     }
 
     func child(named key: String) -> Any? {
