@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -15,6 +16,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -83,6 +85,37 @@ def pid_alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def squashed(text: str) -> str:
+    """Lower-case letters and digits only, so "Seat belts," and "seatbelts" compare equal.
+    A model's exact words are not portable: CTranslate2 picks int8 kernels per CPU
+    instruction set, and tiny.en writes "seatbelts" with one and "seat belts" with another."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+@dataclass(frozen=True)
+class SpokenPhrase:
+    """A phrase of a processed recording, spelled as this machine's model wrote it."""
+    segment: dict  # the segment that said it, as the API returned it
+    phrase: str    # e.g. "fasten your seat belts" or "fasten your seatbelts"
+    word: str      # its last word: "belts" or "seatbelts"
+
+
+def find_spoken(segments: list[dict], said: str) -> SpokenPhrase:
+    """The words of `segments` that spell `said` once squashed, taken from the transcript
+    so a test can type into the UI exactly what the server will find."""
+    target = squashed(said)
+    for segment in segments:
+        words = [re.sub(r"[^\w']", "", w["word"]) for w in segment["words"]]
+        for first in range(len(words)):
+            for last in range(first + 1, len(words) + 1):
+                joined = squashed("".join(words[first:last]))
+                if joined == target:
+                    return SpokenPhrase(segment, " ".join(words[first:last]), words[last - 1])
+                if not target.startswith(joined):
+                    break
+    raise AssertionError(f"no run of words spells {said!r} in: {[s['text'] for s in segments]}")
 
 
 class ParleyServer:

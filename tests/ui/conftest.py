@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).parent))
 
 from server import ARTIFACTS, CHROMIUM, EVAL_DIR, Server  # noqa: E402
+from support import SpokenPhrase, find_spoken, squashed  # noqa: E402,F401
 
 DIARIZATION = EVAL_DIR / "picovoice-leopard" / "diarization_test.wav"
 
@@ -130,3 +131,10 @@ def processed_meeting(signed_in: Page, server: Server, artifacts) -> str:
 @pytest.fixture
 def upload_result(processed_meeting) -> dict:
     return _uploaded["result"]  # type: ignore[return-value]
+
+
+@pytest.fixture
+def seatbelts(signed_in: Page, server: Server, processed_meeting) -> SpokenPhrase:
+    """"Fasten your seatbelts" from the diarization clip, found through the API first."""
+    detail = signed_in.context.request.get(f"{server.url}/api/v1/meetings/{processed_meeting}").json()
+    return find_spoken(detail["transcript"]["segments"], "fasten your seatbelts")

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote_plus
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import sign_in, wait_until
+from conftest import SpokenPhrase, sign_in, wait_until
 
 WIDTHS = {"desktop": 1280, "phone": 390}
 
@@ -20,7 +22,7 @@ UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, texta
 
 
 @pytest.mark.parametrize("device", WIDTHS)
-def test_pages_fit_and_are_labelled(browser, server, account, processed_meeting, artifacts, device):
+def test_pages_fit_and_are_labelled(browser, server, account, processed_meeting, seatbelts: SpokenPhrase, artifacts, device):
     width = WIDTHS[device]
     context = browser.new_context(viewport={"width": width, "height": 900 if device == "desktop" else 844},
                                   device_scale_factor=1 if device == "desktop" else 2)
@@ -34,7 +36,7 @@ def test_pages_fit_and_are_labelled(browser, server, account, processed_meeting,
         pages = {
             "dashboard": "/",
             "meeting": f"/meetings/{processed_meeting}",
-            "search": "/search?q=fasten+your+seatbelts",
+            "search": f"/search?q={quote_plus(seatbelts.phrase)}",
         }
         for name, path in pages.items():
             page.goto(server.url + path)
