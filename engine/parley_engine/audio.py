@@ -21,6 +21,13 @@ SR = 16000
 # means truncation. MP3 only with a Xing/Info/VBRI header: otherwise FFmpeg guesses the
 # length from the first frame's bitrate, which can be far off for a valid VBR file.
 _EXACT_LENGTH = {"wav", "w64", "flac", "mov", "matroska", "ogg", "aiff", "caf"}
+# Demuxers an upload may use: audio and audio/video containers that hold their media in
+# the file itself. Not playlists (hls, m3u), concat lists, image sequences, device or
+# network demuxers: those make FFmpeg open other paths or URLs named inside the upload.
+ALLOWED_CONTAINERS = {"wav", "w64", "flac", "mov", "matroska", "ogg", "aiff", "caf", "mp3", "aac", "amr",
+                      "au", "wv", "asf", "avi", "mpeg", "mpegts", "ape", "tta"}
+# FFmpeg may open nothing but the local file it was given (and no nested URLs from it).
+_OPEN_OPTIONS = {"protocol_whitelist": "file"}
 _MAGIC = [(0, b"RIFF", "WAV"), (0, b"fLaC", "FLAC"), (0, b"ID3", "MP3"), (0, b"OggS", "Ogg"),
           (4, b"ftyp", "MP4/M4A"), (0, b"\x1a\x45\xdf\xa3", "WebM/Matroska"),
           (0, b"FORM", "AIFF"), (0, b"caff", "CAF")]
@@ -71,7 +78,7 @@ def open_audio(path: str):
     if os.path.getsize(path) == 0:
         raise BadAudio(f"{name}: empty file (0 bytes)")
     try:
-        container = av.open(path, metadata_errors="ignore")
+        container = av.open(path, metadata_errors="ignore", options=_OPEN_OPTIONS)
     except PermissionError:
         raise BadAudio(f"{name}: permission denied") from None
     except (av.error.FFmpegError, OSError, EOFError) as exc:
@@ -79,6 +86,10 @@ def open_audio(path: str):
         if kind is None:
             raise BadAudio(f"{name}: not an audio file (unrecognised format)") from None
         raise BadAudio(f"{name}: corrupt or truncated {kind} file ({_why(exc)})") from None
+    fmt = container.format.name.split(",")[0]
+    if fmt not in ALLOWED_CONTAINERS:
+        container.close()
+        raise BadAudio(f"{name}: not an audio file (the {fmt} format is not accepted)")
     if not container.streams.audio:
         what = "video only" if container.streams.video else f"format {container.format.name}"
         container.close()
@@ -90,7 +101,6 @@ def open_audio(path: str):
         declared = float(stream.duration * stream.time_base)
     elif container.duration:
         declared = container.duration / 1e6
-    fmt = container.format.name.split(",")[0]
     exact = fmt in _EXACT_LENGTH or (fmt == "mp3" and _mp3_has_length_header(path))
     src = Source(name, cc.codec.canonical_name if cc.codec else cc.name, cc.sample_rate or 0,
                  getattr(cc, "channels", 0) or 0, declared, exact)

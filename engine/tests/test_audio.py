@@ -1,6 +1,7 @@
 """Decoding and input validation, through the real engine."""
 
 import shutil
+import socket
 import subprocess
 import wave
 
@@ -94,3 +95,51 @@ def test_diarize_rejects_bad_audio_too(engine, bad_files):
     pytest.importorskip("parley_engine.diarization")
     _, msg = engine.call("diarize", {"audio": str(bad_files / "notes.wav")})
     assert msg["error"]["code"] == "bad_audio"
+
+
+def _listener():
+    """A loopback TCP server that counts the connections made to it."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    return server
+
+
+def _accepted(server) -> int:
+    count = 0
+    while True:
+        try:
+            conn, _ = server.accept()
+        except OSError:
+            return count
+        conn.close()
+        count += 1
+
+
+@pytest.mark.parametrize("method", ["decode", "transcribe"])
+def test_a_playlist_upload_opens_no_url(engine, tmp_path, method):
+    server = _listener()
+    try:
+        port = server.getsockname()[1]
+        playlist = tmp_path / "meeting.m3u8"
+        playlist.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n"
+                            f"http://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n")
+        params = {"input": str(playlist), "output": str(tmp_path / "out.wav")} if method == "decode" \
+            else {"audio": str(playlist)}
+        _, msg = engine.call(method, params)
+        assert msg["event"] == "error" and msg["error"]["code"] == "bad_audio", msg
+        assert msg["error"]["message"].startswith("meeting.m3u8: not an audio file"), msg
+        assert _accepted(server) == 0, "the decoder connected to a URL named inside the upload"
+    finally:
+        server.close()
+
+
+def test_a_concat_list_of_local_files_is_refused(engine, tmp_path):
+    # A relative name beside the list: FFmpeg's own "safe" mode lets that through.
+    shutil.copy(JFK_WAV, tmp_path / "other.wav")
+    listing = tmp_path / "meeting.ffconcat"
+    listing.write_text("ffconcat version 1.0\nfile 'other.wav'\n")
+    _, msg = engine.call("transcribe", {"audio": str(listing)})
+    assert msg["event"] == "error" and msg["error"]["code"] == "bad_audio", msg
+    assert msg["error"]["message"] == "meeting.ffconcat: not an audio file (the concat format is not accepted)", msg
