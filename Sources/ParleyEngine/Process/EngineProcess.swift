@@ -18,13 +18,11 @@ final class EngineProcess: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-m", "parley_engine"]
-        var environment = ProcessInfo.processInfo.environment
         // BLAS threads fight CTranslate2 for the cores; weights never come from a hub.
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        environment["HF_HUB_OFFLINE"] = "1"
-        environment["PYTHONUNBUFFERED"] = "1"
-        environment["PARLEY_ENGINE_NICE"] = String(niceness)
-        process.environment = environment
+        process.environment = ChildEnvironment.minimal(adding: [
+            "OPENBLAS_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1",
+            "PARLEY_ENGINE_NICE": String(niceness),
+        ])
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

@@ -20,8 +20,12 @@ struct StageContext: Sendable {
     var originalAudio: URL { dataDirectory.appendingPathComponent(meeting.audioPath) }
     var pcmAudio: URL { meetingDirectory.appendingPathComponent("pcm.wav") }
 
+    /// The voices the owner taught, for naming suggestions — in personal meetings only: in a
+    /// workspace meeting the owner's private names would be shown to every member (there is
+    /// no shared workspace store yet).
     func voiceprints() async throws -> [(name: String, embedding: [Float])] {
-        try await voiceprintStore.embeddings(ownerId: meeting.ownerId)
+        guard meeting.isPersonal else { return [] }
+        return try await voiceprintStore.embeddings(ownerId: meeting.ownerId)
     }
 
     func requireEngine() throws -> EngineSupervisor {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ParleyQueue
 import ParleyStore
 import Prometheus
@@ -29,8 +30,13 @@ public struct ParleyServerApp: Sendable {
             jobs: JobRepository(database: database), processing: processing, storage: storage, uploadLocks: UploadLocks(),
             metrics: ServerMetrics(), logger: logger)
         let router = Self.router(dependencies: dependencies, registry: registry)
+        // The idle timeout also bounds slow clients: the request head and each body chunk
+        // count as activity only once parsed, so a slowloris that trickles a header, or a
+        // PATCH that stops sending, is closed, and the upload's lock is released with it.
+        let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeoutSeconds * 1000))
         var app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: idle)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
             logger: logger)
         app.addServices(processing, UploadJanitor(dependencies: dependencies))
@@ -41,6 +47,7 @@ public struct ParleyServerApp: Sendable {
     static func router(dependencies: ServerDependencies, registry: PrometheusCollectorRegistry?) -> Router<ParleyRequestContext> {
         let router = Router(context: ParleyRequestContext.self)
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(
             rate: dependencies.configuration.rateLimitPerSecond, burst: dependencies.configuration.rateLimitBurst)))
         HealthRoutes(dependencies: dependencies, registry: registry).register(on: router)

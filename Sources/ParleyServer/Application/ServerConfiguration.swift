@@ -15,6 +15,10 @@ public struct ServerConfiguration: Sendable {
     public var rateLimitBurst: Double
     /// Abandoned uploads are removed after this many seconds.
     public var uploadExpirySeconds: Double
+    /// A connection that sends nothing for this long while its request is being read (a
+    /// half-sent request line or header, a stalled upload body), or that sits idle between
+    /// requests, is closed. A response being written (a download, an SSE stream) is not cut.
+    public var idleTimeoutSeconds: Double = 30
     public var queue: QueueConfiguration
     public var engine: EngineConfiguration
     public var transcription: TranscriptionOptions

@@ -18,12 +18,14 @@ struct AudioRoutes: Sendable {
             return try JSONResponse.make(AudioMetadata(
                 duration: meeting.duration, codec: meeting.codec, sampleRate: meeting.sampleRate,
                 channels: meeting.channels, size: meeting.size, sha256: meeting.sha256,
-                contentType: meeting.contentType ?? "application/octet-stream", playbackAvailable: meeting.playbackPath != nil))
+                contentType: AudioMediaType.of(file: dependencies.storage.url(relative: meeting.audioPath)),
+                playbackAvailable: meeting.playbackPath != nil))
         }
     }
 
     /// The browser-safe playback copy when there is one (`?variant=original` for the
-    /// uploaded bytes).
+    /// uploaded bytes, as a download). The type is Parley's own finding (see
+    /// `AudioMediaType`), never what the uploader claimed.
     func stream(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let meeting = try await MeetingRoutes.visibleMeeting(context, dependencies: dependencies)
         let wantsOriginal = request.uri.queryParameters.get("variant") == "original"
@@ -35,8 +37,12 @@ struct AudioRoutes: Sendable {
         let etag = isPlayback ? "\"pb-\(meeting.sha256.prefix(16))-\(size)\"" : "\"\(meeting.sha256)\""
         var headers: HTTPFields = [
             .acceptRanges: "bytes", .eTag: etag, .cacheControl: "private, max-age=3600",
-            .contentType: isPlayback ? "audio/mpeg" : meeting.contentType ?? "application/octet-stream",
+            .contentType: isPlayback ? "audio/mpeg" : AudioMediaType.of(file: file),
         ]
+        if wantsOriginal {
+            let name = URL(fileURLWithPath: relative).lastPathComponent
+            headers[.contentDisposition] = "attachment; filename=\"\(meeting.id)-\(name)\""
+        }
         var range = ByteRange.parse(request.headers[.range], size: size)
         // If-Range: only honour Range when the client's copy is this exact representation.
         if let condition = request.headers[.ifRange], condition != etag { range = .full }

@@ -62,7 +62,7 @@ struct SpeakerRoutes: Sendable {
             case (nil, "reject"?): edit = .rejectSuggestion(speakerID: speaker)
             default: throw APIFailure.badRequest("send {\"custom_name\": \"Name\"} or {\"suggestion\": \"accept\" | \"reject\"}")
             }
-            return try await save(edit, meeting: meeting)
+            return try await save(edit, meeting: meeting, context: context)
         }
         meetings.post("{id}/speakers/merge") { request, context in
             let (meeting, processed) = try await load(context)
@@ -70,7 +70,7 @@ struct SpeakerRoutes: Sendable {
             let ids = Set(processed.transcript.speakers.map(\.id))
             guard ids.contains(body.from), ids.contains(body.into) else { throw APIFailure.notFound("speaker") }
             guard body.from != body.into else { throw APIFailure.badRequest("cannot merge a speaker into itself") }
-            return try await save(.merge(from: body.from, into: body.into), meeting: meeting)
+            return try await save(.merge(from: body.from, into: body.into), meeting: meeting, context: context)
         }
         meetings.patch("{id}/segments/{index}") { request, context in
             let (meeting, processed) = try await load(context)
@@ -81,7 +81,7 @@ struct SpeakerRoutes: Sendable {
             guard processed.transcript.speakers.contains(where: { $0.id == body.speakerID }) else {
                 throw APIFailure.notFound("speaker")
             }
-            return try await save(.reassign(segment: index, to: body.speakerID), meeting: meeting)
+            return try await save(.reassign(segment: index, to: body.speakerID), meeting: meeting, context: context)
         }
     }
 
@@ -93,8 +93,12 @@ struct SpeakerRoutes: Sendable {
         return (meeting, processed)
     }
 
-    func save(_ edit: TranscriptEdit, meeting: MeetingRecord) async throws -> Response {
-        let updated = try await TranscriptRepository(database: dependencies.database).apply(edit, meeting: meeting)
+    /// Records the edit; a name given here teaches the voice to the acting user's own
+    /// voiceprints (a workspace member renaming a speaker in a shared meeting never writes
+    /// into the owner's store).
+    func save(_ edit: TranscriptEdit, meeting: MeetingRecord, context: ParleyRequestContext) async throws -> Response {
+        let updated = try await TranscriptRepository(database: dependencies.database)
+            .apply(edit, meeting: meeting, by: try context.requireViewer().userId)
         let fresh = try await dependencies.meetings.meeting(id: meeting.id) ?? meeting
         await dependencies.processing.announce(meetingId: meeting.id)
         return try JSONResponse.make(MeetingDetail(meeting: fresh.summary, transcript: updated?.transcript, insights: updated?.insights))

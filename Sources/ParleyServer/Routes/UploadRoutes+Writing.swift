@@ -26,7 +26,7 @@ extension UploadRoutes {
                                  headers: [.uploadOffset: String(current)])
             }
             if !FileManager.default.fileExists(atPath: file.path) {
-                FileManager.default.createFile(atPath: file.path, contents: nil)
+                AudioStorage.createPrivateFile(at: file)
             }
             let handle = try FileHandle(forWritingTo: file)
             var position = current

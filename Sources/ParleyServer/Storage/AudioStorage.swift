@@ -10,19 +10,36 @@ struct AudioStorage: Sendable {
     var uploads: URL { root.appendingPathComponent("uploads", isDirectory: true) }
     var audio: URL { root.appendingPathComponent("audio", isDirectory: true) }
 
+    /// The data directory and its folders are the server user's alone (0700), also when an
+    /// older version made them with the default umask: nothing under them is reachable by
+    /// other local users, whatever mode a file inside was given.
     func prepare() throws {
         for directory in [root, uploads, audio] {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
         }
+    }
+
+    /// A new, empty file only the server user can read (uploads in progress).
+    @discardableResult
+    static func createPrivateFile(at file: URL) -> Bool {
+        FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600])
     }
 
     func partialFile(upload id: String) -> URL { uploads.appendingPathComponent("\(id).part") }
 
-    /// Relative path of a meeting's original, keeping a safe extension for players.
+    /// Extensions an original keeps on disk: audio and video containers. Others (`m3u8`,
+    /// `txt`, `html`) are dropped, so no tool guesses a playlist or a page from the name.
+    static let mediaExtensions: Set<String> = [
+        "wav", "wave", "mp3", "m4a", "mp4", "aac", "flac", "ogg", "oga", "opus", "webm", "mkv", "mka", "mov",
+        "wma", "wmv", "aif", "aiff", "caf", "amr", "3gp", "avi", "wv",
+    ]
+
+    /// Relative path of a meeting's original, keeping a media extension for players.
     func originalRelativePath(meeting id: String, originalName: String?) -> String {
         let ext = originalName.map { URL(fileURLWithPath: $0).pathExtension.lowercased() } ?? ""
-        let safe = ext.count <= 5 && !ext.isEmpty && ext.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
-        return "audio/\(id)/original" + (safe ? ".\(ext)" : "")
+        return "audio/\(id)/original" + (Self.mediaExtensions.contains(ext) ? ".\(ext)" : "")
     }
 
     func url(relative path: String) -> URL { root.appendingPathComponent(path) }

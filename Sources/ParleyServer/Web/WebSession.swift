@@ -38,12 +38,25 @@ struct WebSession: Sendable {
         return HTMLResponse.redirect(to: "/login?next=" + WebFormat.queryEscape(path), headers: headers)
     }
 
-    /// A local path to return to after signing in; anything else (other hosts, `//x`,
-    /// `/\x`) becomes "/", so the sign-in form cannot be used as an open redirect.
+    /// A page to return to after signing in; anything else (other hosts, `//x`, `/\x`,
+    /// and API, upload or asset paths, which a link could use to make a fresh sign-in
+    /// fetch or download something) becomes "/", so the sign-in form is no open redirect.
     static func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.utf8.count <= 2000,
-              !next.contains(where: { $0.isNewline || $0 == "\0" })
+              !next.contains(where: { $0.isNewline || $0 == "\0" }), isPage(next)
         else { return "/" }
         return next
+    }
+
+    /// The web UI's page paths: the dashboard, a meeting, search.
+    static func isPage(_ path: String) -> Bool {
+        let route = path.prefix { $0 != "?" && $0 != "#" }
+        let parts = route.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        switch parts.first {
+        case "": return parts.count == 1
+        case "search": return parts.count == 1
+        case "meetings": return parts.count == 2 && !(parts.last ?? "").isEmpty
+        default: return false
+        }
     }
 }

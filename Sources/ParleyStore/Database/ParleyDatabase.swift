@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 
 /// The server's SQLite database: WAL mode so the dashboard's reads never wait behind the
-/// job queue's writes, foreign keys on, versioned migrations applied at open.
+/// job queue's writes, foreign keys on, versioned migrations applied at open. The file is
+/// the owner's alone (0600; SQLite gives its -wal and -shm files the same mode): it holds
+/// every user's token hashes and transcripts.
 public final class ParleyDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
@@ -15,6 +17,15 @@ public final class ParleyDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        // Also tightens a database that an older version created with the default umask.
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         try ParleyMigrations.migrator.migrate(pool)
     }

@@ -37,9 +37,9 @@ public struct TranscriptRepository: Sendable {
         try await database.pool.read { db in try Self.edits(meetingId: meetingId, in: db) }
     }
 
-    /// Records `edit` and brings everything derived from the transcript up to date in the
-    /// same transaction. Returns the edited meeting.
-    public func apply(_ edit: TranscriptEdit, meeting: MeetingRecord) async throws -> ProcessedMeeting? {
+    /// Records `edit` by the user `actorId` and brings everything derived from the
+    /// transcript up to date in the same transaction. Returns the edited meeting.
+    public func apply(_ edit: TranscriptEdit, meeting: MeetingRecord, by actorId: String) async throws -> ProcessedMeeting? {
         try await database.pool.write { db in
             let encoded = String(decoding: try JSONEncoder().encode(edit), as: UTF8.self)
             try db.execute(sql: "INSERT INTO speaker_edit (meeting_id, edit, created_at) VALUES (?, ?, ?)",
@@ -49,7 +49,7 @@ public struct TranscriptRepository: Sendable {
                 meetingId: meeting.id, transcript: processed.transcript, insights: processed.insights, in: db)
             try db.execute(sql: "UPDATE meeting SET speakers_json = ?, updated_at = ? WHERE id = ?",
                            arguments: [try Self.previews(processed.transcript), StoreClock.now(), meeting.id])
-            try VoiceprintRepository.follow(edit, transcript: processed.transcript, meeting: meeting, in: db)
+            try VoiceprintRepository.follow(edit, transcript: processed.transcript, meeting: meeting, actorId: actorId, in: db)
             return processed
         }
     }

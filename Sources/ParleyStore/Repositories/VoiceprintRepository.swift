@@ -57,22 +57,25 @@ public struct VoiceprintRepository: Sendable {
         }
     }
 
-    /// Keeps voiceprints in step with naming edits: a name stores the voice, clearing the
-    /// name (or rejecting a suggestion) removes what this meeting's speaker taught.
-    static func follow(_ edit: TranscriptEdit, transcript: Transcript, meeting: MeetingRecord, in db: Database) throws {
+    /// Keeps the acting user's voiceprints in step with their naming edits: a name stores
+    /// the voice, clearing the name (or rejecting a suggestion) removes what this meeting's
+    /// speaker taught them. Only ever the actor's own store, whoever owns the meeting.
+    static func follow(
+        _ edit: TranscriptEdit, transcript: Transcript, meeting: MeetingRecord, actorId: String, in db: Database
+    ) throws {
         let speakerID: String
         switch edit {
         case .rename(let id, _), .acceptSuggestion(let id), .rejectSuggestion(let id): speakerID = id
         case .merge, .reassign: return
         }
         try db.execute(sql: "DELETE FROM voiceprint WHERE owner_id = ? AND meeting_id = ? AND speaker_id = ?",
-                       arguments: [meeting.ownerId, meeting.id, speakerID])
+                       arguments: [actorId, meeting.id, speakerID])
         guard let speaker = transcript.speakers.first(where: { $0.id == speakerID }), let name = speaker.customName,
               speaker.suggested != true, let embedding = speaker.embedding, !embedding.isEmpty
         else { return }
         try db.execute(sql: """
             INSERT INTO voiceprint (id, owner_id, name, embedding, meeting_id, speaker_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [UUID().uuidString.lowercased(), meeting.ownerId, name,
+            """, arguments: [UUID().uuidString.lowercased(), actorId, name,
                              String(decoding: try JSONEncoder().encode(embedding), as: UTF8.self), meeting.id, speakerID,
                              StoreClock.now()])
     }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the client syncs to and how: `config.json` under the home directory, with the
 /// token in its own file readable only by the user.
@@ -62,11 +65,24 @@ public struct ClientSettings: Codable, Sendable, Equatable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Written with mode 0600 from the start, so the token is never readable by others.
+    /// Created with mode 0600 by open(2) itself (Foundation writes the file, then changes
+    /// its mode, which leaves a moment when others may read it), then renamed over the old
+    /// one, so a crash leaves either the old token or the new one, never half of one.
     public static func saveToken(_ token: String, home: URL) throws {
         let file = home.appendingPathComponent("token")
-        try? FileManager.default.removeItem(at: file)
-        guard FileManager.default.createFile(atPath: file.path, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
-        else { throw CocoaError(.fileWriteUnknown) }
+        let partial = home.appendingPathComponent(".token.\(getpid()).part")
+        unlink(partial.path)
+        let descriptor = open(partial.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: partial.path]) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(token.utf8))
+            try handle.synchronize()
+            try handle.close()
+            guard rename(partial.path, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            unlink(partial.path)
+            throw error
+        }
     }
 }

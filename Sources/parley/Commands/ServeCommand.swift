@@ -29,15 +29,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests per second per token; 0 disables (env PARLEY_RATE_LIMIT).")
     var rateLimit = Double(ProcessInfo.processInfo.environment["PARLEY_RATE_LIMIT"] ?? "") ?? 50
 
+    @Option(help: "Close a connection that sends nothing for this many seconds mid-request or between requests (env PARLEY_IDLE_TIMEOUT).")
+    var idleTimeout = Double(ProcessInfo.processInfo.environment["PARLEY_IDLE_TIMEOUT"] ?? "") ?? 30
+
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
+        // Everything the server and its children (the engine, ffmpeg) create — audio,
+        // decoded PCM, playback copies, the database — is the server user's alone.
+        umask(0o077)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var configuration = ServerConfiguration(host: host, port: port, dataDirectory: data.directory)
         configuration.maxUploadBytes = maxUploadMB << 20
         configuration.rateLimitPerSecond = rateLimit
         configuration.rateLimitBurst = max(rateLimit * 4, 1)
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
+        configuration.idleTimeoutSeconds = idleTimeout
         configuration.transcription = model.transcriptionOptions
         var logger = Logger(label: "parley")
         logger.logLevel = ProcessInfo.processInfo.environment["PARLEY_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info

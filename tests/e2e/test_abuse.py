@@ -1,0 +1,297 @@
+"""A careless or hostile client against a default server: uploads that claim to be pages,
+sign-in redirects into the API, playlists, secrets in children's environments, encoders
+left running, files other local users could read. Each test failed on the server before
+the fix it guards."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from client_support import Client
+from support import EVAL_DIR, TUS, ParleyServer, child_pids, pid_alive, sha256, tus_metadata, wait_for
+
+HTML = b"<!doctype html><html><body><script>document.title='owned'</script>hello</body></html>"
+CANARY = "prl-canary-secret-7f3a"
+
+
+@pytest.fixture(scope="module")
+def private_server(tmp_path_factory):
+    """A server with a secret in its environment, its own data directory to inspect."""
+    server = ParleyServer(tmp_path_factory.mktemp("abuse") / "data", env={"PARLEY_LLM_KEY": CANARY}).start()
+    yield server
+    server.stop()
+    server.remove()
+
+
+def tus_upload(user, data: bytes, **metadata: str) -> str:
+    creation = user.post("/api/v1/uploads", headers={
+        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data), **metadata)})
+    assert creation.status_code == 201, creation.text
+    done = user.request("PATCH", creation.headers["Location"], data=data, headers={
+        **TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+    assert done.status_code == 204, done.text
+    return done.headers["Parley-Meeting-Id"]
+
+
+def test_an_html_upload_is_never_served_as_a_page(server, user):
+    meeting_id = tus_upload(user, HTML, filename="notes.html", filetype="text/html", title="not audio")
+    for params in ({"variant": "original"}, {}):
+        response = user.get(f"/api/v1/meetings/{meeting_id}/audio/stream", params=params)
+        assert response.status_code == 200 and response.content == HTML
+        assert response.headers["Content-Type"] == "application/octet-stream", response.headers
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    original = user.get(f"/api/v1/meetings/{meeting_id}/audio/stream", params={"variant": "original"})
+    assert original.headers["Content-Disposition"].startswith("attachment")
+    metadata = user.get(f"/api/v1/meetings/{meeting_id}/audio/metadata").json()
+    assert metadata["content_type"] == "application/octet-stream"
+    # The stored name keeps no extension a tool could read as a page or a playlist.
+    stored = [p.name for p in (server.data_dir / "audio" / meeting_id).iterdir() if p.name.startswith("original")]
+    assert stored == ["original"], stored
+
+
+def test_api_and_error_responses_are_locked_down(server, user):
+    for response in (user.get("/api/v1/meetings/summary"), user.get("/api/v1/meetings/no-such-meeting"),
+                     user.session.get(server.url + "/api/v1/meetings/summary")):  # 401: no token
+        assert response.headers["X-Content-Type-Options"] == "nosniff", response.headers
+        assert "sandbox" in response.headers["Content-Security-Policy"], response.headers
+    # Pages keep their own policy (scripts from this origin), with nosniff.
+    page = user.session.get(server.url + "/login")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("next_path, expected", [
+    ("/api/v1/meetings/summary", "/"),
+    ("/api/v1/meetings/x/audio/stream?variant=original", "/"),
+    ("/files/abc", "/"),
+    ("/static/app.js", "/"),
+    ("/metrics", "/"),
+    ("//evil.example/", "/"),
+    ("/search?q=budget", "/search?q=budget"),
+    ("/meetings/abc#t=12.5", "/meetings/abc#t=12.5"),
+])
+def test_sign_in_returns_only_to_pages(server, user, next_path, expected):
+    response = user.session.post(server.url + "/login", data={"token": user.token, "next": next_path},
+                                 headers={"Origin": server.url}, allow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert response.headers["Location"] == expected
+
+
+def test_a_playlist_upload_makes_no_connection(server, user):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.5)
+    try:
+        port = listener.getsockname()[1]
+        playlist = (f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nhttp://127.0.0.1:{port}/a.ts\n"
+                    "#EXT-X-ENDLIST\n").encode()
+        meeting = user.upload(playlist, filename="meeting.m3u8", title="playlist")
+        final = user.wait_status(meeting["id"], timeout=120)
+        assert final["status"] == "failed" and "not an audio file" in final["failure_reason"], final
+        with pytest.raises(OSError):
+            listener.accept()[0].close()
+    finally:
+        listener.close()
+    stored = [p.name for p in (server.data_dir / "audio" / meeting["id"]).iterdir() if p.name.startswith("original")]
+    assert stored == ["original"], stored
+
+
+def _environ(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode(errors="replace").split("=", 1) for item in raw if b"=" in item)
+
+
+def test_files_at_rest_are_private_and_children_get_no_secrets(private_server, make_wav):
+    user = private_server.add_user()
+    meeting = user.upload(make_wav(6).read_bytes(), filename="jfk.wav", title="private")
+    assert user.wait_status(meeting["id"], timeout=180)["status"] == "synced"
+    data = private_server.data_dir
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for name in ("parley.sqlite", "parley.sqlite-wal"):
+        if (data / name).exists():
+            assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
+    folder = data / "audio" / meeting["id"]
+    files = list(folder.iterdir())
+    assert any(p.name.startswith("original") for p in files) and any(p.name == "playback.mp3" for p in files), files
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, (path.name, oct(path.stat().st_mode))
+    # The engine stays up for its idle TTL: its environment lacks the server's secret.
+    engines = child_pids(private_server.process.pid)
+    assert engines, "the engine should still be running (idle TTL)"
+    assert CANARY in _environ(private_server.process.pid).values()
+    for pid in engines:
+        environment = _environ(pid)
+        assert CANARY not in environment.values() and "PARLEY_LLM_KEY" not in environment, pid
+
+
+def test_client_token_file_is_private(server, user, tmp_path):
+    client = Client(tmp_path / "home")
+    client.login(server.url, user.token)
+    token = client.home / "token"
+    assert token.read_text().strip() == user.token
+    assert stat.S_IMODE(token.stat().st_mode) == 0o600
+    assert not [p for p in client.home.iterdir() if p.name.endswith(".part")]
+
+
+def _ffmpeg_children(pid: int) -> list[int]:
+    found = []
+    for child in child_pids(pid):
+        try:
+            if b"ffmpeg" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except FileNotFoundError:
+            pass
+    return found
+
+
+def test_cancel_and_delete_leave_no_encoder_running(server, user, tmp_path):
+    # Two hours of silence: 20 MB of FLAC that keeps the playback encoder busy for about
+    # 30 s on this kind of machine, far past the few seconds allowed below.
+    long_flac = tmp_path / "long.flac"
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(long_flac), "trim", "0", "7200"],
+                   check=True, timeout=120)
+    meeting = user.upload(long_flac.read_bytes(), filename="long.flac", title="long")
+    encoders = wait_for(lambda: _ffmpeg_children(server.process.pid), timeout=120, interval=0.1,
+                        what="the playback encoder to start")
+    user.cancel(meeting["id"])
+    deleted = user.request("DELETE", f"/api/v1/meetings/{meeting['id']}")
+    assert deleted.status_code in (200, 204), deleted.text
+    wait_for(lambda: not any(pid_alive(pid) for pid in encoders), timeout=5, interval=0.1,
+             what="ffmpeg to be killed with its job")
+    time.sleep(0.5)
+    assert not (server.data_dir / "audio" / meeting["id"]).exists()
+    assert not os.path.exists(server.data_dir / "audio" / meeting["id"] / "playback.mp3.part")
+
+
+@pytest.fixture(scope="module")
+def impatient_server(tmp_path_factory):
+    """A server that closes connections after 2 s without progress."""
+    server = ParleyServer(tmp_path_factory.mktemp("impatient") / "data", env={"PARLEY_IDLE_TIMEOUT": "2"}).start()
+    yield server
+    server.stop()
+    server.remove()
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> float | None:
+    """Seconds until the server closed `sock` (reads drained), or None if still open."""
+    started = time.monotonic()
+    sock.settimeout(0.2)
+    while time.monotonic() - started < seconds:
+        try:
+            if sock.recv(65536) == b"":
+                return time.monotonic() - started
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return time.monotonic() - started
+    return None
+
+
+def test_a_half_sent_request_is_closed(impatient_server):
+    with socket.create_connection(("127.0.0.1", impatient_server.port)) as slow:
+        slow.sendall(b"GET /api/v1/meetings/summ")
+        closed = _closed_within(slow, 10)
+    assert closed is not None, "a half request line was still open after 10 s"
+    with socket.create_connection(("127.0.0.1", impatient_server.port)) as trickle:
+        for piece in (b"GET /health HTTP/1.1\r\n", b"Host: x\r\n"):
+            trickle.sendall(piece)
+            time.sleep(0.5)
+        assert _closed_within(trickle, 10) is not None, "headers that never end kept the connection open"
+
+
+def test_a_stalled_patch_releases_its_upload(impatient_server):
+    user = impatient_server.add_user()
+    data = os.urandom(200_000)
+    creation = user.post("/api/v1/uploads", headers={
+        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="a.wav")})
+    assert creation.status_code == 201, creation.text
+    path = creation.headers["Location"]
+    path = path if path.startswith("/") else "/" + path.split("/", 3)[3]
+    with socket.create_connection(("127.0.0.1", impatient_server.port)) as stalled:
+        head = (f"PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {user.token}\r\n"
+                f"Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n").encode()
+        stalled.sendall(head + data[:50_000])
+        assert _closed_within(stalled, 10) is not None, "a stalled PATCH was still open after 10 s"
+    # The next PATCH resumes from what was stored instead of meeting a locked upload (423).
+    offset = wait_for(lambda: (lambda r: r.status_code == 200 and r.headers["Upload-Offset"])(
+        user.request("HEAD", path, headers=TUS)), timeout=10, what="the upload's offset")
+    offset = int(offset)
+    assert 0 <= offset <= 50_000
+    resumed = user.request("PATCH", path, data=data[offset:], headers={
+        **TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
+    assert resumed.status_code == 204, resumed.text
+    assert user.original(resumed.headers["Parley-Meeting-Id"]) == data
+
+
+def test_an_idle_keep_alive_connection_is_closed(impatient_server):
+    with socket.create_connection(("127.0.0.1", impatient_server.port)) as idle:
+        idle.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert idle.recv(65536).startswith(b"HTTP/1.1 200")
+        closed = _closed_within(idle, 10)
+    assert closed is not None and closed >= 1, closed
+
+
+def test_expect_100_continue_is_answered_at_once(server, user):
+    data = os.urandom(2_000_000)
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall((f"POST /api/v1/meetings?filename=a.wav HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      f"Authorization: Bearer {user.token}\r\nContent-Type: audio/wav\r\n"
+                      f"Content-Length: {len(data)}\r\nExpect: 100-continue\r\n\r\n").encode())
+        sock.settimeout(0.8)  # curl waits 1 s before sending anyway
+        interim = sock.recv(4096)
+        assert interim.startswith(b"HTTP/1.1 100 Continue\r\n"), interim
+        sock.sendall(data)
+        sock.settimeout(30)
+        final = b""
+        while b"\r\n\r\n" not in final:
+            final += sock.recv(65536)
+    assert final.startswith(b"HTTP/1.1 201"), final[:200]
+
+
+def _clip(source: Path, target: Path, start: float, seconds: float) -> Path:
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-ss", str(start), "-t", str(seconds), "-i", str(source),
+                    "-ac", "1", "-ar", "16000", str(target)], check=True, timeout=60)
+    return target
+
+
+def test_voiceprints_stay_in_the_acting_users_store(server, tmp_path):
+
+    reader = EVAL_DIR / "lhotse-librispeech-2412" / "2412-153948-0000.flac"
+    owner, member = server.add_user(), server.add_user()
+    workspace = f"team-{uuid.uuid4().hex[:8]}"
+    server.join(owner, workspace)
+    server.join(member, workspace)
+    # The owner names a voice privately.
+    private = owner.upload(_clip(reader, tmp_path / "a.wav", 0, 6).read_bytes(), filename="a.wav", title="private")
+    assert owner.wait_status(private["id"], timeout=180)["status"] == "synced"
+    assert owner.request("PATCH", f"/api/v1/meetings/{private['id']}/speakers/speaker_1",
+                         json={"custom_name": "Reader"}).status_code == 200
+    taught = owner.get("/api/v1/voiceprints").json()
+    assert [p["name"] for p in taught] == ["Reader"]
+    # The same voice in a workspace meeting: the owner's private name is not shown to the team.
+    shared = owner.upload(_clip(reader, tmp_path / "b.wav", 6, 6).read_bytes(), filename="b.wav", title="shared",
+                          scope="workspace", workspace=workspace)
+    assert owner.wait_status(shared["id"], timeout=180)["status"] == "synced"
+    speakers = member.get(f"/api/v1/meetings/{shared['id']}").json()["transcript"]["speakers"]
+    assert all(s.get("custom_name") is None for s in speakers), speakers
+    # A member's rename there is the member's voiceprint, not the owner's.
+    renamed = member.request("PATCH", f"/api/v1/meetings/{shared['id']}/speakers/speaker_1", json={"custom_name": "Guest"})
+    assert renamed.status_code == 200, renamed.text
+    assert owner.get("/api/v1/voiceprints").json() == taught
+    assert [p["name"] for p in member.get("/api/v1/voiceprints").json()] == ["Guest"]
+    # Clearing it removes only the member's.
+    member.request("PATCH", f"/api/v1/meetings/{shared['id']}/speakers/speaker_1", json={"custom_name": None})
+    assert owner.get("/api/v1/voiceprints").json() == taught
+    assert member.get("/api/v1/voiceprints").json() == []
