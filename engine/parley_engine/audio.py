@@ -6,6 +6,7 @@ every machine), and decoding packet by packet lets us tell a corrupt packet from
 truncated file and report each precisely. Every failure here is BadAudio.
 """
 
+import math
 import os
 import sys
 import wave
@@ -112,14 +113,36 @@ def _why(exc: BaseException) -> str:
     return msg.split(":")[0].strip() or type(exc).__name__
 
 
-def iter_pcm(path: str, fmt: str = "flt", progress=None):
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _too_long(src: Source, max_seconds: float, length: float | None = None) -> BadAudio:
+    """`length` None: stopped mid-decode, so only "more than the limit" is known. The
+    length rounds up and the limit down, so an over-long file never prints as equal."""
+    limit = _hms(math.floor(max_seconds))
+    said = f"more than {limit}" if length is None else _hms(math.ceil(length))
+    return BadAudio(f"{src.name}: too long ({said} of audio; the limit is {limit})")
+
+
+def iter_pcm(path: str, fmt: str = "flt", progress=None, max_seconds: float | None = None):
     """Yield (Source, mono 16 kHz numpy chunks...) as a generator: the first item is the
     Source, then 1-D arrays (float32 for "flt", int16 for "s16"). Raises BadAudio at the
-    end for zero-length or truncated input, so callers must not commit output before then."""
+    end for zero-length or truncated input, so callers must not commit output before then.
+    With `max_seconds`, raises BadAudio "too long" instead of yielding more than that."""
     container, stream, src = open_audio(path)
+    # Refuse up front only on a length the header states exactly: FFmpeg's guesses (MP3
+    # without a Xing header, ADTS AAC, ...) come from a bitrate and may overstate a valid
+    # file. Any other over-long input is caught by the sample count below.
+    if max_seconds and src.exact and src.declared and src.declared > max_seconds:
+        container.close()
+        raise _too_long(src, max_seconds, src.declared)
     yield src
     resampler = av.AudioResampler(format=fmt, layout="mono", rate=SR)
     samples = bad_packets = 0
+    # Checked before each chunk is yielded, so no caller ever gets (or writes to disk)
+    # more than max_seconds of PCM from a container that lies about, or omits, its length.
+    limit = int(max_seconds * SR) if max_seconds else None
     try:
         packets = container.demux(stream)
         while True:
@@ -135,12 +158,16 @@ def iter_pcm(path: str, fmt: str = "flt", progress=None):
                 for out in resampler.resample(frame):
                     chunk = out.to_ndarray().reshape(-1)
                     samples += len(chunk)
+                    if limit is not None and samples > limit:
+                        raise _too_long(src, max_seconds)
                     yield chunk
             if progress and src.declared:
                 progress(samples / SR / src.declared)
         for out in resampler.resample(None):  # flush the resampler's delay line
             chunk = out.to_ndarray().reshape(-1)
             samples += len(chunk)
+            if limit is not None and samples > limit:
+                raise _too_long(src, max_seconds)
             yield chunk
     finally:
         container.close()
@@ -156,13 +183,14 @@ def iter_pcm(path: str, fmt: str = "flt", progress=None):
               file=sys.stderr)
 
 
-def load(path: str, progress=None) -> tuple[np.ndarray, Source]:
+def load(path: str, progress=None, max_seconds: float | None = None) -> tuple[np.ndarray, Source]:
     """Decode the whole file to a float32 16 kHz mono array (what faster-whisper takes)."""
-    pcm = iter_pcm(path, "flt", progress)
+    pcm = iter_pcm(path, "flt", progress, max_seconds)
     src = next(pcm)
     # Preallocate from the declared length (capped: a corrupt header may claim hours)
     # so a long file costs ~1x its PCM, not the 2x of a list + concatenate.
-    buf = np.empty(int(min(src.declared or 60.0, 4 * 3600) * SR) + SR, np.float32)
+    cap = min(4 * 3600, max_seconds or math.inf)
+    buf = np.empty(int(min(src.declared or 60.0, cap) * SR) + SR, np.float32)
     n = 0
     for chunk in pcm:
         if n + len(chunk) > len(buf):
@@ -173,9 +201,10 @@ def load(path: str, progress=None) -> tuple[np.ndarray, Source]:
     return buf, src
 
 
-def decode_to_wav(path: str, output: str, progress=None) -> dict:
-    """Write 16 kHz mono s16 WAV to `output` via `output.part` + rename; return Source info."""
-    pcm = iter_pcm(path, "s16", progress)
+def decode_to_wav(path: str, output: str, progress=None, max_seconds: float | None = None) -> dict:
+    """Write 16 kHz mono s16 WAV to `output` via `output.part` + rename; return Source info.
+    Over `max_seconds`, iter_pcm raises before the excess reaches the disk; the .part goes."""
+    pcm = iter_pcm(path, "s16", progress, max_seconds)
     src = next(pcm)
     part, samples = output + ".part", 0
     try:

@@ -4,6 +4,7 @@ Heavy modules (PyAV, numpy, faster-whisper) are imported inside the handlers so 
 engine answers `ready` and `ping` before paying for them.
 """
 
+import math
 import os
 
 from .errors import BadRequest, ModelUnavailable
@@ -31,6 +32,15 @@ def _str(v):
     return isinstance(v, str) and v != ""
 
 
+def _positive(v):  # finite too: Python's json parser accepts Infinity and NaN
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf
+
+
+# Refuse input that decodes to more than this many seconds (null: no limit), so a small
+# upload of hours of silence cannot fill the disk or memory. Checked in audio.iter_pcm.
+MAX_SECONDS = {"max_seconds": (_positive, None)}
+
+
 def _check(params: dict, spec: dict) -> dict:
     """Validate params against {name: (predicate, default)}; null means "use default".
     Unknown names are rejected so a typo on the supervisor side fails loudly."""
@@ -55,7 +65,7 @@ def ping(params, job):
 
 
 def decode(params, job):
-    p = _check(params, {"input": (_path, REQUIRED), "output": (_path, REQUIRED)})
+    p = _check(params, {"input": (_path, REQUIRED), "output": (_path, REQUIRED), **MAX_SECONDS})
     out_dir = os.path.dirname(os.path.abspath(p["output"]))
     if not os.path.isdir(out_dir):
         raise BadRequest(f"output directory {out_dir} does not exist")
@@ -63,7 +73,7 @@ def decode(params, job):
         raise BadRequest("`output` must differ from `input`")
     from . import audio
 
-    return audio.decode_to_wav(p["input"], p["output"], job.progress("decode"))
+    return audio.decode_to_wav(p["input"], p["output"], job.progress("decode"), p["max_seconds"])
 
 
 TRANSCRIBE_PARAMS = {
@@ -76,6 +86,7 @@ TRANSCRIBE_PARAMS = {
     "temperature": (_temps, None),
     "vad_filter": (lambda v: isinstance(v, bool), True),
     "initial_prompt": (_str, None),
+    **MAX_SECONDS,
 }
 
 
@@ -83,13 +94,13 @@ def transcribe(params, job):
     p = _check(params, TRANSCRIBE_PARAMS)
     from . import audio, transcribe as whisper
 
-    samples, _ = audio.load(p.pop("audio"), job.progress("decode"))
+    samples, _ = audio.load(p.pop("audio"), job.progress("decode"), p.pop("max_seconds"))
     return whisper.run(samples, progress=job.progress("transcribe"), **p)
 
 
 def diarize(params, job):
     p = _check(params, {"audio": (_path, REQUIRED), "num_speakers": (_int(1), None),
-                        "min_speakers": (_int(1), 1), "max_speakers": (_int(1), 8)})
+                        "min_speakers": (_int(1), 1), "max_speakers": (_int(1), 8), **MAX_SECONDS})
     if p["min_speakers"] > p["max_speakers"]:
         raise BadRequest("`min_speakers` is greater than `max_speakers`")
     try:  # before decoding, so a broken install fails fast
@@ -99,7 +110,7 @@ def diarize(params, job):
         raise ModelUnavailable(f"diarization is not available: {exc}") from None
     from . import audio
 
-    samples, _ = audio.load(p["audio"], job.progress("decode"))
+    samples, _ = audio.load(p["audio"], job.progress("decode"), p["max_seconds"])
     return run(samples, num_speakers=p["num_speakers"], min_speakers=p["min_speakers"],
                max_speakers=p["max_speakers"], progress=job.progress("diarize"))
 

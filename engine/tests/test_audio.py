@@ -143,3 +143,102 @@ def test_a_concat_list_of_local_files_is_refused(engine, tmp_path):
     _, msg = engine.call("transcribe", {"audio": str(listing)})
     assert msg["event"] == "error" and msg["error"]["code"] == "bad_audio", msg
     assert msg["error"]["message"] == "meeting.ffconcat: not an audio file (the concat format is not accepted)", msg
+
+
+# --- max_seconds: a small upload that decodes to hours is refused, not written out ---
+
+def _flac_declaring(src, dst, seconds):
+    """Copy a FLAC with STREAMINFO's total-samples field (36 bits) set to `seconds` at
+    16 kHz: a header that lies. 0 means "unknown", what a FLAC written to a pipe says."""
+    data = bytearray(src.read_bytes())
+    field = int.from_bytes(data[18:26], "big")  # "fLaC", block header, 10 bytes in
+    field = field & ~((1 << 36) - 1) | int(seconds * 16000)
+    data[18:26] = field.to_bytes(8, "big")
+    dst.write_bytes(data)
+
+
+@pytest.fixture(scope="module")
+def long_files(tmp_path_factory):
+    """20 s of tone in containers that state, omit, guess or misstate their length."""
+    d = tmp_path_factory.mktemp("long")
+    tone = ("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=20")
+    ffmpeg(*tone, str(d / "declared.wav"))
+    ffmpeg(*tone, str(d / "declared.flac"))
+    _flac_declaring(d / "declared.flac", d / "no-length.flac", 0)
+    _flac_declaring(d / "declared.flac", d / "lying.flac", 2)
+    ffmpeg(*tone, "-write_xing", "0", str(d / "guessed.mp3"))  # length guessed from bitrate
+    ffmpeg(*tone, "-c:a", "aac", "-f", "adts", str(d / "guessed.aac"))
+    return d
+
+
+def _refused(engine, method, params, name):
+    _, msg = engine.call(method, params)
+    assert msg["event"] == "error" and msg["error"]["code"] == "bad_audio", msg
+    assert msg["error"]["retryable"] is False and msg["error"]["message"].startswith(name + ": too long ("), msg
+    return msg["error"]["message"]
+
+
+@pytest.mark.parametrize("name", ["declared.wav", "declared.flac"])
+def test_decode_refuses_a_declared_length_over_max_seconds(engine, long_files, tmp_path, name):
+    out = tmp_path / "out.wav"
+    params = {"input": str(long_files / name), "output": str(out), "max_seconds": 5}
+    assert _refused(engine, "decode", params, name) == \
+        f"{name}: too long (0:00:20 of audio; the limit is 0:00:05)"
+    assert not out.exists() and not (tmp_path / "out.wav.part").exists()
+
+
+@pytest.mark.parametrize("name", ["no-length.flac", "lying.flac", "guessed.mp3", "guessed.aac"])
+def test_decode_stops_at_max_seconds_when_the_header_cannot_tell(engine, long_files, tmp_path, name):
+    # "more than" proves the while-decoding check fired, not the header check.
+    out = tmp_path / "out.wav"
+    params = {"input": str(long_files / name), "output": str(out), "max_seconds": 5}
+    assert _refused(engine, "decode", params, name) == \
+        f"{name}: too long (more than 0:00:05 of audio; the limit is 0:00:05)"
+    assert not out.exists() and not (tmp_path / "out.wav.part").exists()
+
+
+def test_decode_never_writes_more_than_max_seconds(long_files, tmp_path, monkeypatch):
+    # In-process, to see what reaches the .part file before the error.
+    from pathlib import Path
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    from parley_engine import audio
+    from parley_engine.errors import BadAudio
+
+    written = []
+    real = wave.Wave_write.writeframesraw
+    monkeypatch.setattr(wave.Wave_write, "writeframesraw",
+                        lambda self, data: (written.append(len(data)), real(self, data)))
+    with pytest.raises(BadAudio, match="too long"):
+        audio.decode_to_wav(str(long_files / "no-length.flac"), str(tmp_path / "o.wav"), max_seconds=5)
+    assert 0 < sum(written) <= 5 * 16000 * 2  # s16 mono: 2 bytes a sample
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("src,limit", [(JFK_FLAC, 11.01), ("no-length.flac", 20.01), ("guessed.mp3", 20.1)])
+def test_max_seconds_just_above_the_length_decodes(engine, long_files, tmp_path, src, limit):
+    out = tmp_path / "out.wav"
+    result = engine.result("decode", {"input": str(long_files / src), "output": str(out), "max_seconds": limit})
+    assert limit - 0.15 < result["duration"] <= limit
+    assert read_wav(out)[1].size == round(result["duration"] * 16000)
+
+
+@pytest.mark.parametrize("method", ["decode", "transcribe", "diarize"])
+@pytest.mark.parametrize("value", ["ten", 0, -5, True, [10]])
+def test_max_seconds_must_be_a_positive_number(engine, tmp_path, method, value):
+    params = {"input": str(JFK_WAV), "output": str(tmp_path / "o.wav")} if method == "decode" \
+        else {"audio": str(JFK_WAV)}
+    _, msg = engine.call(method, {**params, "max_seconds": value})
+    assert msg["event"] == "error" and msg["error"]["code"] == "bad_request", msg
+    assert "max_seconds" in msg["error"]["message"], msg
+    assert not (tmp_path / "o.wav").exists()
+
+
+@pytest.mark.parametrize("method", ["transcribe", "diarize"])
+@pytest.mark.parametrize("src,how", [(JFK_WAV, "0:00:11"), ("no-length.flac", "more than 0:00:05")])
+def test_transcribe_and_diarize_refuse_audio_over_max_seconds(engine, long_files, method, src, how):
+    if method == "diarize":
+        pytest.importorskip("parley_engine.diarization")
+    path = long_files / src  # an absolute JFK_WAV stays itself
+    assert _refused(engine, method, {"audio": str(path), "max_seconds": 5}, path.name) == \
+        f"{path.name}: too long ({how} of audio; the limit is 0:00:05)"
+    assert engine.result("ping") == {}
