@@ -197,7 +197,9 @@ def main():
         bearer = {"Authorization": f"Bearer {token}"}
         endpoints = {"summary": ("/api/v1/meetings/summary?limit=50", bearer, lambda r: len(r.json()["items"]) == 50),
                      "health": ("/health", {}, lambda r: True)}
-        cookie = {"Cookie": f"parley_session={token}"}
+        # The web cookie is a session id made by signing in, not the token itself.
+        signed_in = requests.post(base + "/login", data={"token": token}, headers={"Origin": base}, allow_redirects=False, timeout=30)
+        cookie = {"Cookie": f"parley_session={signed_in.cookies.get('parley_session', '')}"}
         if requests.get(base + "/", headers=cookie, timeout=30, allow_redirects=False).status_code == 200:
             endpoints["dashboard"] = ("/", cookie, lambda r: b"<html" in r.content[:2000].lower())
         t, pages, cursor = time.perf_counter(), 0, None  # one walk of every keyset page

@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "ui"))
 
 from server import CHROMIUM, Server  # noqa: E402
+from support import web_session  # noqa: E402
 
 COLORS = ["#1D4ED8", "#B91C1C", "#047857", "#7E22CE", "#B45309", "#BE185D"]
 WORDS = ("we should ship the release on friday and then review the budget with the team before the quarterly "
@@ -201,7 +202,8 @@ def main() -> None:
         print(f"seeded {args.meetings} meetings + one {args.segments}-segment, {words}-word, 1-hour transcript "
               f"in {time.perf_counter() - started:.1f} s")
 
-        cookies = {"parley_session": token}
+        session = web_session(instance.url, token)  # the cookie is a session id, not the token
+        cookies = {"parley_session": session}
         pages = {
             f"dashboard, first page of {args.meetings} meetings (/)": "/",
             "dashboard, page 2 (keyset cursor)": None,
@@ -215,7 +217,7 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.add_cookies([{"name": "parley_session", "value": token, "url": instance.url}])
+            context.add_cookies([{"name": "parley_session", "value": session, "url": instance.url}])
             page = context.new_page()
             apis = {
                 "/": "/api/v1/meetings/summary?limit=50",
@@ -230,7 +232,7 @@ def main() -> None:
                 for _ in range(args.repeat):
                     # A cold asset cache each time: page weight counts the JS and CSS too.
                     context.clear_cookies()
-                    context.add_cookies([{"name": "parley_session", "value": token, "url": instance.url}])
+                    context.add_cookies([{"name": "parley_session", "value": session, "url": instance.url}])
                     cdp = context.new_cdp_session(page)
                     cdp.send("Network.clearBrowserCache")
                     cdp.detach()

@@ -18,6 +18,10 @@ public struct QueueConfiguration: Sendable, Equatable {
     /// Resident memory of a loaded model, for admission estimates.
     public var modelResidentBytes: UInt64
     public var pollInterval: Duration
+    /// Longest recording accepted (6 h): checked from the container before decoding and
+    /// enforced while decoding, so a small upload cannot expand into gigabytes of PCM.
+    /// nil = no limit (`PARLEY_MAX_AUDIO_HOURS=0`).
+    public var maxAudioSeconds: Double? = 6 * 3600
 
     public init(
         engineConcurrency: Int = 1, leaseSeconds: Double = 30, heartbeatSeconds: Double = 5, maxAttempts: Int = 3,
@@ -46,6 +50,9 @@ public struct QueueConfiguration: Sendable, Equatable {
             configuration.heartbeatSeconds = max(0.2, value / 6)
         }
         if let value = environment["PARLEY_MAX_QUEUED"].flatMap(Int.init), value > 0 { configuration.maxQueuedJobs = value }
+        if let hours = environment["PARLEY_MAX_AUDIO_HOURS"].flatMap(Double.init), hours >= 0 {
+            configuration.maxAudioSeconds = hours > 0 ? hours * 3600 : nil
+        }
         if let value = environment["PARLEY_MEMORY_BUDGET_MB"].flatMap(UInt64.init), value > 0 {
             configuration.memoryBudgetBytes = value << 20
         }

@@ -118,6 +118,15 @@ def find_spoken(segments: list[dict], said: str) -> SpokenPhrase:
     raise AssertionError(f"no run of words spells {said!r} in: {[s['text'] for s in segments]}")
 
 
+
+def web_session(base_url: str, token: str) -> str:
+    """Signs in through the web form and returns the session cookie's value (a session id,
+    not the token), for tests that call pages or cookie-authenticated APIs directly."""
+    response = requests.post(base_url + "/login", data={"token": token}, headers={"Origin": base_url},
+                             allow_redirects=False, timeout=10)
+    assert response.status_code == 303, response.text
+    return response.cookies["parley_session"]
+
 class ParleyServer:
     """One `parley serve` process on a free loopback port with its own data directory."""
 

@@ -5,6 +5,7 @@ the fix it guards."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import stat
@@ -14,9 +15,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 
 from client_support import Client
-from support import EVAL_DIR, TUS, ParleyServer, child_pids, pid_alive, sha256, tus_metadata, wait_for
+from support import (EVAL_DIR, TUS, ParleyServer, child_pids, pid_alive, sha256, tus_metadata, wait_for,
+                     web_session)
 
 HTML = b"<!doctype html><html><body><script>document.title='owned'</script>hello</body></html>"
 CANARY = "prl-canary-secret-7f3a"
@@ -126,6 +129,8 @@ def test_files_at_rest_are_private_and_children_get_no_secrets(private_server, m
     assert any(p.name.startswith("original") for p in files) and any(p.name == "playback.mp3" for p in files), files
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, (path.name, oct(path.stat().st_mode))
+    # The models' 16 kHz PCM is gone once they are done with it.
+    assert not (folder / "pcm.wav").exists(), files
     # The engine stays up for its idle TTL: its environment lacks the server's secret.
     engines = child_pids(private_server.process.pid)
     assert engines, "the engine should still be running (idle TTL)"
@@ -295,3 +300,160 @@ def test_voiceprints_stay_in_the_acting_users_store(server, tmp_path):
     member.request("PATCH", f"/api/v1/meetings/{shared['id']}/speakers/speaker_1", json={"custom_name": None})
     assert owner.get("/api/v1/voiceprints").json() == taught
     assert member.get("/api/v1/voiceprints").json() == []
+
+
+@pytest.fixture(scope="module")
+def guarded_server(tmp_path_factory):
+    """Default rate limits on (the shared server turns them off), short web sessions."""
+    server = ParleyServer(tmp_path_factory.mktemp("guarded") / "data", env={
+        "PARLEY_RATE_LIMIT": "50", "PARLEY_SESSION_IDLE_SECONDS": "3"}).start()
+    yield server
+    server.stop()
+    server.remove()
+
+
+def _signed_in(server, token: str) -> requests.Session:
+    browser = requests.Session()
+    browser.cookies.set("parley_session", web_session(server.url, token))
+    return browser
+
+
+def test_a_session_cookie_is_dead_after_sign_out(server, user):
+    browser = _signed_in(server, user.token)
+    cookie = browser.cookies["parley_session"]
+    assert cookie.startswith("pss_") and user.token not in cookie
+    assert browser.get(server.url + "/api/v1/meetings/summary").status_code == 200
+    page = browser.get(server.url + "/").text
+    csrf = page.split('name="parley-csrf" content="')[1].split('"')[0]
+    out = browser.post(server.url + "/logout", data={"csrf": csrf}, headers={"Origin": server.url}, allow_redirects=False)
+    assert out.status_code == 303
+    # A copy of the old cookie (taken before sign-out) no longer works anywhere.
+    stale = requests.Session()
+    stale.cookies.set("parley_session", cookie)
+    assert stale.get(server.url + "/api/v1/meetings/summary").status_code == 401
+    assert stale.get(server.url + "/", allow_redirects=False).headers["Location"].startswith("/login")
+    # The token itself is untouched.
+    assert user.get("/api/v1/meetings/summary").status_code == 200
+
+
+def test_an_idle_session_expires(guarded_server):
+    user = guarded_server.add_user()
+    browser = _signed_in(guarded_server, user.token)
+    assert browser.get(guarded_server.url + "/api/v1/meetings/summary").status_code == 200
+    time.sleep(3.5)
+    assert browser.get(guarded_server.url + "/api/v1/meetings/summary").status_code == 401
+
+
+def test_a_revoked_token_and_its_sessions_stop_working(server, user, other_user):
+    second = server.cli("token", "create", "--user", user.name, "--label", "laptop").strip()
+    browser = _signed_in(server, second)
+    as_second = {"Authorization": f"Bearer {second}"}
+    listed = user.session.get(server.url + "/api/v1/tokens", headers=as_second).json()
+    mine = {t["label"]: t for t in listed}
+    assert set(mine) >= {"laptop"} and mine["laptop"]["current"] is True and mine["laptop"]["sessions"] == 1
+    assert all("token" not in t and second not in json.dumps(t) for t in listed)
+    # Someone else cannot revoke it (and cannot tell it exists).
+    assert other_user.request("DELETE", f"/api/v1/tokens/{mine['laptop']['id']}").status_code == 404
+    assert user.request("DELETE", "/api/v1/tokens/no-such-token").status_code == 404
+    # Its owner can, with another token; the token and the session it opened both die.
+    assert user.request("DELETE", f"/api/v1/tokens/{mine['laptop']['id']}").status_code == 204
+    assert requests.get(server.url + "/api/v1/meetings/summary", headers=as_second).status_code == 401
+    assert browser.get(server.url + "/api/v1/meetings/summary").status_code == 401
+    assert user.get("/api/v1/meetings/summary").status_code == 200
+
+
+def test_tokens_are_listed_and_revoked_from_the_command_line(server, user):
+    listed = json.loads(server.cli("token", "list", "--user", user.name, "--json"))
+    assert len(listed) == 1 and user.token not in json.dumps(listed)
+    assert "revoked" in server.cli("token", "revoke", listed[0]["id"])
+    assert user.get("/api/v1/meetings/summary").status_code == 401
+    missing = subprocess.run([str(server.binary), "token", "revoke", "nope", "--data", str(server.data_dir)],
+                             capture_output=True, text=True, timeout=30)
+    assert missing.returncode != 0 and "no token" in missing.stderr
+
+
+def test_failed_authentication_is_slowed_per_address_not_per_guess(tmp_path):
+    guarded_server = ParleyServer(tmp_path / "data", env={"PARLEY_RATE_LIMIT": "50"}).start()
+    try:
+        _guesses_are_slowed(guarded_server)
+    finally:
+        guarded_server.stop()
+
+
+def _guesses_are_slowed(guarded_server):
+    user = guarded_server.add_user()
+    statuses = [requests.get(guarded_server.url + "/api/v1/meetings/summary",
+                             headers={"Authorization": f"Bearer prl_guess-{i}"}, timeout=10).status_code
+                for i in range(15)]
+    assert statuses[:10] == [401] * 10 and statuses[-1] == 429, statuses
+    limited = requests.get(guarded_server.url + "/api/v1/meetings/summary", headers={"Authorization": "Bearer prl_x"})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    # The sign-in form counts too.
+    form = requests.post(guarded_server.url + "/login", data={"token": "prl_guess"}, headers={"Origin": guarded_server.url})
+    assert form.status_code == 429 and "Too many failed sign-ins" in form.text
+    # A real user from the same address is keyed on who they are, not where they are.
+    assert user.get("/api/v1/meetings/summary").status_code == 200
+
+
+
+def test_ten_hours_of_silence_are_refused_without_filling_the_disk(server, user, tmp_path):
+    bomb = tmp_path / "silence.flac"  # 7 MB that would decode to 1.15 GB of PCM
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono",
+                    "-t", "36000", "-c:a", "flac", "-sample_fmt", "s16", str(bomb)], check=True, timeout=120)
+    meeting = user.upload(bomb.read_bytes(), filename="silence.flac", title="bomb")
+    final = user.wait_status(meeting["id"], timeout=120)
+    assert final["status"] == "failed" and "too long" in final["failure_reason"], final
+    folder = server.data_dir / "audio" / meeting["id"]
+    written = sum(p.stat().st_size for p in folder.iterdir() if not p.name.startswith("original"))
+    assert written <= 10 << 20, sorted((p.name, p.stat().st_size) for p in folder.iterdir())
+
+
+def _tus_create(user, data: bytes):
+    return user.post("/api/v1/uploads", headers={
+        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="a.wav")})
+
+
+def test_storage_quota_is_checked_before_a_byte_is_sent(server, user):
+    assert "unlimited" in server.cli("user", "quota", user.name)
+    assert "1.0 MB" in server.cli("user", "quota", user.name, "--mb", "1")
+    small = os.urandom(300_000)
+    assert user.upload(small, filename="small.wav", title="fits")["id"]
+    big = os.urandom(900_000)
+    refused = _tus_create(user, big)
+    assert refused.status_code == 413 and refused.json()["error"]["code"] == "quota_exceeded", refused.text
+    assert "quota" in refused.json()["error"]["message"]
+    direct = user.post("/api/v1/meetings", params={"filename": "big.wav"}, data=big, headers={"Content-Type": "audio/wav"})
+    assert direct.status_code == 413 and direct.json()["error"]["code"] == "quota_exceeded", direct.text
+    assert len(user.meetings()) == 1 and not any((server.data_dir / "uploads").iterdir())
+    assert "0.3 MB used of 1.0 MB" in server.cli("user", "quota", user.name)
+    assert "0.3 MB used of unlimited" in server.cli("user", "quota", user.name, "--default")
+    assert _tus_create(user, big).status_code == 201  # back to the (unlimited) default
+
+
+def test_unfinished_uploads_are_capped_per_user(server, user, other_user):
+    for _ in range(10):
+        assert _tus_create(user, os.urandom(1000)).status_code == 201
+    refused = _tus_create(user, os.urandom(1000))
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "too_many_uploads", refused.text
+    assert int(refused.headers["Retry-After"]) > 0
+    assert _tus_create(other_user, os.urandom(1000)).status_code == 201  # per user
+
+
+def test_an_upload_expires_by_inactivity_not_age(tmp_path):
+    server = ParleyServer(tmp_path / "data", env={"PARLEY_UPLOAD_EXPIRY_HOURS": str(3 / 3600)}).start()
+    try:
+        user = server.add_user()
+        data = os.urandom(10_000)
+        path = "/api/v1/uploads/" + _tus_create(user, data).headers["Location"].rsplit("/", 1)[1]
+        # Six seconds of slow but steady progress: twice the expiry, never three idle seconds.
+        for offset in range(0, 6000, 1000):
+            sent = user.request("PATCH", path, data=data[offset:offset + 1000], headers={
+                **TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
+            assert sent.status_code == 204, (offset, sent.text)
+            time.sleep(1)
+        assert user.request("HEAD", path, headers=TUS).headers["Upload-Offset"] == "6000"
+        # Then silence: it goes, with its bytes.
+        wait_for(lambda: user.request("HEAD", path, headers=TUS).status_code == 404, timeout=15, what="the upload to expire")
+        assert not list((server.data_dir / "uploads").iterdir())
+    finally:
+        server.stop()

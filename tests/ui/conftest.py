@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).parent))
 
 from server import ARTIFACTS, CHROMIUM, EVAL_DIR, Server  # noqa: E402
-from support import SpokenPhrase, find_spoken, squashed  # noqa: E402,F401
+from support import SpokenPhrase, find_spoken, squashed, web_session  # noqa: E402,F401
 
 DIARIZATION = EVAL_DIR / "picovoice-leopard" / "diarization_test.wav"
 

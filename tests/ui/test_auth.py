@@ -6,7 +6,7 @@ from __future__ import annotations
 import requests
 from playwright.sync_api import Page, expect
 
-from conftest import sign_in
+from conftest import sign_in, web_session
 
 
 def test_sign_in_with_token_sets_a_strict_httponly_cookie(page: Page, server, account):
@@ -24,7 +24,8 @@ def test_sign_in_with_token_sets_a_strict_httponly_cookie(page: Page, server, ac
     expect(page).to_have_url(f"{server.url}/search?q=hello")
     expect(page.locator(".signout .username")).to_have_text(name)
     cookie = next(c for c in page.context.cookies() if c["name"] == "parley_session")
-    assert cookie["value"] == token
+    # The cookie is a session of its own, never the API token.
+    assert cookie["value"].startswith("pss_") and token not in cookie["value"]
     assert cookie["httpOnly"] is True
     assert cookie["sameSite"] == "Strict"
     assert cookie["path"] == "/"
@@ -66,7 +67,7 @@ def test_login_does_not_redirect_off_site(server, account):
 
 def test_cookie_api_calls_need_the_csrf_header_for_changes(server, account):
     _, token = account
-    cookies = {"parley_session": token}
+    cookies = {"parley_session": web_session(server.url, token)}
     # Reading with the cookie alone works (the <audio> element and EventSource do this).
     assert requests.get(server.url + "/api/v1/meetings/summary", cookies=cookies, timeout=10).status_code == 200
     # Changing without the page's CSRF value does not.

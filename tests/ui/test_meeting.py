@@ -8,7 +8,7 @@ import re
 import requests
 from playwright.sync_api import Page, expect
 
-from conftest import SpokenPhrase, sign_in, wait_until
+from conftest import SpokenPhrase, sign_in, wait_until, web_session
 
 AUDIO = "document.getElementById('audio')"
 
@@ -131,5 +131,5 @@ def test_unknown_meeting_is_a_404_page(signed_in: Page, server):
 
 def test_someone_elses_meeting_is_not_shown(browser, server, processed_meeting):
     _, token = server.add_user()
-    response = requests.get(f"{server.url}/meetings/{processed_meeting}", cookies={"parley_session": token}, timeout=10)
+    response = requests.get(f"{server.url}/meetings/{processed_meeting}", cookies={"parley_session": web_session(server.url, token)}, timeout=10)
     assert response.status_code == 404

@@ -8,7 +8,7 @@ from urllib.parse import quote_plus
 import requests
 from playwright.sync_api import Page, expect
 
-from conftest import SpokenPhrase, squashed, wait_until
+from conftest import SpokenPhrase, squashed, wait_until, web_session
 
 
 def test_search_phrase_opens_meeting_at_the_time(signed_in: Page, server, processed_meeting, seatbelts: SpokenPhrase):
@@ -52,7 +52,7 @@ def test_search_filters_and_no_results(signed_in: Page, server, processed_meetin
 def test_snippets_escape_everything_but_marks(server, account):
     # A query that reaches the page verbatim cannot inject markup.
     response = requests.get(server.url + "/search", params={"q": "<script>alert(1)</script>"},
-                            cookies={"parley_session": account[1]}, timeout=10)
+                            cookies={"parley_session": web_session(server.url, account[1])}, timeout=10)
     assert response.status_code == 200
     assert "<script>alert(1)" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text

@@ -17,8 +17,10 @@ extension EngineSupervisor {
     }
 
     /// Decodes any common format to 16 kHz mono WAV at `output`.
-    public func decode(input: String, output: String) async throws -> DecodedAudio {
-        try await call("decode", DecodeParameters(input: input, output: output), returning: DecodedAudio.self)
+    /// Decodes `input` to 16 kHz mono PCM at `output`; audio longer than `maxSeconds` is
+    /// refused before (or while) decoding, so a small file cannot expand into gigabytes.
+    public func decode(input: String, output: String, maxSeconds: Double? = nil) async throws -> DecodedAudio {
+        try await call("decode", DecodeParameters(input: input, output: output, maxSeconds: maxSeconds), returning: DecodedAudio.self)
     }
 
     /// Offline meeting intelligence over attributed segments.

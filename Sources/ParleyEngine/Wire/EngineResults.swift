@@ -39,6 +39,14 @@ struct AudioParameters<Options: Encodable & Sendable>: Encodable, Sendable {
 struct DecodeParameters: Encodable, Sendable {
     var input: String
     var output: String
+    /// Refuse audio longer than this (`bad_audio` "too long"), checked from the container's
+    /// header and again while decoding; nil = no limit.
+    var maxSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case input, output
+        case maxSeconds = "max_seconds"
+    }
 }
 
 struct SummarizeParameters: Encodable, Sendable {

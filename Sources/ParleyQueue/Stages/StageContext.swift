@@ -11,6 +11,7 @@ struct StageContext: Sendable {
     var engine: EngineSupervisor?
     var jobs: JobRepository
     var transcription: TranscriptionOptions
+    var maxAudioSeconds: Double?
     var transcripts: TranscriptRepository
     var voiceprintStore: VoiceprintRepository
     var summarizer: Summarizer

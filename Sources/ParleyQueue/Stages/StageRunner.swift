@@ -22,7 +22,8 @@ enum StageRunner {
     static func normalize(_ context: StageContext) async throws -> StageOutput {
         let engine = try context.requireEngine()
         try FileManager.default.createDirectory(at: context.meetingDirectory, withIntermediateDirectories: true)
-        let decoded = try await engine.decode(input: context.originalAudio.path, output: context.pcmAudio.path)
+        let decoded = try await engine.decode(
+            input: context.originalAudio.path, output: context.pcmAudio.path, maxSeconds: context.maxAudioSeconds)
         context.progress(0.5)
         let playback = context.meetingDirectory.appendingPathComponent("playback.mp3")
         try await PlaybackTranscoder.transcode(input: context.originalAudio, output: playback)
@@ -36,15 +37,27 @@ enum StageRunner {
     }
 
     static func transcribe(_ context: StageContext) async throws -> StageOutput {
+        let audio = try await decodedAudio(context)
         let result = try await context.requireEngine().transcribe(
-            audio: context.pcmAudio.path, options: context.transcription
+            audio: audio.path, options: context.transcription
         ) { context.progress($0.fraction) }
         return StageOutput(result: try JSONEncoder().encode(result), patch: nil)
     }
 
     static func diarize(_ context: StageContext) async throws -> StageOutput {
-        let result = try await context.requireEngine().diarize(audio: context.pcmAudio.path) { context.progress($0.fraction) }
+        let audio = try await decodedAudio(context)
+        let result = try await context.requireEngine().diarize(audio: audio.path) { context.progress($0.fraction) }
         return StageOutput(result: try JSONEncoder().encode(result), patch: nil)
+    }
+
+    /// The 16 kHz PCM the models read. It is about 115 MB an hour, so it is deleted once the
+    /// model stages are done (see `summarize`); a re-run of one of them decodes it again.
+    static func decodedAudio(_ context: StageContext) async throws -> URL {
+        if !FileManager.default.fileExists(atPath: context.pcmAudio.path) {
+            _ = try await context.requireEngine().decode(
+                input: context.originalAudio.path, output: context.pcmAudio.path, maxSeconds: context.maxAudioSeconds)
+        }
+        return context.pcmAudio
     }
 
     /// Joins words and voices into the transcript, names voices the owner taught before
@@ -52,6 +65,8 @@ enum StageRunner {
     static func summarize(_ context: StageContext) async throws -> StageOutput {
         let recognition = try await context.result(of: .transcribe, as: RecognitionResult.self)
         let diarization = try await context.result(of: .diarize, as: Diarization.self)
+        // Both model results are stored: the decoded PCM has done its job.
+        try? FileManager.default.removeItem(at: context.pcmAudio)
         let attributed = SpeakerAttribution.attribute(recognition.segments, diarization: diarization)
         var transcript = Transcript(
             duration: recognition.duration, language: recognition.language, model: recognition.model,

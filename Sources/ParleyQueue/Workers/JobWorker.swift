@@ -41,7 +41,7 @@ struct JobWorker: Sendable {
         let progress = ProgressCell()
         let context = StageContext(
             meeting: meeting, dataDirectory: shared.dataDirectory, engine: engine, jobs: shared.jobs,
-            transcription: shared.transcription, transcripts: shared.transcripts, voiceprintStore: shared.voiceprints,
+            transcription: shared.transcription, maxAudioSeconds: shared.configuration.maxAudioSeconds, transcripts: shared.transcripts, voiceprintStore: shared.voiceprints,
             summarizer: shared.summarizer, progress: { progress.set($0) })
         let started = ContinuousClock.now
         let task = Task { try await StageRunner.run(job.stage, context: context) }

@@ -6,12 +6,15 @@ import ParleyStore
 public struct ParleyRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var viewer: Viewer?
+    /// The credential the request presented, once resolved (see `Credentials`).
+    var credentials: Credentials?
     /// The peer, for rate-limiting requests that carry no token.
     public var remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         viewer = nil
+        credentials = nil
         remoteAddress = source.channel.remoteAddress
     }
 

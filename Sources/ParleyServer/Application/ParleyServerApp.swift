@@ -26,9 +26,16 @@ public struct ParleyServerApp: Sendable {
             logger: logger, summarizer: Summarizer(llm: configuration.llm.map { LLMSummarizer(configuration: $0) }))
         let dependencies = ServerDependencies(
             configuration: configuration, database: database, accounts: AccountRepository(database: database),
+            sessions: SessionRepository(
+                database: database, idleSeconds: configuration.sessionIdleSeconds, maxSeconds: configuration.sessionMaxSeconds),
             meetings: MeetingRepository(database: database), uploads: UploadRepository(database: database),
             jobs: JobRepository(database: database), processing: processing, storage: storage, uploadLocks: UploadLocks(),
-            metrics: ServerMetrics(), logger: logger)
+            metrics: ServerMetrics(),
+            // A rate limit of 0 turns this limit off too (load tests, benchmarks).
+            authFailures: RateLimiter(
+                rate: configuration.rateLimitPerSecond > 0 ? configuration.authFailuresPerSecond : 0,
+                burst: configuration.authFailureBurst),
+            logger: logger)
         let router = Self.router(dependencies: dependencies, registry: registry)
         // The idle timeout also bounds slow clients: the request head and each body chunk
         // count as activity only once parsed, so a slowloris that trickles a header, or a
@@ -48,12 +55,15 @@ public struct ParleyServerApp: Sendable {
         let router = Router(context: ParleyRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(
-            rate: dependencies.configuration.rateLimitPerSecond, burst: dependencies.configuration.rateLimitBurst)))
+        router.add(middleware: RateLimitMiddleware(
+            limiter: RateLimiter(
+                rate: dependencies.configuration.rateLimitPerSecond, burst: dependencies.configuration.rateLimitBurst),
+            dependencies: dependencies))
         HealthRoutes(dependencies: dependencies, registry: registry).register(on: router)
         UploadRoutes(dependencies: dependencies).register(on: router)
         WebRoutes(dependencies: dependencies).register(on: router)
-        let authenticated = router.group().add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
+        let authenticated = router.group().add(
+            middleware: AuthenticationMiddleware(accounts: dependencies.accounts, sessions: dependencies.sessions))
         let api = authenticated.group("/api/v1")
         let meetings = api.group("meetings")
         DirectUploadRoute(dependencies: dependencies).register(on: meetings)
@@ -63,6 +73,7 @@ public struct ParleyServerApp: Sendable {
         SpeakerRoutes(dependencies: dependencies).register(on: meetings)
         ExportRoutes(dependencies: dependencies).register(on: meetings)
         SearchRoutes(dependencies: dependencies).register(on: api)
+        TokenRoutes(dependencies: dependencies).register(on: api)
         OpenAITranscriptionRoute(dependencies: dependencies).register(on: authenticated)
         return router
     }

@@ -1,6 +1,7 @@
 import Foundation
 import ParleyEngine
 import ParleyQueue
+import ParleyStore
 
 /// Everything `parley serve` can be told, with embedded defaults: one data directory
 /// holding the SQLite database and the audio, the bundled model, loopback only.
@@ -19,6 +20,16 @@ public struct ServerConfiguration: Sendable {
     /// half-sent request line or header, a stalled upload body), or that sits idle between
     /// requests, is closed. A response being written (a download, an SSE stream) is not cut.
     public var idleTimeoutSeconds: Double = 30
+    /// Per-user storage quota (default: unlimited) and cap on unfinished uploads.
+    public var quota = StorageQuota()
+    /// Reverse proxies whose `X-Forwarded-For` names the client (exact peer IPs).
+    public var trustedProxies: Set<String> = []
+    /// Failed authentications allowed per client address: a burst, then one per 6 s.
+    public var authFailureBurst: Double = 10
+    public var authFailuresPerSecond: Double = 1.0 / 6
+    /// A web session ends after this long unused, or this long after sign-in.
+    public var sessionIdleSeconds: Double = 7 * 86_400
+    public var sessionMaxSeconds: Double = 30 * 86_400
     public var queue: QueueConfiguration
     public var engine: EngineConfiguration
     public var transcription: TranscriptionOptions

@@ -8,6 +8,7 @@ struct ServerDependencies: Sendable {
     let configuration: ServerConfiguration
     let database: ParleyDatabase
     let accounts: AccountRepository
+    let sessions: SessionRepository
     let meetings: MeetingRepository
     let uploads: UploadRepository
     let jobs: JobRepository
@@ -15,5 +16,7 @@ struct ServerDependencies: Sendable {
     let storage: AudioStorage
     let uploadLocks: UploadLocks
     let metrics: ServerMetrics
+    /// Failed authentications per client address (bearer, session, sign-in form).
+    let authFailures: RateLimiter
     let logger: Logger
 }

@@ -1,8 +1,9 @@
 import Foundation
 import ServiceLifecycle
 
-/// Removes abandoned uploads (and their bytes) once they pass the expiry age, so a client
-/// that gave up does not hold disk space for ever.
+/// Removes abandoned uploads (and their bytes) once they have seen no activity for the
+/// expiry age, so a client that gave up does not hold disk space for ever; and expired web
+/// sessions. An upload is removed under its lock: one receiving bytes right now is skipped.
 struct UploadJanitor: Service {
     let dependencies: ServerDependencies
 
@@ -11,7 +12,9 @@ struct UploadJanitor: Service {
             try await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
                     await sweep()
-                    try await Task.sleep(for: .seconds(3600))
+                    // Often enough that an upload never outlives its expiry by more than half.
+                    let interval = min(3600, max(1, dependencies.configuration.uploadExpirySeconds / 2))
+                    try await Task.sleep(for: .seconds(interval))
                 }
             }
         } catch is CancellationError {
@@ -20,11 +23,14 @@ struct UploadJanitor: Service {
     }
 
     func sweep() async {
+        try? await dependencies.sessions.sweep()
         guard let stale = try? await dependencies.uploads.stale(olderThan: dependencies.configuration.uploadExpirySeconds)
         else { return }
         for upload in stale {
+            guard await dependencies.uploadLocks.tryLock(upload.id) else { continue }
             try? await dependencies.uploads.delete(id: upload.id)
             try? FileManager.default.removeItem(at: dependencies.storage.partialFile(upload: upload.id))
+            await dependencies.uploadLocks.unlock(upload.id)
         }
     }
 }

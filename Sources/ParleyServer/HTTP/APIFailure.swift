@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ParleyAPI
+import ParleyStore
 
 /// An error answered as `{"error": {"code", "message"}}` with the right status and headers.
 public struct APIFailure: Error, HTTPResponseError, CustomStringConvertible {
@@ -44,6 +45,16 @@ public struct APIFailure: Error, HTTPResponseError, CustomStringConvertible {
 
     static func badRequest(_ message: String, code: String = "bad_request") -> APIFailure {
         APIFailure(.badRequest, code: code, message)
+    }
+
+    /// A storage limit: over quota is 413 (the file is too large for what is left), too many
+    /// unfinished uploads is 429 (come back once one is finished or deleted).
+    static func refused(_ refusal: StorageQuota.Refusal) -> APIFailure {
+        switch refusal {
+        case .quotaExceeded: APIFailure(.contentTooLarge, code: "quota_exceeded", refusal.description)
+        case .tooManyOpenUploads:
+            APIFailure(.tooManyRequests, code: "too_many_uploads", refusal.description, headers: [.retryAfter: "60"])
+        }
     }
 
     static func busy(retryAfter seconds: Int, _ message: String) -> APIFailure {

@@ -7,7 +7,8 @@ import ParleyStore
 ///
 /// - `Authorization: Bearer <token>` (API clients). When present it is the only credential
 ///   looked at: a wrong bearer token is a 401 even if a session cookie is sent too.
-/// - Otherwise the web UI's session cookie (`parley_session`). Cookie-authenticated calls
+/// - Otherwise the web UI's session cookie (`parley_session`, a session id, see
+///   `SessionRepository`). Cookie-authenticated calls
 ///   with unsafe methods (POST, PATCH, PUT, DELETE) must also carry `X-Parley-CSRF` with
 ///   the session's CSRF value, or they are refused with 403. SameSite=Strict already keeps
 ///   cross-site requests from carrying the cookie; the header is a second, independent
@@ -17,27 +18,21 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = ParleyRequestContext
 
     let accounts: AccountRepository
+    let sessions: SessionRepository
 
     static let csrfFailure = APIFailure(
         .forbidden, code: "csrf_failed",
         "cookie-authenticated requests that change data need the X-Parley-CSRF header of the page")
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let viewer: Viewer
-        if let header = request.headers[.authorization] {
-            guard let token = Self.bearerToken(header), let found = try await accounts.authenticate(token: token) else {
-                throw APIFailure.unauthorized
-            }
-            viewer = found
-        } else if let token = SessionCookie.token(in: request) {
-            guard let found = try await accounts.authenticate(token: token) else { throw APIFailure.unauthorized }
-            if !SessionCookie.isSafe(request.method),
-               !SessionCookie.isValidCSRF(request.headers[.parleyCSRF], token: token) {
-                throw Self.csrfFailure
-            }
-            viewer = found
-        } else {
-            throw APIFailure.unauthorized
+        var credentials = context.credentials ?? .none
+        if context.credentials == nil {
+            credentials = try await Credentials.resolve(request, accounts: accounts, sessions: sessions)
+        }
+        guard let viewer = credentials.viewer else { throw APIFailure.unauthorized }
+        if case .session(let id, _) = credentials, !SessionCookie.isSafe(request.method),
+           !SessionCookie.isValidCSRF(request.headers[.parleyCSRF], session: id) {
+            throw Self.csrfFailure
         }
         var context = context
         context.viewer = viewer

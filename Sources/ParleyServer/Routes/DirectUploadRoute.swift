@@ -39,11 +39,13 @@ struct DirectUploadRoute: Sendable {
             return try JSONResponse.make(MeetingCheck(exists: true, meeting: existing.summary), status: .ok)
         }
         let workspaceId = try await intake.workspaceId(fields.workspace, viewer: viewer)
+        try await intake.requireQuota(viewer, adding: request.headers[.contentLength].flatMap(Int64.init) ?? 0)
         try await intake.requireCapacity()
         let temporary = dependencies.storage.partialFile(upload: "direct-\(UUID().uuidString.lowercased())")
         defer { try? FileManager.default.removeItem(at: temporary) }
         let (size, sha) = try await receive(request, into: temporary)
         guard size > 0 else { throw APIFailure.badRequest("the file is empty", code: "empty_file") }
+        try await intake.requireQuota(viewer, adding: size)  // a chunked body declared no length
         if let declared, declared != sha {
             throw APIFailure.badRequest("the body hashes to \(sha), not the declared sha256", code: "checksum_mismatch")
         }

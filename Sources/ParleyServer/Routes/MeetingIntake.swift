@@ -26,6 +26,15 @@ struct MeetingIntake: Sendable {
         }
     }
 
+    /// 413 when `bytes` more would pass the viewer's storage quota.
+    func requireQuota(_ viewer: Viewer, adding bytes: Int64) async throws {
+        do {
+            try await dependencies.accounts.checkQuota(userId: viewer.userId, adding: bytes, quota: dependencies.configuration.quota)
+        } catch let refusal as StorageQuota.Refusal {
+            throw APIFailure.refused(refusal)
+        }
+    }
+
     func adopt(upload: UploadRecord, file: URL) async throws -> MeetingRecord {
         let actual = try AudioStorage.sha256(of: file)
         guard actual == upload.sha256 else {

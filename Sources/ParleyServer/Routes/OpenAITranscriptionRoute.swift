@@ -59,6 +59,7 @@ struct OpenAITranscriptionRoute: Sendable {
             return existing
         }
         let intake = MeetingIntake(dependencies: dependencies)
+        try await intake.requireQuota(viewer, adding: Int64(file.data.count))
         guard try await dependencies.processing.hasCapacity() else {
             throw APIFailure(.tooManyRequests, code: "queue_full", "the processing queue is full; retry later",
                              headers: [.retryAfter: "30"])

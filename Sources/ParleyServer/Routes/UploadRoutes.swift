@@ -25,7 +25,7 @@ struct UploadRoutes: Sendable {
         // The tus rules wrap authentication, so a 401 says Tus-Resumable too (tus core: every
         // response but OPTIONS's).
         let tus = router.group("/api/v1/uploads").add(middleware: TusProtocolMiddleware())
-            .add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
+            .add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts, sessions: dependencies.sessions))
         tus.post { request, context in try await create(request, context: context) }
         tus.head("{id}") { request, context in try await status(request, context: context) }
         tus.patch("{id}") { request, context in try await append(request, context: context) }
@@ -52,7 +52,12 @@ struct UploadRoutes: Sendable {
             clientId: fields.clientId, title: fields.title, recordedAt: fields.recordedAt, workspaceId: workspaceId,
             isPersonal: fields.isPersonal, originalName: fields.filename, contentType: fields.contentType,
             metadata: request.headers[.uploadMetadata] ?? "", createdAt: StoreClock.now())
-        let outcome = try await dependencies.uploads.create(record)
+        let outcome: UploadRepository.CreateOutcome
+        do {
+            outcome = try await dependencies.uploads.create(record, quota: dependencies.configuration.quota)
+        } catch let refusal as StorageQuota.Refusal {
+            throw APIFailure.refused(refusal)
+        }
         if case .existingMeeting(let meeting) = outcome {
             // Already held: point the client at a finished upload, so a standard tus client
             // sends 0 bytes, and say which meeting it is.

@@ -32,7 +32,7 @@ extension WebRoutes {
     /// dashboard script to insert or refresh (new uploads, finished processing). 204 when
     /// the meeting is not in that scope.
     func card(_ request: Request, context: ParleyRequestContext) async throws -> Response {
-        guard let session = try await WebSession.resolve(request, accounts: dependencies.accounts) else {
+        guard let session = try await WebSession.resolve(request, context: context, sessions: dependencies.sessions) else {
             return Response(status: .unauthorized, headers: [.cacheControl: "no-store"])
         }
         let id = try context.parameters.require("id")

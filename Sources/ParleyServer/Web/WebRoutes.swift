@@ -68,7 +68,7 @@ struct WebRoutes: Sendable {
     func page(
         _ request: Request, _ context: ParleyRequestContext, _ body: (WebSession) async throws -> any ResponseGenerator
     ) async throws -> Response {
-        guard let session = try await WebSession.resolve(request, accounts: dependencies.accounts) else {
+        guard let session = try await WebSession.resolve(request, context: context, sessions: dependencies.sessions) else {
             return try WebSession.signInRedirect(request).response(from: request, context: context)
         }
         return try await body(session).response(from: request, context: context)
@@ -96,7 +96,7 @@ struct WebRoutes: Sendable {
 
     func loginForm(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let next = WebSession.safeNext(FormQuery(request.uri.query).get("next"))
-        if try await WebSession.resolve(request, accounts: dependencies.accounts) != nil {
+        if try await WebSession.resolve(request, context: context, sessions: dependencies.sessions) != nil {
             return HTMLResponse.redirect(to: next)
         }
         return try render(LoginView(next: next, error: "", hasError: false, assetVersion: assets.version), template: "login")
@@ -116,23 +116,33 @@ struct WebRoutes: Sendable {
         let form = FormQuery(String(buffer: body))
         let next = WebSession.safeNext(form.get("next"))
         let token = (form.get("token") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let viewer = try await dependencies.accounts.authenticate(token: token) else {
-            let message = token.isEmpty ? "Enter an API token." : "That token is not valid on this server."
+        guard let (session, viewer) = try await dependencies.sessions.open(token: token) else {
+            var message = token.isEmpty ? "Enter an API token." : "That token is not valid on this server."
+            var status = HTTPResponse.Status.unauthorized
+            let address = ClientAddress.of(request, context: context, trustedProxies: dependencies.configuration.trustedProxies)
+            if !token.isEmpty, let wait = await dependencies.authFailures.acquire("failed:" + address) {
+                message = "Too many failed sign-ins; try again in \(max(1, Int(wait.rounded(.up)))) s."
+                status = .tooManyRequests
+            }
             return try render(LoginView(next: next, error: message, hasError: true, assetVersion: assets.version),
-                              template: "login", status: .unauthorized)
+                              template: "login", status: status)
                 .response(from: request, context: context)
         }
         dependencies.logger.info("web sign-in", metadata: ["user": "\(viewer.name)"])
-        return HTMLResponse.redirect(to: next, headers: [.setCookie: SessionCookie.setCookie(token: token, request: request)])
+        return HTMLResponse.redirect(to: next, headers: [.setCookie: SessionCookie.setCookie(session: session, request: request)])
     }
 
-    /// POST /logout (a form with the page's CSRF value): clears the cookie.
+    /// POST /logout (a form with the page's CSRF value): ends the session on the server
+    /// (a copied cookie stops working too) and clears the cookie.
     func signOut(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let body = try await request.body.collect(upTo: 8 * 1024)
         let form = FormQuery(String(buffer: body))
-        if let token = SessionCookie.token(in: request), !SessionCookie.isValidCSRF(form.get("csrf"), token: token) {
-            // Not from one of our pages: leave the session alone.
-            return HTMLResponse.redirect(to: "/")
+        if let session = SessionCookie.session(in: request) {
+            guard SessionCookie.isValidCSRF(form.get("csrf"), session: session) else {
+                // Not from one of our pages: leave the session alone.
+                return HTMLResponse.redirect(to: "/")
+            }
+            try await dependencies.sessions.revoke(session)
         }
         return HTMLResponse.redirect(to: "/login", headers: [.setCookie: SessionCookie.clearCookie(request: request)])
     }

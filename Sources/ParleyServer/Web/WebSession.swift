@@ -6,15 +6,21 @@ import ParleyStore
 /// scripts and forms must send back.
 struct WebSession: Sendable {
     var viewer: Viewer
-    var token: String
+    var id: String
     var csrf: String
 
-    /// The session the request's cookie stands for, or nil (no cookie, or a revoked token).
-    static func resolve(_ request: Request, accounts: AccountRepository) async throws -> WebSession? {
-        guard let token = SessionCookie.token(in: request),
-              let viewer = try await accounts.authenticate(token: token)
-        else { return nil }
-        return WebSession(viewer: viewer, token: token, csrf: SessionCookie.csrfValue(for: token))
+    /// The session the request's cookie stands for, or nil (no cookie; a session that
+    /// expired, was signed out, or whose token was revoked).
+    static func resolve(_ request: Request, context: ParleyRequestContext, sessions: SessionRepository) async throws -> WebSession? {
+        guard let id = SessionCookie.session(in: request) else { return nil }
+        let viewer: Viewer?
+        if case .session(id, let resolved) = context.credentials {
+            viewer = resolved  // already looked up by the rate limiter
+        } else {
+            viewer = try await sessions.resolve(id)
+        }
+        guard let viewer else { return nil }
+        return WebSession(viewer: viewer, id: id, csrf: SessionCookie.csrfValue(for: id))
     }
 
     /// Where a page request without a session goes: the sign-in form, coming back here after.

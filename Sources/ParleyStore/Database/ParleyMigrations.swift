@@ -151,6 +151,23 @@ enum ParleyMigrations {
             // Word timings let a hit point at the spoken word, not the start of its segment.
             try db.execute(sql: "ALTER TABLE segment ADD COLUMN word_times TEXT")
         }
+        migrator.registerMigration("v4-sessions-and-limits") { db in
+            // A web session is its own record, not the API token in a cookie: it expires,
+            // signing out deletes it, and revoking the token it was opened with ends it.
+            // Uploads remember their last activity, so expiry follows the client's pace.
+            try db.execute(sql: """
+                CREATE TABLE web_session (
+                    id_hash TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    token_id TEXT NOT NULL REFERENCES api_token(id) ON DELETE CASCADE,
+                    created_at REAL NOT NULL,
+                    last_seen_at REAL NOT NULL);
+                CREATE INDEX web_session_token ON web_session(token_id);
+                ALTER TABLE user ADD COLUMN quota_bytes INTEGER;
+                ALTER TABLE upload ADD COLUMN updated_at REAL;
+                UPDATE upload SET updated_at = created_at;
+                """)
+        }
         return migrator
     }
 }

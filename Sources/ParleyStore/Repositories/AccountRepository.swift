@@ -63,9 +63,7 @@ public struct AccountRepository: Sendable {
                 SELECT user.* FROM user JOIN api_token ON api_token.user_id = user.id WHERE api_token.token_hash = ?
                 """, arguments: [hash])
             else { return nil }
-            let workspaces = try String.fetchAll(
-                db, sql: "SELECT workspace_id FROM workspace_member WHERE user_id = ?", arguments: [user.id])
-            return Viewer(userId: user.id, name: user.name, workspaceIds: workspaces)
+            return try Self.viewer(user, in: db)
         }
     }
 

@@ -18,7 +18,10 @@ public struct UploadRepository: Sendable {
         self.database = database
     }
 
-    public func create(_ upload: UploadRecord) async throws -> CreateOutcome {
+    /// Creates the upload unless the owner already holds these bytes (as a meeting or an
+    /// upload in progress). A new upload must fit `quota`, checked in the same transaction
+    /// as the insert, so concurrent creations cannot together pass it.
+    public func create(_ upload: UploadRecord, quota: StorageQuota = StorageQuota()) async throws -> CreateOutcome {
         let probe = MeetingRecord.probe(owner: upload.ownerId, sha256: upload.sha256, clientId: upload.clientId)
         do {
             return try await database.pool.write { db in
@@ -27,6 +30,7 @@ public struct UploadRepository: Sendable {
                     .fetchOne(db) {
                     return .resume(pending)
                 }
+                try quota.check(ownerId: upload.ownerId, adding: upload.length, newUpload: true, in: db)
                 try upload.insert(db)
                 return .created(upload)
             }
@@ -46,9 +50,10 @@ public struct UploadRepository: Sendable {
         }
     }
 
+    /// Records progress; also the upload's last activity, which expiry is measured from.
     public func setOffset(id: String, offset: Int64) async throws {
         try await database.pool.write { db in
-            try db.execute(sql: "UPDATE upload SET offset = ? WHERE id = ?", arguments: [offset, id])
+            try db.execute(sql: "UPDATE upload SET offset = ?, updated_at = ? WHERE id = ?", arguments: [offset, StoreClock.now(), id])
         }
     }
 
@@ -73,10 +78,11 @@ public struct UploadRepository: Sendable {
         }
     }
 
-    /// Uploads older than `age` seconds: abandoned, to be removed with their bytes.
+    /// Uploads without activity for `age` seconds: abandoned, to be removed with their bytes.
     public func stale(olderThan age: Double) async throws -> [UploadRecord] {
         try await database.pool.read { db in
-            try UploadRecord.filter(Column("created_at") < StoreClock.now() - age).fetchAll(db)
+            try UploadRecord.fetchAll(db, sql: "SELECT * FROM upload WHERE COALESCE(updated_at, created_at) < ?",
+                                      arguments: [StoreClock.now() - age])
         }
     }
 }

@@ -12,7 +12,7 @@ func openServerDatabase(_ data: DataOptions) throws -> ParleyDatabase {
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage server accounts.", subcommands: [Add.self, Join.self])
+        commandName: "user", abstract: "Manage server accounts.", subcommands: [Add.self, Join.self, Quota.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user and print a token for it.")
@@ -44,11 +44,43 @@ struct UserCommand: AsyncParsableCommand {
             }
         }
     }
+
+    struct Quota: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a user's storage use, or set their quota (--mb N, or --default for the server's).")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "User name.") var name: String
+        @Option(help: "Quota in MB for this user.") var mb: Int64?
+        @Flag(name: .customLong("default"), help: "Use the server's default quota (PARLEY_USER_QUOTA_MB) again.")
+        var useDefault = false
+
+        func run() async throws {
+            let accounts = AccountRepository(database: try openServerDatabase(data))
+            do {
+                if let mb {
+                    guard mb > 0 else { throw ValidationError("--mb must be more than 0") }
+                    try await accounts.setQuota(userName: name, bytes: mb << 20)
+                } else if useDefault {
+                    try await accounts.setQuota(userName: name, bytes: nil)
+                }
+                var quota = StorageQuota()
+                if let megabytes = ProcessInfo.processInfo.environment["PARLEY_USER_QUOTA_MB"].flatMap(Int64.init), megabytes > 0 {
+                    quota.defaultBytes = megabytes << 20
+                }
+                let usage = try await accounts.usage(userName: name, quota: quota)
+                let megabytes = { (bytes: Int64) in String(format: "%.1f MB", Double(bytes) / 1_048_576) }
+                let limit = usage.quotaBytes.map(megabytes) ?? "unlimited"
+                print("\(name): \(megabytes(usage.usedBytes)) used of \(limit); \(usage.openUploads) unfinished upload(s)")
+            } catch let failure as AccountRepository.Failure {
+                throw CommandFailure(message: failure.description)
+            }
+        }
+    }
 }
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self])
+        commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API token for a user and print it.")
@@ -62,6 +94,44 @@ struct TokenCommand: AsyncParsableCommand {
             } catch let failure as AccountRepository.Failure {
                 throw CommandFailure(message: failure.description)
             }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a user's tokens (ids and labels; the secrets are not stored).")
+        @OptionGroup var data: DataOptions
+        @Option(help: "User name.") var user: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            do {
+                let tokens = try await AccountRepository(database: try openServerDatabase(data)).tokens(userName: user)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    print(String(decoding: try encoder.encode(tokens), as: UTF8.self))
+                    return
+                }
+                for token in tokens {
+                    print([token.id, token.createdAt, "\(token.sessions) web session(s)", token.label ?? ""].joined(separator: "  "))
+                }
+            } catch let failure as AccountRepository.Failure {
+                throw CommandFailure(message: failure.description)
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token by id; web sessions opened with it end too.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Token id (from `parley token list`).") var id: String
+
+        func run() async throws {
+            guard try await AccountRepository(database: try openServerDatabase(data)).revokeToken(id: id) else {
+                throw CommandFailure(message: "no token with id \(id)")
+            }
+            print("revoked \(id)")
         }
     }
 }

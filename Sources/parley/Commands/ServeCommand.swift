@@ -46,6 +46,24 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.rateLimitBurst = max(rateLimit * 4, 1)
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
         configuration.idleTimeoutSeconds = idleTimeout
+        let environment = ProcessInfo.processInfo.environment
+        configuration.trustedProxies = Set((environment["PARLEY_TRUSTED_PROXIES"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        if let hours = environment["PARLEY_UPLOAD_EXPIRY_HOURS"].flatMap(Double.init), hours > 0 {
+            configuration.uploadExpirySeconds = hours * 3600
+        }
+        if let megabytes = environment["PARLEY_USER_QUOTA_MB"].flatMap(Int64.init), megabytes > 0 {
+            configuration.quota.defaultBytes = megabytes << 20
+        }
+        if let uploads = environment["PARLEY_MAX_OPEN_UPLOADS"].flatMap(Int.init), uploads > 0 {
+            configuration.quota.maxOpenUploads = uploads
+        }
+        if let idle = environment["PARLEY_SESSION_IDLE_SECONDS"].flatMap(Double.init), idle > 0 {
+            configuration.sessionIdleSeconds = idle
+        }
+        if let longest = environment["PARLEY_SESSION_MAX_SECONDS"].flatMap(Double.init), longest > 0 {
+            configuration.sessionMaxSeconds = longest
+        }
         configuration.transcription = model.transcriptionOptions
         var logger = Logger(label: "parley")
         logger.logLevel = ProcessInfo.processInfo.environment["PARLEY_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
