@@ -59,9 +59,13 @@ public final class ProcessingService: Service, Sendable {
         try await shared.jobs.waitingEngineJobs() < shared.configuration.maxQueuedJobs
     }
 
-    /// Cancels the meeting's queued and running jobs, killing the engine job if one runs.
+    /// Cancels the meeting's queued and running jobs, killing the engine job and any child
+    /// process if one runs, and returns once they have stopped: a delete that follows
+    /// removes files nothing is writing any more.
     public func cancel(meetingId: String) async throws {
-        for jobId in try await shared.jobs.cancel(meetingId: meetingId) { await shared.running.cancel(jobId) }
+        for jobId in try await shared.jobs.cancel(meetingId: meetingId) {
+            if let task = await shared.running.cancel(jobId) { _ = await task.result }
+        }
         await shared.publish(meetingId: meetingId)
     }
 

@@ -10,8 +10,10 @@ import os
 import socket
 import stat
 import subprocess
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -175,7 +177,8 @@ def test_cancel_and_delete_leave_no_encoder_running(server, user, tmp_path):
     wait_for(lambda: not any(pid_alive(pid) for pid in encoders), timeout=5, interval=0.1,
              what="ffmpeg to be killed with its job")
     time.sleep(0.5)
-    assert not (server.data_dir / "audio" / meeting["id"]).exists()
+    folder = server.data_dir / "audio" / meeting["id"]
+    assert not folder.exists(), sorted((p.name, p.stat().st_size) for p in folder.iterdir())
     assert not os.path.exists(server.data_dir / "audio" / meeting["id"] / "playback.mp3.part")
 
 
@@ -457,3 +460,146 @@ def test_an_upload_expires_by_inactivity_not_age(tmp_path):
         assert not list((server.data_dir / "uploads").iterdir())
     finally:
         server.stop()
+
+
+def _rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def _multipart_stream(token: str, size: int, seed: int):
+    """A streamed multipart body (chunked): `size` bytes of not-audio in the file part."""
+    boundary = f"parley-abuse-{seed}"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big-{seed}.wav\"\r\n"
+            f"Content-Type: audio/wav\r\n\r\n").encode()
+    chunk = os.urandom(1 << 20)
+
+    def body():
+        yield head + seed.to_bytes(8, "big")
+        for _ in range(size >> 20):
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+    return boundary, body()
+
+
+def test_openai_bodies_stream_and_are_capped(server, user):
+    pid = server.process.pid
+    baseline = _rss_bytes(pid)
+    peak = [baseline]
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_bytes(pid))
+            time.sleep(0.05)
+
+    def post(seed: int):
+        boundary, body = _multipart_stream(user.token, 50 << 20, seed)
+        try:
+            response = requests.post(server.url + "/v1/audio/transcriptions", data=body, timeout=300, headers={
+                "Authorization": f"Bearer {user.token}", "Content-Type": f"multipart/form-data; boundary={boundary}"})
+            return response.status_code, response.headers.get("Retry-After")
+        except requests.ConnectionError:
+            return "closed", None
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            outcomes = list(pool.map(post, range(20)))
+    finally:
+        done.set()
+        watcher.join()
+    growth = peak[0] - baseline
+    assert growth < 100 << 20, f"server RSS grew {growth >> 20} MB during 20 concurrent 50 MB posts"
+    statuses = [status for status, _ in outcomes]
+    # At most the cap (4) get in; random bytes are not audio, so theirs fail as such.
+    assert statuses.count(503) >= 16 - statuses.count("closed"), statuses
+    assert all(retry for status, retry in outcomes if status == 503)
+    assert set(statuses) <= {503, 422, "closed"}, statuses
+    assert 422 in statuses, statuses
+    assert not list((server.data_dir / "uploads").glob("openai-*")), "received bodies were left behind"
+
+
+def test_a_refused_rerun_keeps_the_edits(tmp_path, make_wav):
+    server = ParleyServer(tmp_path / "data", env={"PARLEY_MAX_QUEUED": "1"}).start()
+    try:
+        user = server.add_user()
+        meeting = user.upload(make_wav(6).read_bytes(), filename="a.wav", title="edited")
+        assert user.wait_status(meeting["id"], timeout=180)["status"] == "synced"
+        mid = meeting["id"]
+        assert user.request("PATCH", f"/api/v1/meetings/{mid}/speakers/speaker_1", json={"custom_name": "Ada"}).status_code == 200
+        # Fill the queue: one long recording decoding, one more waiting behind it.
+        silence = tmp_path / "silence.flac"
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
+                        "-t", "5400", "-c:a", "flac", "-sample_fmt", "s16", str(silence)], check=True, timeout=120)
+        data = silence.read_bytes()
+        busy = [user.upload(data, filename="long0.flac", title="long 0")["id"]]
+        user.wait_status(busy[0], statuses=("processing",), timeout=60)  # running: the queue is empty again
+        busy.append(user.upload(data + b"\0", filename="long1.flac", title="long 1")["id"])  # waits: queue full
+        rerun = user.post(f"/api/v1/meetings/{mid}/process-async", json={"from_stage": "diarize", "discard_edits": True})
+        assert rerun.status_code == 503, rerun.text
+        speakers = user.get(f"/api/v1/meetings/{mid}").json()["transcript"]["speakers"]
+        assert any(s.get("custom_name") == "Ada" for s in speakers), speakers
+        for other in busy:
+            user.cancel(other)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def capped_server(tmp_path_factory):
+    """Small connection caps and a fast SSE heartbeat, to reach the limits in a test."""
+    server = ParleyServer(tmp_path_factory.mktemp("capped") / "data", env={
+        "PARLEY_MAX_EVENT_STREAMS": "2", "PARLEY_MAX_UPLOAD_CONNECTIONS": "1", "PARLEY_SSE_HEARTBEAT_SECONDS": "1"}).start()
+    yield server
+    server.stop()
+    server.remove()
+
+
+def _event_stream(server, token: str) -> requests.Response:
+    return requests.get(server.url + "/api/v1/events", headers={"Authorization": f"Bearer {token}"}, stream=True, timeout=10)
+
+
+def test_live_progress_streams_are_capped_per_user_and_freed_when_clients_leave(capped_server):
+    user, other = capped_server.add_user(), capped_server.add_user()
+    first, second = _event_stream(capped_server, user.token), _event_stream(capped_server, user.token)
+    assert first.status_code == second.status_code == 200
+    third = _event_stream(capped_server, user.token)
+    assert third.status_code == 429 and third.json()["error"]["code"] == "too_many_connections", third.text
+    assert int(third.headers["Retry-After"]) > 0
+    assert _event_stream(capped_server, other.token).status_code == 200  # a share per user
+    # The heartbeat keeps an idle stream talking ...
+    lines = first.iter_lines()
+    assert wait_for(lambda: next(lines) == b": ping", timeout=5, what="a heartbeat")
+    # ... and shows when a client has gone, which frees its slot.
+    first.close()
+    wait_for(lambda: (lambda r: r.status_code == 200 and (r.close() or True))(_event_stream(capped_server, user.token)),
+             timeout=10, interval=0.5, what="the closed stream's slot to be freed")
+    second.close()
+
+
+def test_upload_bodies_are_capped_per_user(capped_server):
+    user = capped_server.add_user()
+    data = os.urandom(100_000)
+    creation = _tus_create(user, data)
+    path = "/api/v1/uploads/" + creation.headers["Location"].rsplit("/", 1)[1]
+    with socket.create_connection(("127.0.0.1", capped_server.port)) as slow:
+        slow.sendall((f"PATCH {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {user.token}\r\nTus-Resumable: 1.0.0\r\n"
+                      f"Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+                      f"Content-Length: {len(data)}\r\n\r\n").encode() + data[:1000])
+        time.sleep(0.5)
+        other = _tus_create(user, os.urandom(5000))
+        refused = user.request("PATCH", "/api/v1/uploads/" + other.headers["Location"].rsplit("/", 1)[1],
+                               data=b"x" * 5000, headers={**TUS, "Upload-Offset": "0",
+                                                         "Content-Type": "application/offset+octet-stream"})
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "too_many_connections", refused.text
+        slow.sendall(data[1000:])
+        assert slow.recv(4096).startswith(b"HTTP/1.1 204")
+    again = user.request("PATCH", "/api/v1/uploads/" + other.headers["Location"].rsplit("/", 1)[1],
+                         data=os.urandom(5000), headers={**TUS, "Upload-Offset": "0",
+                                                         "Content-Type": "application/offset+octet-stream"})
+    assert again.status_code in (204, 460), again.text  # the slot is free again (460: not the declared hash)

@@ -11,7 +11,12 @@ actor RunningJobs {
         tasks.removeValue(forKey: id)
     }
 
-    func cancel(_ id: Int64) {
-        tasks[id]?.cancel()
+    /// Cancels the job's task and returns it, so a caller can wait until the stage has
+    /// really stopped (its engine job and child processes killed).
+    @discardableResult
+    func cancel(_ id: Int64) -> Task<StageOutput, any Error>? {
+        let task = tasks[id]
+        task?.cancel()
+        return task
     }
 }

@@ -35,6 +35,10 @@ public struct ParleyServerApp: Sendable {
             authFailures: RateLimiter(
                 rate: configuration.rateLimitPerSecond > 0 ? configuration.authFailuresPerSecond : 0,
                 burst: configuration.authFailureBurst),
+            openAISlots: RequestSlots(limit: configuration.openAIConcurrency),
+            connections: ConnectionCaps(
+                uploads: .init(perUser: configuration.uploadConnections.perUser, total: configuration.uploadConnections.total),
+                events: .init(perUser: configuration.eventConnections.perUser, total: configuration.eventConnections.total)),
             logger: logger)
         let router = Self.router(dependencies: dependencies, registry: registry)
         // The idle timeout also bounds slow clients: the request head and each body chunk

@@ -20,6 +20,17 @@ public struct ServerConfiguration: Sendable {
     /// half-sent request line or header, a stalled upload body), or that sits idle between
     /// requests, is closed. A response being written (a download, an SSE stream) is not cut.
     public var idleTimeoutSeconds: Double = 30
+    /// OpenAI-compatible transcription requests in flight at once (each waits for its
+    /// transcript); more get 503 + Retry-After.
+    public var openAIConcurrency = 4
+    /// Upload bodies being received at once, per user and in total.
+    public var uploadConnections = (perUser: 4, total: 64)
+    /// Live-progress (SSE) streams open at once, per user and in total; each is sent a
+    /// comment every `eventHeartbeatSeconds` (which also finds clients that left) and
+    /// ended after `eventStreamMaxSeconds` (browsers reconnect by themselves).
+    public var eventConnections = (perUser: 10, total: 256)
+    public var eventHeartbeatSeconds: Double = 15
+    public var eventStreamMaxSeconds: Double = 3600
     /// Per-user storage quota (default: unlimited) and cap on unfinished uploads.
     public var quota = StorageQuota()
     /// Reverse proxies whose `X-Forwarded-For` names the client (exact peer IPs).

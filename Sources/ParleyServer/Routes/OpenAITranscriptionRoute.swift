@@ -12,30 +12,49 @@ import ParleyStore
 /// queue; the request waits for it. The same bytes twice reuse the first result.
 struct OpenAITranscriptionRoute: Sendable {
     let dependencies: ServerDependencies
-    /// Bodies are read whole here (the multipart protocol); OpenAI itself caps files at 25 MB.
+    /// The multipart body streams to disk, so this bounds disk per request, not memory.
+    /// OpenAI itself caps files at 25 MB; larger recordings belong in tus uploads.
     static let maximumBody = 100 << 20
     static let formats: Set<String> = ["json", "text", "srt", "vtt", "verbose_json", "diarized_json"]
 
     func register(on authenticated: RouterGroup<ParleyRequestContext>) {
-        authenticated.post("/v1/audio/transcriptions") { request, context in try await transcribe(request, context: context) }
+        authenticated.post("/v1/audio/transcriptions") { request, context in
+            // Each request holds its slot until its transcript is ready: the queue does the
+            // model work one meeting at a time anyway, and waiting requests cost a connection.
+            guard await dependencies.openAISlots.tryAcquire() else {
+                throw APIFailure.busy(retryAfter: 30, "\(dependencies.configuration.openAIConcurrency) transcriptions are "
+                    + "already in progress here; try again later")
+            }
+            do {
+                let response = try await transcribe(request, context: context)
+                await dependencies.openAISlots.release()
+                return response
+            } catch {
+                await dependencies.openAISlots.release()
+                throw error
+            }
+        }
     }
 
     func transcribe(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
-        guard let boundary = MultipartForm.boundary(from: request.headers[.contentType]) else {
+        guard let boundary = MultipartUpload.boundary(from: request.headers[.contentType]) else {
             throw APIFailure.badRequest("send multipart/form-data with a `file` part")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBody {
             throw APIFailure(.contentTooLarge, code: "too_large", "the limit here is \(Self.maximumBody >> 20) MB; use tus uploads")
         }
-        let body = try await request.body.collect(upTo: Self.maximumBody)
-        let form: MultipartForm
+        let received = dependencies.storage.partialFile(upload: "openai-\(UUID().uuidString.lowercased())")
+        defer { try? FileManager.default.removeItem(at: received) }
+        let form: MultipartUpload
         do {
-            form = try MultipartForm(body: Data(body.readableBytesView), boundary: boundary)
-        } catch {
-            throw APIFailure.badRequest("malformed multipart body: \(error)")
+            form = try await MultipartUpload.receive(request.body, boundary: boundary, into: received, limit: Self.maximumBody)
+        } catch is MultipartUpload.TooLarge {
+            throw APIFailure(.contentTooLarge, code: "too_large", "the limit here is \(Self.maximumBody >> 20) MB; use tus uploads")
+        } catch let malformed as MultipartUpload.Malformed {
+            throw APIFailure.badRequest("malformed multipart body: \(malformed)")
         }
-        guard let file = form.files["file"], !file.data.isEmpty else { throw APIFailure.badRequest("the `file` part is missing or empty") }
+        guard let file = form.file, file.size > 0 else { throw APIFailure.badRequest("the `file` part is missing or empty") }
         let format = form.field("response_format") ?? "json"
         guard Self.formats.contains(format) else {
             throw APIFailure.badRequest("response_format must be one of \(Self.formats.sorted().joined(separator: ", "))")
@@ -52,14 +71,13 @@ struct OpenAITranscriptionRoute: Sendable {
     }
 
     /// The meeting for these bytes: the existing one, or a new one queued for processing.
-    private func intake(_ file: MultipartForm.File, viewer: Viewer) async throws -> MeetingRecord {
-        let sha = SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()
-        if let existing = try await dependencies.meetings.owned(by: viewer, sha256: sha) {
+    private func intake(_ file: MultipartUpload.File, viewer: Viewer) async throws -> MeetingRecord {
+        if let existing = try await dependencies.meetings.owned(by: viewer, sha256: file.sha256) {
             if existing.status == .failed { _ = try await dependencies.processing.process(meetingId: existing.id) }
             return existing
         }
         let intake = MeetingIntake(dependencies: dependencies)
-        try await intake.requireQuota(viewer, adding: Int64(file.data.count))
+        try await intake.requireQuota(viewer, adding: file.size)
         guard try await dependencies.processing.hasCapacity() else {
             throw APIFailure(.tooManyRequests, code: "queue_full", "the processing queue is full; retry later",
                              headers: [.retryAfter: "30"])
@@ -67,10 +85,8 @@ struct OpenAITranscriptionRoute: Sendable {
         let name = URL(fileURLWithPath: file.filename).lastPathComponent
         let meeting = intake.newMeeting(
             ownerId: viewer.userId, clientId: nil, workspaceId: nil, isPersonal: true, title: name.isEmpty ? "Transcription" : name,
-            recordedAt: nil, sha256: sha, size: Int64(file.data.count), originalName: name, contentType: file.contentType)
-        let target = dependencies.storage.url(relative: meeting.audioPath)
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try file.data.write(to: target)
+            recordedAt: nil, sha256: file.sha256, size: file.size, originalName: name, contentType: file.contentType)
+        try dependencies.storage.adopt(file.url, as: meeting.audioPath)
         return try await intake.register(meeting)
     }
 

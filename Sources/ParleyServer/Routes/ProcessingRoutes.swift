@@ -64,6 +64,9 @@ struct ProcessingRoutes: Sendable {
         let pending = jobs.contains { $0.state == .queued || $0.state == .running }
         let restart = fromStage ?? jobs.first { $0.state != .done }?.stage
         if !pending, let restart, fromStage != nil || meeting.status != .synced {
+            // Refuse for a full queue before anything is changed: a re-run that is turned
+            // away must not have discarded the user's edits first.
+            try await MeetingIntake(dependencies: dependencies).requireCapacity()
             let transcripts = TranscriptRepository(database: dependencies.database)
             let edits = try await transcripts.edits(meetingId: meeting.id)
             if restart.order <= ProcessingStage.diarize.order, !edits.isEmpty {
@@ -75,7 +78,6 @@ struct ProcessingRoutes: Sendable {
                 }
                 try await transcripts.discardEdits(meetingId: meeting.id)
             }
-            try await MeetingIntake(dependencies: dependencies).requireCapacity()
             _ = try await dependencies.processing.process(meetingId: meeting.id, from: restart)
         }
         return try await statusResponse(meetingId: meeting.id, context: context, status: .accepted)
@@ -86,25 +88,47 @@ struct ProcessingRoutes: Sendable {
         return try JSONResponse.make(try await dependencies.processing.status(of: meeting), status: status)
     }
 
-    /// Server-Sent Events: one `meeting` event per change the viewer may see.
+    /// Server-Sent Events: one `meeting` event per change the viewer may see, a comment
+    /// every heartbeat (a client that left is noticed at the next write, and proxies see
+    /// traffic), and an end after the stream's longest life (EventSource reconnects).
     func events(context: ParleyRequestContext) async throws -> Response {
         let viewer = try context.requireViewer()
+        let caps = dependencies.connections
+        try await caps.acquire(.events, user: viewer.userId)
         let subscription = await dependencies.processing.events.subscribe()
         let broadcaster = dependencies.processing.events
+        let items = EventStreamItems(
+            events: subscription.events, heartbeat: dependencies.configuration.eventHeartbeatSeconds,
+            lifetime: dependencies.configuration.eventStreamMaxSeconds)
         let body = ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: ": connected\nretry: 3000\n\n"))
-            // The stream never ends by itself, and graceful shutdown waits for every response:
-            // end it on shutdown, or an open dashboard keeps `parley serve` from exiting.
-            try await withGracefulShutdownHandler {
-                for await event in subscription.events where Self.visible(event, to: viewer) {
-                    let data = try JSONEncoder().encode(event)
-                    try await writer.write(ByteBuffer(string: "event: meeting\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+            defer { items.stop() }
+            do {
+                try await writer.write(ByteBuffer(string: ": connected\nretry: 3000\n\n"))
+                // The stream does not end by itself soon, and graceful shutdown waits for every
+                // response: end it on shutdown, or an open dashboard keeps `parley serve` up.
+                try await withGracefulShutdownHandler {
+                    for await item in items.stream {
+                        switch item {
+                        case .event(let event) where Self.visible(event, to: viewer):
+                            let data = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
+                            try await writer.write(ByteBuffer(string: "event: meeting\ndata: \(data)\n\n"))
+                        case .heartbeat:
+                            try await writer.write(ByteBuffer(string: ": ping\n\n"))
+                        case .event:
+                            continue
+                        }
+                    }
+                } onGracefulShutdown: {
+                    Task { await broadcaster.unsubscribe(subscription.id) }
                 }
-            } onGracefulShutdown: {
-                Task { await broadcaster.unsubscribe(subscription.id) }
+                await broadcaster.unsubscribe(subscription.id)
+                await caps.release(.events, user: viewer.userId)
+                try await writer.finish(nil)
+            } catch {
+                await broadcaster.unsubscribe(subscription.id)
+                await caps.release(.events, user: viewer.userId)
+                throw error
             }
-            await broadcaster.unsubscribe(subscription.id)
-            try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [
             .contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no",

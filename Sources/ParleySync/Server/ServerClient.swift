@@ -47,7 +47,13 @@ public final class ServerClient: Sendable {
         _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: ByteBuffer? = nil,
         accept: Set<Int> = [200]
     ) async throws -> Reply {
-        var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : baseURL + path)
+        let url = path.hasPrefix("/") ? baseURL + path : path
+        // The token goes to the configured server only: an absolute URL a server returned
+        // (a tus Location, say) that names another origin is refused, not followed.
+        guard Self.sameOrigin(url, baseURL) else {
+            throw ServerError.invalidResponse("the server pointed at \(url), outside \(baseURL); not sending credentials there")
+        }
+        var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -70,6 +76,18 @@ public final class ServerClient: Sendable {
                 retryAfter: response.headers.first(name: "Retry-After").flatMap(Double.init))
         }
         return Reply(status: status, headers: response.headers, body: data)
+    }
+
+    /// Same scheme, host and port (default ports filled in), compared case-insensitively.
+    static func sameOrigin(_ a: String, _ b: String) -> Bool {
+        func origin(_ text: String) -> String? {
+            guard let parts = URLComponents(string: text), let scheme = parts.scheme?.lowercased(),
+                  scheme == "http" || scheme == "https", let host = parts.host?.lowercased(), !host.isEmpty
+            else { return nil }
+            return "\(scheme)://\(host):\(parts.port ?? (scheme == "https" ? 443 : 80))"
+        }
+        guard let left = origin(a), let right = origin(b) else { return false }
+        return left == right
     }
 
     func decode<T: Decodable>(_ type: T.Type, from reply: Reply) throws -> T {

@@ -58,6 +58,18 @@ struct ServeCommand: AsyncParsableCommand {
         if let uploads = environment["PARLEY_MAX_OPEN_UPLOADS"].flatMap(Int.init), uploads > 0 {
             configuration.quota.maxOpenUploads = uploads
         }
+        if let slots = environment["PARLEY_OPENAI_CONCURRENCY"].flatMap(Int.init), slots > 0 {
+            configuration.openAIConcurrency = slots
+        }
+        if let uploads = environment["PARLEY_MAX_UPLOAD_CONNECTIONS"].flatMap(Int.init), uploads > 0 {
+            configuration.uploadConnections.perUser = uploads
+        }
+        if let streams = environment["PARLEY_MAX_EVENT_STREAMS"].flatMap(Int.init), streams > 0 {
+            configuration.eventConnections.perUser = streams
+        }
+        if let seconds = environment["PARLEY_SSE_HEARTBEAT_SECONDS"].flatMap(Double.init), seconds > 0 {
+            configuration.eventHeartbeatSeconds = seconds
+        }
         if let idle = environment["PARLEY_SESSION_IDLE_SECONDS"].flatMap(Double.init), idle > 0 {
             configuration.sessionIdleSeconds = idle
         }
