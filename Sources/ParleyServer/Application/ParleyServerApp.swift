@@ -51,6 +51,10 @@ public struct ParleyServerApp: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
             logger: logger)
         app.addServices(processing, UploadJanitor(dependencies: dependencies))
+        if let schedule = configuration.backups {
+            app.addServices(BackupService(
+                schedule: schedule, database: database, dataDirectory: configuration.dataDirectory, logger: logger))
+        }
         logger.info("parley serving on http://\(configuration.host):\(configuration.port), data in \(configuration.dataDirectory.path)")
         try await app.runService()
     }

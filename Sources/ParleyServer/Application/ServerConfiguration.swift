@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var eventConnections = (perUser: 10, total: 256)
     public var eventHeartbeatSeconds: Double = 15
     public var eventStreamMaxSeconds: Double = 3600
+    /// Scheduled backups (`--backup-to`); nil = none.
+    public var backups: BackupSchedule?
     /// Per-user storage quota (default: unlimited) and cap on unfinished uploads.
     public var quota = StorageQuota()
     /// Reverse proxies whose `X-Forwarded-For` names the client (exact peer IPs).
@@ -81,4 +83,24 @@ public struct ServerConfiguration: Sendable {
     }
 
     public var databasePath: String { dataDirectory.appendingPathComponent("parley.sqlite").path }
+}
+
+/// Where and how often the server backs itself up, and how many snapshots it keeps.
+public struct BackupSchedule: Sendable, Equatable {
+    public var folder: URL
+    public var everySeconds: Double
+    public var keep: Int
+
+    public init(folder: URL, everySeconds: Double, keep: Int) {
+        self.folder = folder
+        self.everySeconds = everySeconds
+        self.keep = keep
+    }
+
+    /// "24h", "30m", "90s", "2d" or plain seconds.
+    public static func seconds(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        if let unit = text.last, let factor = units[unit], let value = Double(text.dropLast()), value > 0 { return value * factor }
+        return Double(text).flatMap { $0 > 0 ? $0 : nil }
+    }
 }

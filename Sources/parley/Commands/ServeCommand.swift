@@ -32,6 +32,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Close a connection that sends nothing for this many seconds mid-request or between requests (env PARLEY_IDLE_TIMEOUT).")
     var idleTimeout = Double(ProcessInfo.processInfo.environment["PARLEY_IDLE_TIMEOUT"] ?? "") ?? 30
 
+    @Option(help: "Back up to this folder on a schedule (env PARLEY_BACKUP_TO); see `parley backup`.")
+    var backupTo = ProcessInfo.processInfo.environment["PARLEY_BACKUP_TO"]
+
+    @Option(help: "How often to back up: 24h, 30m, 2d (env PARLEY_BACKUP_EVERY).")
+    var backupEvery = ProcessInfo.processInfo.environment["PARLEY_BACKUP_EVERY"] ?? "24h"
+
+    @Option(help: "Snapshots to keep (env PARLEY_BACKUP_KEEP).")
+    var backupKeep = Int(ProcessInfo.processInfo.environment["PARLEY_BACKUP_KEEP"] ?? "") ?? 7
+
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
@@ -46,6 +55,12 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.rateLimitBurst = max(rateLimit * 4, 1)
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
         configuration.idleTimeoutSeconds = idleTimeout
+        if let backupTo {
+            guard let every = BackupSchedule.seconds(backupEvery), backupKeep > 0 else {
+                throw ValidationError("--backup-every takes a duration like 24h, 30m or 2d, and --backup-keep a count over 0")
+            }
+            configuration.backups = BackupSchedule(folder: URL(fileURLWithPath: backupTo), everySeconds: every, keep: backupKeep)
+        }
         let environment = ProcessInfo.processInfo.environment
         configuration.trustedProxies = Set((environment["PARLEY_TRUSTED_PROXIES"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

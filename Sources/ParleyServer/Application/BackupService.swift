@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import Metrics
+import ParleyStore
+import ServiceLifecycle
+
+/// `parley serve --backup-to DIR --backup-every 24h --backup-keep 7`: the same backup as
+/// `parley backup`, taken by the running server on a schedule, the oldest snapshots pruned.
+/// `parley_backup_last_success_timestamp_seconds` lets an alert notice backups stopping.
+struct BackupService: Service {
+    let schedule: BackupSchedule
+    let database: ParleyDatabase
+    let dataDirectory: URL
+    let logger: Logger
+    let lastSuccess = Gauge(label: "parley_backup_last_success_timestamp_seconds")
+    let failures = Counter(label: "parley_backup_failures_total")
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(schedule.everySeconds))
+                    await backUp()
+                }
+            }
+        } catch is CancellationError {
+            // Shutting down.
+        }
+    }
+
+    func backUp() async {
+        let writer = BackupWriter(database: database, dataDirectory: dataDirectory, to: schedule.folder)
+        let keep = schedule.keep
+        // File copying and hashing block: off the cooperative pool's request threads.
+        let outcome: Result<BackupWriter.Report, any Error> = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(returning: Result {
+                    let report = try writer.run()
+                    _ = try writer.prune(keep: keep)
+                    return report
+                })
+            }
+        }
+        switch outcome {
+        case .success(let report):
+            lastSuccess.record(Date().timeIntervalSince1970)
+            logger.info("backup done", metadata: [
+                "snapshot": "\(report.snapshot.lastPathComponent)", "meetings": "\(report.meetings)",
+                "copied_bytes": "\(report.copiedBytes)",
+            ])
+        case .failure(let error):
+            failures.increment()
+            logger.error("backup failed: \(error)")
+        }
+    }
+}
