@@ -9,7 +9,7 @@ struct Parley: AsyncParsableCommand {
             ServeCommand.self, TranscribeCommand.self, LoginCommand.self, ImportCommand.self, WatchCommand.self,
             SyncCommand.self, AgentCommand.self, ListCommand.self, ShowCommand.self, StatusCommand.self, StorageCommand.self,
             SearchCommand.self,
-            UserCommand.self, TokenCommand.self, BackupCommand.self, RestoreCommand.self, EngineCommand.self,
+            UserCommand.self, TokenCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, EngineCommand.self,
         ]
     )
 }

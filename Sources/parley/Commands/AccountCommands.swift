@@ -6,7 +6,8 @@ import ParleyStore
 /// Opens the server database for account administration (safe while the server runs:
 /// SQLite WAL allows it).
 func openServerDatabase(_ data: DataOptions) throws -> ParleyDatabase {
-    try FileManager.default.createDirectory(at: data.directory, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+        at: data.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     return try ParleyDatabase(path: data.directory.appendingPathComponent("parley.sqlite").path)
 }
 
