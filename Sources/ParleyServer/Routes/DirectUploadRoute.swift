@@ -35,7 +35,7 @@ struct DirectUploadRoute: Sendable {
         let intake = MeetingIntake(dependencies: dependencies)
         // Known already: answer before reading a byte of the body.
         if let existing = try await dependencies.meetings.owned(by: viewer, clientId: clientId, sha256: declared) {
-            dependencies.metrics.duplicateHits.increment()
+            dependencies.metrics.duplicate(savedBytes: existing.size)
             return try JSONResponse.make(MeetingCheck(exists: true, meeting: existing.summary), status: .ok)
         }
         let workspaceId = try await intake.workspaceId(fields.workspace, viewer: viewer)

@@ -41,6 +41,8 @@ struct HealthRoutes: Sendable {
             for row in counts { metrics.jobs(stage: row.stage, state: row.state).record(row.count) }
         }
         metrics.queueLength.record((try? await dependencies.jobs.waitingEngineJobs()) ?? 0)
+        metrics.queueOldestAge.record((try? await dependencies.jobs.oldestWaitingEngineJobAge()) ?? 0)
+        metrics.engineMemoryLimit.record(Int64(dependencies.configuration.engine.memoryLimitBytes ?? 0))
         metrics.engineResident.record(Int64(await dependencies.processing.engineResidentBytes()))
         metrics.processResident.record(Int64(ProcessMemory.residentBytes(pid: getpid()) ?? 0))
         metrics.sseSubscribers.record(await dependencies.processing.events.subscriberCount)

@@ -38,6 +38,7 @@ struct MeetingIntake: Sendable {
     func adopt(upload: UploadRecord, file: URL) async throws -> MeetingRecord {
         let actual = try AudioStorage.sha256(of: file)
         guard actual == upload.sha256 else {
+            dependencies.metrics.uploadFailed("checksum_mismatch")
             try await dependencies.uploads.delete(id: upload.id)
             try? FileManager.default.removeItem(at: file)
             throw APIFailure(HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), code: "checksum_mismatch",
@@ -66,10 +67,11 @@ struct MeetingIntake: Sendable {
     func settle(_ outcome: MeetingRepository.CreateOutcome, placed meeting: MeetingRecord) async throws -> MeetingRecord {
         switch outcome {
         case .created(let created):
+            dependencies.metrics.uploadsCompleted.increment()
             await dependencies.processing.announce(meetingId: created.id)
             return created
         case .existing(let existing):
-            dependencies.metrics.duplicateHits.increment()
+            dependencies.metrics.duplicate(savedBytes: existing.size)
             try? FileManager.default.removeItem(at: dependencies.storage.meetingDirectory(meeting.id))
             return existing
         }

@@ -61,7 +61,7 @@ struct UploadRoutes: Sendable {
         if case .existingMeeting(let meeting) = outcome {
             // Already held: point the client at a finished upload, so a standard tus client
             // sends 0 bytes, and say which meeting it is.
-            dependencies.metrics.duplicateHits.increment()
+            dependencies.metrics.duplicate(savedBytes: meeting.size)
             return Response(status: .created, headers: [
                 .location: "/api/v1/uploads/\(meeting.id)", .uploadOffset: String(meeting.size),
                 .parleyMeetingID: meeting.id, .parleyDuplicate: "true",

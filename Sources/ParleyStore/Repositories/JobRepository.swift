@@ -200,6 +200,15 @@ public struct JobRepository: Sendable {
         }
     }
 
+    /// Seconds since the longest-waiting model job became runnable (0 when none waits).
+    public func oldestWaitingEngineJobAge() async throws -> Double {
+        try await database.pool.read { db in
+            let oldest = try Double.fetchOne(
+                db, sql: "SELECT MIN(run_after) FROM job WHERE state = 'queued' AND uses_engine = 1")
+            return oldest.map { max(0, StoreClock.now() - $0) } ?? 0
+        }
+    }
+
     /// Model jobs ahead of the meeting's current one (running ones included), in claim
     /// order: older meetings first, so one meeting finishes before the next starts.
     public func queuePosition(meetingId: String) async throws -> Int? {
