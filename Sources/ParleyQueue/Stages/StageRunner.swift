@@ -38,15 +38,19 @@ enum StageRunner {
 
     static func transcribe(_ context: StageContext) async throws -> StageOutput {
         let audio = try await decodedAudio(context)
+        // The engine reports decoding (0→1) and then the model (0→1 again): only the model
+        // phase is this stage's progress, or the bar would run backwards.
         let result = try await context.requireEngine().transcribe(
             audio: audio.path, options: context.transcription
-        ) { context.progress($0.fraction) }
+        ) { if $0.stage == "transcribe" { context.progress($0.fraction) } }
         return StageOutput(result: try JSONEncoder().encode(result), patch: nil)
     }
 
     static func diarize(_ context: StageContext) async throws -> StageOutput {
         let audio = try await decodedAudio(context)
-        let result = try await context.requireEngine().diarize(audio: audio.path) { context.progress($0.fraction) }
+        let result = try await context.requireEngine().diarize(audio: audio.path) {
+            if $0.stage == "diarize" { context.progress($0.fraction) }
+        }
         return StageOutput(result: try JSONEncoder().encode(result), patch: nil)
     }
 

@@ -18,14 +18,33 @@ struct BackupService: Service {
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
+                // The newest snapshot sets the gauge at start-up, so a restart does not look like
+                // a stale backup; a backup that is due (or missing) is taken straight away.
+                var due = schedule.everySeconds
+                if let newest = Self.newestSnapshotTime(in: schedule.folder) {
+                    lastSuccess.record(newest)
+                    due = max(0, newest + schedule.everySeconds - Date().timeIntervalSince1970)
+                } else {
+                    due = 0
+                }
                 while !Task.isCancelled {
-                    try await Task.sleep(for: .seconds(schedule.everySeconds))
+                    try await Task.sleep(for: .seconds(due))
                     await backUp()
+                    due = schedule.everySeconds
                 }
             }
         } catch is CancellationError {
             // Shutting down.
         }
+    }
+
+    /// When the newest complete snapshot in `folder` was taken (from its manifest).
+    static func newestSnapshotTime(in folder: URL) -> Double? {
+        let location = BackupLocation(root: folder)
+        guard let newest = try? location.completeSnapshots().last,
+              let manifest = try? BackupReader(from: folder).manifest(of: newest)
+        else { return nil }
+        return StoreClock.parse(manifest.createdAt)
     }
 
     func backUp() async {

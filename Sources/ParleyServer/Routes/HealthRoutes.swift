@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ParleyCore
 import ParleyEngine
 import ParleyQueue
 import ParleyStore
@@ -38,7 +39,15 @@ struct HealthRoutes: Sendable {
     private func refreshGauges() async {
         let metrics = dependencies.metrics
         if let counts = try? await dependencies.jobs.counts() {
-            for row in counts { metrics.jobs(stage: row.stage, state: row.state).record(row.count) }
+            // Every stage × state, zero where no job is in it: a gauge only recorded while
+            // its combination exists would keep its last value for ever.
+            let present = Dictionary(counts.map { ("\($0.stage)/\($0.state)", $0.count) }) { a, _ in a }
+            for stage in ProcessingStage.allCases {
+                for state in JobState.allCases {
+                    metrics.jobs(stage: stage.rawValue, state: state.rawValue)
+                        .record(present["\(stage.rawValue)/\(state.rawValue)"] ?? 0)
+                }
+            }
         }
         metrics.queueLength.record((try? await dependencies.jobs.waitingEngineJobs()) ?? 0)
         metrics.queueOldestAge.record((try? await dependencies.jobs.oldestWaitingEngineJobAge()) ?? 0)

@@ -15,6 +15,10 @@ public struct BackupReader: Sendable {
         self.location = BackupLocation(root: root)
     }
 
+    public func manifest(of snapshot: URL) throws -> BackupManifest {
+        try location.manifest(of: snapshot)
+    }
+
     /// The named snapshot, or the newest complete one.
     public func snapshot(named name: String? = nil) throws -> URL {
         let complete = try location.completeSnapshots()
