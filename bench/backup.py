@@ -1,6 +1,6 @@
 """Backup, restore and verify over 100 meetings, and what a running backup costs the API.
 
-    PARLEY_BINARY=/tmp/snap2/parley tests/.venv/bin/python bench/backup.py [--meetings 100] [--requests 300] [--json]
+    tests/.venv/bin/python bench/backup.py [--meetings 100] [--requests 300] [--json]
 
 Starts the real `parley serve` (PARLEY_RATE_LIMIT=0) on loopback, uploads N distinct files of
 1-3 MB of random bytes named .wav through POST /api/v1/meetings and cancels each one at once
