@@ -87,6 +87,13 @@ def pid_alive(pid: int) -> bool:
         return False
 
 
+
+def clip(source: Path, target: Path, start: float, seconds: float) -> Path:
+    """`seconds` of `source` from `start`, as 16 kHz mono WAV."""
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-ss", str(start), "-t", str(seconds), "-i", str(source),
+                    "-ac", "1", "-ar", "16000", str(target)], check=True, timeout=60)
+    return target
+
 def squashed(text: str) -> str:
     """Lower-case letters and digits only, so "Seat belts," and "seatbelts" compare equal.
     A model's exact words are not portable: CTranslate2 picks int8 kernels per CPU

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from client_support import Client
-from support import (EVAL_DIR, TUS, ParleyServer, child_pids, pid_alive, sha256, tus_metadata, wait_for,
+from support import (EVAL_DIR, TUS, ParleyServer, child_pids, clip, pid_alive, sha256, tus_metadata, wait_for,
                      web_session)
 
 HTML = b"<!doctype html><html><body><script>document.title='owned'</script>hello</body></html>"
@@ -268,12 +268,6 @@ def test_expect_100_continue_is_answered_at_once(server, user):
     assert final.startswith(b"HTTP/1.1 201"), final[:200]
 
 
-def _clip(source: Path, target: Path, start: float, seconds: float) -> Path:
-    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-ss", str(start), "-t", str(seconds), "-i", str(source),
-                    "-ac", "1", "-ar", "16000", str(target)], check=True, timeout=60)
-    return target
-
-
 def test_voiceprints_stay_in_the_acting_users_store(server, tmp_path):
 
     reader = EVAL_DIR / "lhotse-librispeech-2412" / "2412-153948-0000.flac"
@@ -282,14 +276,14 @@ def test_voiceprints_stay_in_the_acting_users_store(server, tmp_path):
     server.join(owner, workspace)
     server.join(member, workspace)
     # The owner names a voice privately.
-    private = owner.upload(_clip(reader, tmp_path / "a.wav", 0, 6).read_bytes(), filename="a.wav", title="private")
+    private = owner.upload(clip(reader, tmp_path / "a.wav", 0, 6).read_bytes(), filename="a.wav", title="private")
     assert owner.wait_status(private["id"], timeout=180)["status"] == "synced"
     assert owner.request("PATCH", f"/api/v1/meetings/{private['id']}/speakers/speaker_1",
                          json={"custom_name": "Reader"}).status_code == 200
     taught = owner.get("/api/v1/voiceprints").json()
     assert [p["name"] for p in taught] == ["Reader"]
     # The same voice in a workspace meeting: the owner's private name is not shown to the team.
-    shared = owner.upload(_clip(reader, tmp_path / "b.wav", 6, 6).read_bytes(), filename="b.wav", title="shared",
+    shared = owner.upload(clip(reader, tmp_path / "b.wav", 6, 6).read_bytes(), filename="b.wav", title="shared",
                           scope="workspace", workspace=workspace)
     assert owner.wait_status(shared["id"], timeout=180)["status"] == "synced"
     speakers = member.get(f"/api/v1/meetings/{shared['id']}").json()["transcript"]["speakers"]

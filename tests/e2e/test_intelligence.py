@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import EVAL_DIR, REPO, find_spoken, make_audio, squashed  # noqa: E402
+from support import EVAL_DIR, REPO, clip, find_spoken, make_audio, squashed  # noqa: E402
 
 LEOPARD = EVAL_DIR / "picovoice-leopard" / "diarization_test.wav"
 ENGINE_PYTHON = REPO / "engine" / ".venv" / "bin" / "python"
@@ -149,12 +149,6 @@ def test_action_items_on_a_scripted_meeting(user, tmp_path):
     assert item["owner"] == owner_label
     assert (item.get("due") or "").lower().endswith("friday")
     assert promise["start"] - 1 <= item["start"] <= promise["end"] + 1
-
-
-def clip(source: Path, target: Path, start: float, seconds: float) -> Path:
-    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-ss", str(start), "-t", str(seconds), "-i", str(source),
-                    "-ac", "1", "-ar", "16000", str(target)], check=True, timeout=60)
-    return target
 
 
 def test_a_named_voice_is_suggested_in_a_later_meeting_and_a_different_voice_is_not(user, tmp_path):
