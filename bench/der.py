@@ -7,7 +7,7 @@ DER via pyannote.metrics (dev-only dependency), three conventions:
   c0.25 : pyannote collar=0.25 (0.125 s forgiven each side of reference boundaries)
   ±0.25 : NIST-style 0.25 s each side (pyannote collar=0.5)
 Also: the two short 3-speaker Picovoice clips (falcon has JSON segments; leopard only a speaker
-count) and synthetic espeak-ng meetings with 2-5 voices (speaker count and DER vs. their truth).
+count) and synthetic espeak-ng meetings with 2-6 voices (speaker count and DER vs. their truth).
 Times are for diarize() alone, warm (model loading is printed once): wall clock and the
 process's CPU time (steadier when the machine is shared; BLAS is pinned to one thread). Prints
 figures only: nothing here asserts, so it never fails on a slow machine.
@@ -136,7 +136,7 @@ def run(params: Params, synth_seeds: int = 2, quiet: bool = False, long_meeting:
                             read_uem(uem, uri) if uem else None, params))
     for name, wav, ref, n in extra_files():
         rows.append(der_row(name, load_audio(wav), ref, None, params, n))
-    for n in (2, 3, 4, 5):
+    for n in (2, 3, 4, 5, 6):
         for seed in range(synth_seeds):
             audio, truth = synth_meeting(n, seed)
             rows.append(der_row(f"synth-{n}v-s{seed}", audio, synth_reference(truth, "synth"), None, params))

@@ -1,4 +1,9 @@
-"""diarize(): VAD → mel → windowed d-vectors → clustering → smoothed turns.
+"""diarize(): VAD → mel → windowed d-vectors → clustering → GMM/Viterbi resegmentation →
+smoothed turns.
+
+One Silero run, thresholded twice: the confident regions are embedded and clustered; the
+permissive regions (quiet words, word edges) are what is output as speech, their extra frames
+labelled from the nearest clustered frame and then by the resegmentation (reseg.py).
 
 Defaults in `Params` were chosen on all the public eval files plus synthetic meetings together
 (bench/der.py), never on one file; bench/README-der.md has the figures.
@@ -8,10 +13,10 @@ from typing import Callable
 
 import numpy as np
 
-from . import clustering, turns as turns_mod, windows as windows_mod
+from . import clustering, reseg, turns as turns_mod, windows as windows_mod
 from .encoder import embed_windows
 from .features import SAMPLE_RATE, mel_spectrogram
-from .vad import speech_regions
+from .vad import agc, regions_from_probs, speech_probabilities, union
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,19 @@ class Params:
     vad_min_silence: float = 0.2
     vad_pad: float = 0.05
     target_dbfs: float = -30.0  # resemblyzer's training-time loudness normalisation (raise only)
+    # Output speech: a second, more permissive VAD pass. Its extra frames (quiet or far-field
+    # speech, word edges) get no embedding of their own: they take the label of the nearest
+    # clustered frame, so that what is clustered stays the confident speech.
+    out_onset: float = 0.2
+    out_offset: float = 0.1
+    out_pad: float = 0.05
+    out_min: float = 0.1        # shortest permissive-only region kept (s)
+    agc_target_dbfs: float = 0.0  # < 0: a second VAD pass on gain-controlled audio (vad.agc)
+    agc_max_gain_db: float = 30.0
+    reseg_gmm: float = 0.3      # weight of the per-speaker GMM frame log-likelihoods (0: no reseg)
+    reseg_prior: float = 1.0    # weight of log window-vote posteriors
+    reseg_switch: float = 20.0  # Viterbi cost (nats) of a speaker change
+    reseg_comp: int = 8
 
 
 DEFAULT = Params()
@@ -70,17 +88,31 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
     report(0.0)
     if len(audio) == 0:
         return _empty(duration)
-    regions = speech_regions(audio, onset=params.vad_onset, offset=params.vad_offset,
-                             min_silence=params.vad_min_silence, pad=params.vad_pad)
+    probs = speech_probabilities(audio)
+    regions = regions_from_probs(probs, onset=params.vad_onset, offset=params.vad_offset,
+                                 min_silence=params.vad_min_silence, pad=params.vad_pad,
+                                 duration=duration)
     report(0.1)
     if not regions:
         return _empty(duration)
+    out_regions = union(regions, regions_from_probs(
+        probs, onset=params.out_onset, offset=params.out_offset, min_silence=params.vad_min_silence,
+        min_speech=params.out_min, pad=params.out_pad, duration=duration))
+    if params.agc_target_dbfs < 0:  # quiet voices: the VAD again on gain-controlled audio, with
+        # the confident thresholds (the permissive ones there would take in breath and room noise)
+        out_regions = union(out_regions, regions_from_probs(
+            speech_probabilities(agc(audio, params.agc_target_dbfs, params.agc_max_gain_db)),
+            onset=params.vad_onset, offset=params.vad_offset, min_silence=params.vad_min_silence,
+            min_speech=params.out_min, pad=params.out_pad, duration=duration))
 
     mel = mel_spectrogram(audio)
+    n_mel = len(mel)
     win = windows_mod.place(regions, len(mel), win=params.win, hop=params.hop,
                             max_gap=params.max_gap, min_len=params.min_window)
     if len(win.starts) == 0:
         return _empty(duration)
+    frames = windows_mod.speech_frames(out_regions, n_mel)  # ⊇ win.frames
+    lm = reseg.log_mel(mel[frames]) if params.reseg_gmm > 0 else None
     mel = mel[win.frames]  # speech frames only, end to end
     mel *= _gain(audio, regions, params.target_dbfs) ** 2  # mel is power: scales with gain²
     emb = embed_windows(mel, win.starts, win.lengths, progress=lambda f: report(0.1 + 0.8 * f))
@@ -99,10 +131,20 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
         labels[~full] = clustering.assign(emb[~full] - mean, emb[full] - mean, labels[full])
     k = int(labels.max()) + 1
 
-    spans = windows_mod.runs(win.frames, params.max_gap)
-    frame_lab = turns_mod.frame_labels(len(win.frames), win.starts, win.lengths, labels, k)
+    pos = np.full(n_mel, -1)
+    pos[frames] = np.arange(len(frames))
+    win_idx = [pos[win.frames[s:s + l]] for s, l in zip(win.starts, win.lengths)]
+    votes = turns_mod.frame_votes(len(frames), win_idx, labels, k)
+    votes = votes[turns_mod.nearest_covered(votes.sum(1) > 0)]
+    frame_lab = np.argmax(votes, axis=1)
+    spans = windows_mod.runs(frames, params.max_gap)
+    if lm is not None and k > 1:
+        post = (votes + 0.05) / (votes.sum(1, keepdims=True) + 0.05 * k)
+        ll = params.reseg_prior * np.log(post) + params.reseg_gmm * reseg.gmm_loglik(
+            lm, frame_lab, k, n_comp=params.reseg_comp)
+        frame_lab = reseg.resegment(ll, spans, params.reseg_switch)
     frame_lab = turns_mod.smooth(frame_lab, spans, round(params.min_turn / windows_mod.FRAME_S))
-    raw_turns = turns_mod.to_turns(win.frames, frame_lab, regions)
+    raw_turns = turns_mod.to_turns(frames, frame_lab, out_regions)
     raw_turns = turns_mod.fill_gaps(raw_turns, params.fill_gap)
     result = _result(duration, raw_turns, emb, labels, full)
     report(1.0)

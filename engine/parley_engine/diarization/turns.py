@@ -81,3 +81,24 @@ def fill_gaps(turns, max_gap: float) -> list[tuple[float, float, int]]:
         else:
             out.append((a, b, c))
     return out
+
+
+def frame_votes(n: int, window_frames, labels, k: int) -> np.ndarray:
+    """(n, k) tapered votes: window i covers the frame indices window_frames[i] (any order)."""
+    votes = np.zeros((n, max(k, 1)), dtype=np.float32)
+    for idx, c in zip(window_frames, labels):
+        votes[idx, c] += np.hanning(len(idx) + 2)[1:-1]
+    return votes
+
+
+def nearest_covered(covered: np.ndarray) -> np.ndarray:
+    """For each index, the nearest index where `covered` is True (itself when covered)."""
+    n = len(covered)
+    idx = np.flatnonzero(covered)
+    if len(idx) == 0:
+        return np.arange(n)
+    if len(idx) == 1:
+        return np.full(n, idx[0])
+    pos = np.clip(np.searchsorted(idx, np.arange(n)), 1, len(idx) - 1)
+    left, right = idx[pos - 1], idx[pos]
+    return np.where(np.abs(np.arange(n) - left) <= np.abs(right - np.arange(n)), left, right)

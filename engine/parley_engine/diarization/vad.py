@@ -75,6 +75,40 @@ def regions_from_probs(probs: np.ndarray, *, onset: float = 0.5, offset: float =
     return out
 
 
+def agc(audio: np.ndarray, target_dbfs: float = -25.0, max_gain_db: float = 30.0,
+        win: float = 1.0, floor_db: float = 12.0) -> np.ndarray:
+    """Slow automatic gain control for the VAD's input: quiet stretches (a far-field voice) are
+    brought towards `target_dbfs`. The gain follows the RMS over `win`-second blocks (smoothed
+    over neighbours), never exceeds `max_gain_db`, and is never more than would lift the
+    recording's noise floor (10th percentile of block RMS) to `floor_db` below the target: hiss
+    stays hiss. Never turns audio down."""
+    n = len(audio)
+    blk = int(win * SAMPLE_RATE)
+    nb = -(-n // blk)
+    if nb == 0:
+        return audio
+    pad = np.zeros(nb * blk, dtype=np.float32)
+    pad[:n] = audio
+    rms = np.sqrt(np.mean(pad.reshape(nb, blk).astype(np.float64) ** 2, axis=1)) + 1e-9
+    level = np.maximum(rms, np.convolve(rms, np.ones(3) / 3, mode="same"))  # neighbours' level too
+    target = 10 ** (target_dbfs / 20)
+    cap = min(10 ** (max_gain_db / 20), 10 ** ((target_dbfs - floor_db) / 20) / np.percentile(rms, 10))
+    gain = np.clip(target / level, 1.0, max(1.0, cap))
+    g = np.interp(np.arange(n), (np.arange(nb) + 0.5) * blk, gain).astype(np.float32)
+    return audio * g
+
+
+def union(a, b) -> list[tuple[float, float]]:
+    """Union of two sorted lists of disjoint (start, end) regions."""
+    out: list[tuple[float, float]] = []
+    for s, e in sorted([*a, *b]):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
 def speech_regions(audio: np.ndarray, **kw) -> list[tuple[float, float]]:
     """Speech regions in seconds, sorted and disjoint."""
     return regions_from_probs(speech_probabilities(audio), duration=len(audio) / SAMPLE_RATE, **kw)
