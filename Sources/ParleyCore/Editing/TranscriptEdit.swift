@@ -12,6 +12,10 @@ public enum TranscriptEdit: Codable, Sendable, Equatable {
     /// Keep (or drop) a name suggested from a voiceprint.
     case acceptSuggestion(speakerID: String)
     case rejectSuggestion(speakerID: String)
+    /// Replace a segment's words with the user's (word timings realigned, see `WordAlignment`).
+    case correctText(segment: Int, text: String)
+    /// Back to the machine's words for a segment.
+    case revertText(segment: Int)
 }
 
 extension Transcript {
@@ -19,12 +23,12 @@ extension Transcript {
     /// longer fit (a speaker that is gone) are skipped rather than failing the whole view.
     public func applying(_ edits: [TranscriptEdit]) -> Transcript {
         var result = self
-        for edit in edits { result.apply(edit) }
+        for edit in edits { result.apply(edit, machine: self) }
         result.speakers = SpeakerStatistics.update(result.speakers, from: result.segments)
         return result
     }
 
-    mutating func apply(_ edit: TranscriptEdit) {
+    mutating func apply(_ edit: TranscriptEdit, machine: Transcript) {
         switch edit {
         case .rename(let id, let name):
             guard let index = speakers.firstIndex(where: { $0.id == id }) else { return }
@@ -52,6 +56,18 @@ extension Transcript {
             guard let index = speakers.firstIndex(where: { $0.id == id }), speakers[index].suggested == true else { return }
             speakers[index].customName = nil
             speakers[index].suggested = nil
+        case .correctText(let segment, let text):
+            guard segments.indices.contains(segment) else { return }
+            let words = WordAlignment.realign(
+                segments[segment].words, to: text, start: segments[segment].start, end: segments[segment].end)
+            segments[segment].text = words.map(\.word).joined(separator: " ")
+            segments[segment].words = words
+            segments[segment].corrected = true
+        case .revertText(let segment):
+            guard segments.indices.contains(segment), machine.segments.indices.contains(segment) else { return }
+            segments[segment].text = machine.segments[segment].text
+            segments[segment].words = machine.segments[segment].words
+            segments[segment].corrected = nil
         }
     }
 }

@@ -8,9 +8,11 @@ public struct TranscriptionSegment: Codable, Sendable, Equatable {
     /// Geometric mean of the word probabilities (see `Confidence`).
     public var confidence: Double
     public var words: [TranscriptWord]
+    /// True when a person corrected the text (absent for the machine's own words).
+    public var corrected: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case start, end, text, confidence, words
+        case start, end, text, confidence, words, corrected
         case speakerID = "speaker_id"
     }
 

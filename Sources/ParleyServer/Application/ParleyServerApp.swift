@@ -79,6 +79,7 @@ public struct ParleyServerApp: Sendable {
         ProcessingRoutes(dependencies: dependencies).register(on: meetings, api: api)
         AudioRoutes(dependencies: dependencies).register(on: meetings)
         SpeakerRoutes(dependencies: dependencies).register(on: meetings)
+        SegmentRoutes(dependencies: dependencies).register(on: meetings)
         ExportRoutes(dependencies: dependencies).register(on: meetings)
         SearchRoutes(dependencies: dependencies).register(on: api)
         TokenRoutes(dependencies: dependencies).register(on: api)

@@ -72,8 +72,8 @@ struct ProcessingRoutes: Sendable {
             if restart.order <= ProcessingStage.diarize.order, !edits.isEmpty {
                 guard discardEdits else {
                     throw APIFailure(.conflict, code: "has_edits", """
-                        this meeting has \(edits.count) speaker edit(s); re-running \(restart.rawValue) renumbers the \
-                        speakers, so send {"from_stage": "\(restart.rawValue)", "discard_edits": true} to confirm
+                        this meeting has \(edits.count) edit(s) (speakers or corrected words); re-running \
+                        \(restart.rawValue) replaces what they apply to, so send {"from_stage": "\(restart.rawValue)", "discard_edits": true} to confirm
                         """)
                 }
                 try await transcripts.discardEdits(meetingId: meeting.id)

@@ -24,7 +24,9 @@ public struct TranscriptRepository: Sendable {
             """, arguments: [meetingId])
         else { return nil }
         var processed = try JSONDecoder().decode(ProcessedMeeting.self, from: Data(stored.utf8))
-        processed.transcript = processed.transcript.applying(try edits(meetingId: meetingId, in: db))
+        let machine = processed.transcript
+        processed.transcript = machine.applying(try edits(meetingId: meetingId, in: db))
+        processed.insights = processed.insights?.correcting(from: machine, to: processed.transcript)
         return processed
     }
 
@@ -37,19 +39,23 @@ public struct TranscriptRepository: Sendable {
         try await database.pool.read { db in try Self.edits(meetingId: meetingId, in: db) }
     }
 
-    /// Records `edit` by the user `actorId` and brings everything derived from the
+    /// Records `edits` by the user `actorId` and brings everything derived from the
     /// transcript up to date in the same transaction. Returns the edited meeting.
-    public func apply(_ edit: TranscriptEdit, meeting: MeetingRecord, by actorId: String) async throws -> ProcessedMeeting? {
+    public func apply(_ edits: [TranscriptEdit], meeting: MeetingRecord, by actorId: String) async throws -> ProcessedMeeting? {
         try await database.pool.write { db in
-            let encoded = String(decoding: try JSONEncoder().encode(edit), as: UTF8.self)
-            try db.execute(sql: "INSERT INTO speaker_edit (meeting_id, edit, created_at) VALUES (?, ?, ?)",
-                           arguments: [meeting.id, encoded, StoreClock.now()])
+            for edit in edits {
+                let encoded = String(decoding: try JSONEncoder().encode(edit), as: UTF8.self)
+                try db.execute(sql: "INSERT INTO speaker_edit (meeting_id, edit, created_at) VALUES (?, ?, ?)",
+                               arguments: [meeting.id, encoded, StoreClock.now()])
+            }
             guard let processed = try Self.current(meetingId: meeting.id, in: db) else { return nil }
             try SearchIndex.reindex(
                 meetingId: meeting.id, transcript: processed.transcript, insights: processed.insights, in: db)
             try db.execute(sql: "UPDATE meeting SET speakers_json = ?, updated_at = ? WHERE id = ?",
                            arguments: [try Self.previews(processed.transcript), StoreClock.now(), meeting.id])
-            try VoiceprintRepository.follow(edit, transcript: processed.transcript, meeting: meeting, actorId: actorId, in: db)
+            for edit in edits {
+                try VoiceprintRepository.follow(edit, transcript: processed.transcript, meeting: meeting, actorId: actorId, in: db)
+            }
             return processed
         }
     }

@@ -66,7 +66,7 @@ public struct VoiceprintRepository: Sendable {
         let speakerID: String
         switch edit {
         case .rename(let id, _), .acceptSuggestion(let id), .rejectSuggestion(let id): speakerID = id
-        case .merge, .reassign: return
+        case .merge, .reassign, .correctText, .revertText: return
         }
         try db.execute(sql: "DELETE FROM voiceprint WHERE owner_id = ? AND meeting_id = ? AND speaker_id = ?",
                        arguments: [actorId, meeting.id, speakerID])

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ParleyAPI
+import ParleyCore
+import ParleyStore
+
+/// What every transcript edit route does: find the processed meeting the viewer may see,
+/// record edits (all in one transaction), and answer with the edited meeting.
+struct TranscriptEditor: Sendable {
+    let dependencies: ServerDependencies
+
+    func load(_ context: ParleyRequestContext) async throws -> (MeetingRecord, ProcessedMeeting) {
+        let meeting = try await MeetingRoutes.visibleMeeting(context, dependencies: dependencies)
+        guard let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id) else {
+            throw APIFailure(.conflict, code: "not_processed", "the meeting has no transcript until it is processed")
+        }
+        return (meeting, processed)
+    }
+
+    /// Records the edits; a name given here teaches the voice to the acting user's own
+    /// voiceprints (a workspace member renaming a speaker in a shared meeting never writes
+    /// into the owner's store).
+    func save(_ edits: TranscriptEdit..., meeting: MeetingRecord, context: ParleyRequestContext) async throws -> Response {
+        try await save(edits, meeting: meeting, context: context)
+    }
+
+    func save(_ edits: [TranscriptEdit], meeting: MeetingRecord, context: ParleyRequestContext) async throws -> Response {
+        let updated = try await TranscriptRepository(database: dependencies.database)
+            .apply(edits, meeting: meeting, by: try context.requireViewer().userId)
+        let fresh = try await dependencies.meetings.meeting(id: meeting.id) ?? meeting
+        await dependencies.processing.announce(meetingId: meeting.id)
+        return try JSONResponse.make(MeetingDetail(meeting: fresh.summary, transcript: updated?.transcript, insights: updated?.insights))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: 16 * 1024)
+        } catch is NIOTooManyBytesError {
+            // Hummingbird answers this with an empty 413; every API error is JSON.
+            throw APIFailure(.contentTooLarge, code: "too_large", "the body must be at most 16 KiB of JSON")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch {
+            throw APIFailure.badRequest("the body is not the JSON this endpoint expects")
+        }
+    }
+}
