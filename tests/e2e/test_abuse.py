@@ -485,10 +485,20 @@ def test_openai_bodies_stream_and_are_capped(server, user):
     peak = [baseline]
     done = threading.Event()
 
+    health: list[float] = []
+
     def watch():
         while not done.is_set():
             peak[0] = max(peak[0], _rss_bytes(pid))
             time.sleep(0.05)
+
+    def probe():
+        # The rest of the server keeps answering while the bodies stream in.
+        while not done.is_set():
+            started = time.monotonic()
+            requests.get(server.url + "/health", timeout=60)
+            health.append(time.monotonic() - started)
+            time.sleep(0.25)
 
     def post(seed: int):
         boundary, body = _multipart_stream(user.token, 50 << 20, seed)
@@ -499,14 +509,17 @@ def test_openai_bodies_stream_and_are_capped(server, user):
         except requests.ConnectionError:
             return "closed", None
 
-    watcher = threading.Thread(target=watch)
+    watcher, prober = threading.Thread(target=watch), threading.Thread(target=probe)
     watcher.start()
+    prober.start()
     try:
         with ThreadPoolExecutor(max_workers=20) as pool:
             outcomes = list(pool.map(post, range(20)))
     finally:
         done.set()
         watcher.join()
+        prober.join()
+    assert health and max(health) < 5, f"GET /health took up to {max(health):.1f} s while the bodies streamed in"
     growth = peak[0] - baseline
     assert growth < 100 << 20, f"server RSS grew {growth >> 20} MB during 20 concurrent 50 MB posts"
     statuses = [status for status, _ in outcomes]

@@ -76,6 +76,7 @@ struct DirectUploadRoute: Sendable {
         var hasher = SHA256()
         var size: Int64 = 0
         for try await chunk in request.body {
+            await Task.yield()  // never hold a cooperative thread for a whole body (see MultipartUpload)
             size += Int64(chunk.readableBytes)
             guard size <= dependencies.configuration.maxUploadBytes else {
                 throw APIFailure(.contentTooLarge, code: "too_large", "the limit is \(dependencies.configuration.maxUploadBytes) bytes")

@@ -46,6 +46,7 @@ extension UploadRoutes {
             do {
                 try handle.seekToEnd()
                 for try await chunk in request.body {
+                    await Task.yield()  // never hold a cooperative thread for a whole body (see MultipartUpload)
                     guard Int64(chunk.readableBytes) <= upload.length - position else {
                         // Past Upload-Length: keep none of this request's bytes. A file cut at
                         // the length would look complete to HEAD yet never become a meeting.
@@ -77,8 +78,17 @@ extension UploadRoutes {
         }
     }
 
+    /// One writer per upload. A request that finds the lock held waits up to two seconds
+    /// for it: a client resuming right after its connection dropped races the old
+    /// request's teardown, which releases the lock a moment later.
     func withUploadLock<T>(_ id: String, _ body: () async throws -> T) async throws -> T {
-        guard await dependencies.uploadLocks.tryLock(id) else {
+        var locked = await dependencies.uploadLocks.tryLock(id)
+        let deadline = ContinuousClock.now + .seconds(2)
+        while !locked, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            locked = await dependencies.uploadLocks.tryLock(id)
+        }
+        guard locked else {
             throw APIFailure(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), code: "upload_busy", "the upload is already receiving data")
         }
         do {
