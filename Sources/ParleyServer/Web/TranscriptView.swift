@@ -33,6 +33,8 @@ struct TranscriptView: Sendable {
         var color: String
         var words: [Word]
         var text: String
+        /// A person corrected the words (the page offers "revert").
+        var corrected: Bool
 
         /// The words as `<span class="w" data-start="…">word</span>`, built here rather than
         /// by a Mustache loop: a one-hour meeting has ~15,000 of them and this is the page's
@@ -64,6 +66,7 @@ struct TranscriptView: Sendable {
             case "wordsHTML": Self.html(words)
             case "hasWords": !words.isEmpty
             case "text": text
+            case "corrected": corrected
             default: nil
             }
         }
@@ -83,7 +86,8 @@ struct TranscriptView: Sendable {
                 index: index, start: WebFormat.seconds(segment.start), end: WebFormat.seconds(segment.end),
                 clock: WebFormat.clock(segment.start), speakerID: speaker?.id ?? "",
                 speakerName: speaker?.name ?? segment.speakerID, color: WebFormat.color(speaker?.speakerColor ?? ""),
-                words: Self.words(segment), text: segment.text.trimmingCharacters(in: .whitespaces))
+                words: Self.words(segment), text: segment.text.trimmingCharacters(in: .whitespaces),
+                corrected: segment.corrected == true)
         }
     }
 

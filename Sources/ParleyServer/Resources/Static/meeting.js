@@ -1,6 +1,6 @@
 // Meeting page: seek from words, times and #t= links; highlight the segment and word
-// being played; speaker renames, merges and suggestions; re-process, cancel, delete;
-// live processing status.
+// being played; correcting a segment's words; speaker renames, merges and suggestions;
+// re-process, cancel, delete; live processing status.
 (function () {
   'use strict';
   const P = window.Parley;
@@ -16,17 +16,20 @@
   const segments = transcript ? Array.from(transcript.querySelectorAll('.seg')) : [];
   const segmentStarts = segments.map(function (segment) { return parseFloat(segment.dataset.start); });
   const segmentEnds = segments.map(function (segment) { return parseFloat(segment.dataset.end); });
-  const words = transcript ? Array.from(transcript.querySelectorAll('.w')) : [];
-  const wordStarts = new Float64Array(words.length);
-  const wordSegment = new Int32Array(words.length);
-  (function indexWords() {
+  let words = [], wordStarts = new Float64Array(0), wordSegment = new Int32Array(0);
+  /** (Re)reads the word spans: at load, and after a segment's words were corrected. */
+  function indexWords() {
+    words = transcript ? Array.from(transcript.querySelectorAll('.w')) : [];
+    wordStarts = new Float64Array(words.length);
+    wordSegment = new Int32Array(words.length);
     const position = new Map(segments.map(function (segment, index) { return [segment, index]; }));
     words.forEach(function (word, index) {
       wordStarts[index] = parseFloat(word.dataset.start);
       const segment = position.get(word.closest('.seg'));
       wordSegment[index] = segment === undefined ? -1 : segment;
     });
-  })();
+  }
+  indexWords();
 
   /** Index of the last start ≤ t, or -1. */
   function lastAtOrBefore(starts, t) {
@@ -132,6 +135,125 @@
   });
   const initial = timeFromHash();
   if (initial !== null) seek(initial, true);
+
+  // ---- Correcting words: Edit (or double-click), Enter saves, Esc cancels, Tab goes on --
+  /** The segment's text element rebuilt from the API's words (same markup as the server's). */
+  function renderWords(element, segment) {
+    element.textContent = '';
+    segment.words.forEach(function (word, index) {
+      if (index > 0) element.appendChild(document.createTextNode(' '));
+      const span = document.createElement('span');
+      span.className = 'w';
+      span.dataset.start = String(word.start);
+      span.textContent = word.word;
+      element.appendChild(span);
+    });
+    if (!segment.words.length) element.textContent = segment.text;
+  }
+
+  function applySegment(row, segment) {
+    renderWords(row.querySelector('.seg-text'), segment);
+    if (segment.corrected) row.setAttribute('data-corrected', ''); else row.removeAttribute('data-corrected');
+    row.querySelector('.seg-revert').hidden = !segment.corrected;
+    activeWord = -1;
+    indexWords();
+  }
+
+  function edit(row) {
+    const text = row.querySelector('.seg-text');
+    if (!text || row.querySelector('.seg-editor')) return;
+    const original = text.innerHTML;
+    const field = document.createElement('textarea');
+    field.className = 'seg-editor';
+    field.value = text.textContent.trim();
+    field.rows = Math.max(1, Math.ceil(field.value.length / 70));
+    field.setAttribute('aria-label', 'Words of the segment at ' + row.querySelector('.ts').textContent
+      + ' (Enter saves, Escape cancels, Tab saves and goes to the next segment)');
+    text.textContent = '';
+    text.appendChild(field);
+    field.focus();
+    field.select();
+    let done = false;
+    function cancel() {
+      if (done) return;
+      done = true;
+      text.innerHTML = original;
+    }
+    async function save(next) {
+      if (done) return;
+      const value = field.value.replace(/\s+/g, ' ').trim();
+      if (value === text.dataset.before || value === '') { cancel(); if (next) edit(next); return; }
+      done = true;
+      field.disabled = true;
+      try {
+        const detail = await P.api('PATCH', base + '/segments/' + row.dataset.index, { text: value });
+        applySegment(row, detail.transcript.segments[Number(row.dataset.index)]);
+        P.announce('Saved the correction.');
+        if (next) edit(next);
+      } catch (error) {
+        text.innerHTML = original;
+        P.announce('Could not save the correction: ' + error.message, 'error');
+      }
+    }
+    text.dataset.before = field.value;
+    field.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); save(null); }
+      else if (event.key === 'Escape') { event.preventDefault(); cancel(); row.querySelector('.seg-edit').focus(); }
+      else if (event.key === 'Tab') {
+        event.preventDefault();
+        const rows = Array.from(transcript.querySelectorAll('.seg'));
+        const at = rows.indexOf(row);
+        save(rows[event.shiftKey ? at - 1 : at + 1] || null);
+      }
+    });
+    field.addEventListener('blur', function () { window.setTimeout(cancel, 150); });
+  }
+
+  if (transcript) {
+    transcript.addEventListener('click', async function (event) {
+      const row = event.target.closest('.seg');
+      if (!row) return;
+      if (event.target.closest('.seg-edit')) edit(row);
+      if (event.target.closest('.seg-revert')) {
+        try {
+          const detail = await P.api('PATCH', base + '/segments/' + row.dataset.index, { revert_text: true });
+          applySegment(row, detail.transcript.segments[Number(row.dataset.index)]);
+          P.announce('Back to the machine\'s words.');
+        } catch (error) {
+          P.announce('Could not revert: ' + error.message, 'error');
+        }
+      }
+    });
+    transcript.addEventListener('dblclick', function (event) {
+      const row = event.target.closest('.seg');
+      if (row && event.target.closest('.seg-text')) edit(row);
+    });
+  }
+
+  const replaceForm = document.getElementById('replace-form');
+  if (replaceForm && transcript) {
+    replaceForm.addEventListener('submit', async function (event) {
+      event.preventDefault();
+      const find = replaceForm.elements.find.value.trim();
+      const button = replaceForm.querySelector('button');
+      button.disabled = true;
+      try {
+        const before = transcript.querySelectorAll('.seg[data-corrected]').length;
+        const detail = await P.api('POST', base + '/transcript/replace', { find: find, replace: replaceForm.elements.replace.value });
+        transcript.querySelectorAll('.seg').forEach(function (row) {
+          const segment = detail.transcript.segments[Number(row.dataset.index)];
+          if (segment) applySegment(row, segment);
+        });
+        const after = transcript.querySelectorAll('.seg[data-corrected]').length;
+        P.announce('Replaced "' + find + '"' + (after > before ? ' in ' + (after - before) + ' more line(s).' : '.'));
+      } catch (error) {
+        P.announce(error.status === 404 ? '"' + find + '" is not in this transcript.' : 'Could not replace: ' + error.message,
+          error.status === 404 ? undefined : 'error');
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
 
   // ---- Speakers ----------------------------------------------------------------------
   function applySpeakers(detail) {
