@@ -127,4 +127,38 @@ def summarize(params, job):
                               progress=job.progress("summarize"))
 
 
-HANDLERS = {"ping": ping, "decode": decode, "transcribe": transcribe, "diarize": diarize, "summarize": summarize}
+MAX_EMBED_TEXTS = 1024  # per call: bounds the request line, the reply and the job's duration
+
+
+def embed(params, job):
+    p = _check(params, {"texts": (lambda v: isinstance(v, list), REQUIRED)})
+    texts = p["texts"]
+    if not texts:
+        raise BadRequest("`texts` is empty")
+    if len(texts) > MAX_EMBED_TEXTS:
+        raise BadRequest(
+            f"`texts` has {len(texts)} entries; the limit is {MAX_EMBED_TEXTS} per call")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise BadRequest(f"texts[{i}] is not a string")
+    try:  # cheap checks first, so a missing install is reported as such
+        from .embedding import ensure_available
+        ensure_available()
+    except ImportError as exc:
+        raise ModelUnavailable(f"text embedding is not available: {exc}") from None
+    from .embedding import pipeline
+
+    try:
+        model = pipeline.load_model()
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - corrupt, truncated or inconsistent model files
+        raise ModelUnavailable(f"{pipeline.MODEL_NAME} could not be loaded: {exc}") from None
+    vectors, truncated = pipeline.embed(texts, model, progress=job.progress("embed"))
+    return {"model": pipeline.MODEL_NAME, "dim": int(vectors.shape[1]),
+            "encoding": pipeline.ENCODING, "vectors": pipeline.to_base64_f16(vectors),
+            "truncated": truncated}
+
+
+HANDLERS = {"ping": ping, "decode": decode, "transcribe": transcribe, "diarize": diarize,
+            "summarize": summarize, "embed": embed}
