@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import ParleyStore
 
 /// Where audio lives under the data directory, and the file operations uploads need:
 /// `uploads/<id>.part` while an upload is in progress, `audio/<meeting>/original.<ext>`
@@ -61,12 +61,6 @@ struct AudioStorage: Sendable {
 
     /// SHA-256 of a file, read in 1 MiB pieces so memory does not grow with its size.
     static func sha256(of file: URL) throws -> String {
-        let handle = try FileHandle(forReadingFrom: file)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        try FileDigest.sha256(of: file)
     }
 }

@@ -65,8 +65,8 @@ public struct BackupLocation: Sendable {
 }
 
 /// SHA-256 of a file in 1 MiB pieces, so memory does not grow with its size.
-enum FileDigest {
-    static func sha256(of file: URL) throws -> String {
+public enum FileDigest {
+    public static func sha256(of file: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }
         var hasher = SHA256()
