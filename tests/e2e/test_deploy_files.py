@@ -1,12 +1,14 @@
 """The deployment files in deploy/: the systemd units pass `systemd-analyze verify` and keep
-their sandbox, and the Prometheus alert rules are valid, covered by promtool unit tests, and
-use only metrics that a real `parley serve` exports (or Prometheus / node_exporter provide).
+their sandbox, the Prometheus alert rules are valid, covered by promtool unit tests, and use
+only metrics that a real `parley serve` exports (or Prometheus / node_exporter provide), and the
+Grafana dashboard's queries parse and select only such metrics, labels and values.
 
 (deploy/nginx/parley.conf is run for real by test_proxy.py.)"""
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -296,8 +298,9 @@ def alternatives(pattern: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def exported():
-    """/metrics of a real server after the traffic the rules look at: API calls, an upload
-    through tus, a direct upload whose processing fails, audio streaming and an event stream."""
+    """/metrics of a real server after the traffic the rules and the dashboard look at: API
+    calls, an upload through tus, one refused for a wrong checksum, a direct upload whose
+    processing fails, audio streaming and an event stream."""
     backups = tempfile.mkdtemp(prefix="parley-alert-backups-")
     # Scheduled backups on: the first runs at start-up (none exists yet) and sets the gauge.
     server = ParleyServer(env={"PARLEY_SSE_HEARTBEAT_SECONDS": "1", "PARLEY_BACKUP_TO": backups,
@@ -315,6 +318,12 @@ def exported():
             **TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM})
         meeting_id = finished.headers["Parley-Meeting-Id"]
         user.cancel(meeting_id)
+        # Bytes that do not hash to the declared sha256: refused, parley_upload_failures_total appears.
+        mismatched = user.post("/api/v1/uploads", headers={
+            **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(b"other"))})
+        refused = user.request("PATCH", mismatched.headers["Location"], data=data, headers={
+            **TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM})
+        assert refused.status_code == 460, refused.text
         assert user.get(f"/api/v1/meetings/{meeting_id}/audio/stream", params={"variant": "original"},
                         headers={"Range": "bytes=0-9"}).status_code == 206
         events = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
@@ -337,34 +346,202 @@ def exported():
         shutil.rmtree(backups, ignore_errors=True)
 
 
-def test_alert_rules_use_only_exported_metrics(exported):
+def allowed_labels(name: str, exported: dict[str, list[dict[str, str]]]) -> set[str] | None:
+    """The labels a series of `name` can have once scraped, or None if nothing exports it."""
+    if name in PROMETHEUS_NAMES:
+        return SCRAPE_LABELS
+    if name in NODE_EXPORTER_NAMES:
+        return SCRAPE_LABELS | NODE_EXPORTER_LABELS
+    if name in exported:
+        return SCRAPE_LABELS | {label for labels in exported[name] for label in labels}
+    return None
+
+
+def unexported(where: str, expr: str, exported: dict[str, list[dict[str, str]]]) -> list[str]:
+    """What `expr` selects that no server exports: metric names, labels, label values."""
     problems = []
-    for rule in rules():
-        for name, matchers in selectors(rule["expr"]):
-            where = f"{rule['alert']}: {name}"
-            if name in PROMETHEUS_NAMES:
-                allowed = SCRAPE_LABELS
-            elif name in NODE_EXPORTER_NAMES:
-                allowed = SCRAPE_LABELS | NODE_EXPORTER_LABELS
-            elif name in exported:
-                allowed = SCRAPE_LABELS | {label for labels in exported[name] for label in labels}
-            else:
-                problems.append(f"{where} is not exported by parley serve (nor a Prometheus/node_exporter metric)")
+    for name, matchers in selectors(expr):
+        here = f"{where}: {name}"
+        allowed = allowed_labels(name, exported)
+        if allowed is None:
+            problems.append(f"{here} is not exported by parley serve (nor a Prometheus/node_exporter metric)")
+            continue
+        for label, operator, value in matchers:
+            if label not in allowed:
+                problems.append(f"{here} has no label {label!r} (it has {sorted(allowed)})")
                 continue
-            for label, operator, value in matchers:
-                if label not in allowed:
-                    problems.append(f"{where} has no label {label!r} (it has {sorted(allowed)})")
-                    continue
-                if name not in exported or label in SCRAPE_LABELS:
-                    continue
-                values = {labels[label] for labels in exported[name] if label in labels}
-                # Values the rule names must be values Parley uses, and every branch of an
-                # exclusion must exclude something real (no silently stale route names).
-                if operator == "=" and value not in values:
-                    problems.append(f"{where}{{{label}={value!r}}} matches nothing exported: {sorted(values)}")
-                elif operator in ("=~", "!~"):
-                    for branch in alternatives(value):
-                        if not any(re.fullmatch(branch, candidate) for candidate in values):
-                            problems.append(f"{where}{{{label}{operator}…{branch!r}…}} matches no exported value: "
-                                            f"{sorted(values)}")
+            if name not in exported or label in SCRAPE_LABELS:
+                continue
+            values = {labels[label] for labels in exported[name] if label in labels}
+            # Values the expression names must be values Parley uses, and every branch of an
+            # exclusion must exclude something real (no silently stale route names).
+            if operator == "=" and value not in values:
+                problems.append(f"{here}{{{label}={value!r}}} matches nothing exported: {sorted(values)}")
+            elif operator in ("=~", "!~"):
+                for branch in alternatives(value):
+                    if not any(re.fullmatch(branch, candidate) for candidate in values):
+                        problems.append(f"{here}{{{label}{operator}…{branch!r}…}} matches no exported value: "
+                                        f"{sorted(values)}")
+    return problems
+
+
+def test_alert_rules_use_only_exported_metrics(exported):
+    problems = [problem for rule in rules() for problem in unexported(rule["alert"], rule["expr"], exported)]
+    assert not problems, "\n".join(problems)
+
+
+# --- Grafana dashboard -------------------------------------------------------------------------
+
+DASHBOARD = DEPLOY / "grafana" / "parley.json"
+# Grafana's own interval variables, which stand where PromQL wants a duration.
+GRAFANA_DURATIONS = re.compile(r"\$(?:__rate_interval|__interval|__range)\b|\$\{(?:__rate_interval|__interval|__range)\}")
+DATASOURCE = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
+
+
+def dashboard() -> dict:
+    return json.loads(DASHBOARD.read_text())
+
+
+def dashboard_panels(document: dict) -> list[dict]:
+    """Every panel, rows and the panels of collapsed rows included."""
+    found = []
+    for panel in document["panels"]:
+        found.append(panel)
+        found.extend(panel.get("panels", []))
+    return found
+
+
+def dashboard_queries(document: dict) -> list[tuple[str, str, str]]:
+    """(where, PromQL, legend) for every panel target and every query variable; Grafana's
+    interval variables become 5m, `label_values(S, l)` becomes `count by (l) (S)`."""
+    found = []
+    for panel in dashboard_panels(document):
+        for target in panel.get("targets", []):
+            found.append((f"panel {panel['id']} {panel['title']!r} {target.get('refId')}",
+                          GRAFANA_DURATIONS.sub("5m", target.get("expr", "")), target.get("legendFormat", "")))
+    for variable in document["templating"]["list"]:
+        if variable["type"] == "query":
+            query = variable["query"]["query"] if isinstance(variable["query"], dict) else variable["query"]
+            match = re.fullmatch(r"label_values\((.+),\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)", query.strip(), re.S)
+            assert match, f"variable {variable['name']}: expected label_values(selector, label), got {query}"
+            found.append((f"variable {variable['name']}", f"count by ({match.group(2)}) ({match.group(1)})", ""))
+    return found
+
+
+def grouping_labels(expr: str) -> set[str]:
+    """The labels named in by (…), without (…), on (…), ignoring (…), group_left/right (…)."""
+    items, found = tokens(expr), set()
+    for index, (kind, text) in enumerate(items):
+        if kind == "ident" and text in LABEL_LISTS and index + 1 < len(items) and items[index + 1][1] == "(":
+            position = index + 2
+            while items[position][1] != ")":
+                if items[position][0] == "ident":
+                    found.add(items[position][1])
+                position += 1
+    return found
+
+
+def replaced_labels(expr: str) -> set[str]:
+    """The labels label_replace / label_join create (their second argument)."""
+    items, found = tokens(expr), set()
+    for index, (kind, text) in enumerate(items):
+        if kind == "ident" and text in ("label_replace", "label_join") and items[index + 1][1] == "(":
+            depth, argument = 0, 0
+            for kind_, text_ in items[index + 1:]:
+                if text_ in ("(", "[", "{"):
+                    depth += 1
+                elif text_ in (")", "]", "}"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif text_ == "," and depth == 1:
+                    argument += 1
+                elif argument == 1 and depth == 1 and kind_ == "string":
+                    found.add(text_[1:-1])
+                    break
+    return found
+
+
+def test_dashboard_is_well_formed():
+    document = dashboard()
+    assert document["title"] and document["uid"] and 36 <= document["schemaVersion"] <= 41
+    assert 3 <= len(document["description"].splitlines()) <= 5, document["description"]
+    variables = {variable["name"]: variable for variable in document["templating"]["list"]}
+    assert variables["DS_PROMETHEUS"]["type"] == "datasource" and variables["DS_PROMETHEUS"]["query"] == "prometheus"
+    instance = variables["instance"]["query"]
+    assert (instance["query"] if isinstance(instance, dict) else instance) == 'label_values(up{job="parley"}, instance)'
+
+    panels = dashboard_panels(document)
+    ids = [panel["id"] for panel in panels]
+    assert len(ids) == len(set(ids)), sorted(ids)
+    for panel in panels:
+        where = f"panel {panel['id']} {panel.get('title')!r}"
+        position = panel["gridPos"]
+        assert position["x"] >= 0 and position["w"] > 0 and position["x"] + position["w"] <= 24, where
+        if panel["type"] == "row":
+            assert not panel.get("targets"), where
+            continue
+        assert panel["title"] and panel["targets"], f"{where} has no target"
+        assert panel["datasource"] == DATASOURCE, where
+        references = [target["refId"] for target in panel["targets"]]
+        assert len(references) == len(set(references)), where
+        for target in panel["targets"]:
+            assert target["datasource"] == DATASOURCE and target["expr"].strip(), where
+            assert balanced(target["expr"]), f"{where}: {target['expr']}"
+
+    # Every $variable a query or title names is defined (or Grafana's, or a regex group).
+    text = json.dumps(document["panels"]) + json.dumps(document["templating"])
+    for name in re.findall(r"\$\{?([A-Za-z0-9_]+)", text):
+        assert name in variables or name.startswith("__") or name.isdigit(), f"${name} is not a variable"
+
+
+def test_dashboard_queries_pass_promtool(tmp_path):
+    tool = promtool()
+    if not tool:
+        pytest.skip("promtool is not installed (Debian package prometheus, or set PROMTOOL); "
+                    "test_dashboard_uses_only_exported_metrics reads the queries instead")
+    recorded = [{"record": f"dashboard:query_{index}", "expr": expr}
+                for index, (_, expr, _) in enumerate(dashboard_queries(dashboard()))]
+    path = tmp_path / "dashboard-queries.yml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": recorded}]}))
+    checked = subprocess.run([tool, "check", "rules", str(path)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_dashboard_uses_only_exported_metrics(exported):
+    document = dashboard()
+    queries = dashboard_queries(document)
+    assert queries
+    problems = []
+    for where, expr, legend in queries:
+        problems += unexported(where, expr, exported)
+        found = selectors(expr)
+        assert found, f"{where}: no series selector in {expr}"
+        # Labels grouped by or shown in the legend are labels of the series selected.
+        allowed = set().union(*(allowed_labels(name, exported) or set() for name, _ in found)) | replaced_labels(expr)
+        for label in grouping_labels(expr) | set(re.findall(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}", legend)):
+            if label not in allowed:
+                problems.append(f"{where}: no selected series has the label {label!r} ({sorted(allowed)})")
+        if not where.startswith("panel"):
+            continue
+        # Panels show the chosen server (and host): job and instance, as the alerts assume.
+        for name, matchers in found:
+            job = "node" if name in NODE_EXPORTER_NAMES else "parley"
+            host = "$node" if job == "node" else "$instance"
+            if ("job", "=", job) not in matchers or ("instance", "=~", host) not in matchers:
+                problems.append(f'{where}: {name} should select job="{job}", instance=~"{host}"')
+    # Latency panels leave out the same long-lived routes as the ParleyApiSlow alert.
+    slow = next(rule for rule in rules() if rule["alert"] == "ParleyApiSlow")
+
+    def routes(expr: str) -> set[tuple[str, str, str]]:
+        return {matcher for name, matchers in selectors(expr) if name == "http_server_request_duration_bucket"
+                for matcher in matchers if matcher[0] == "http_route"}
+
+    expected = routes(slow["expr"])
+    latency = [(where, expr) for where, expr, _ in queries if "http_server_request_duration_bucket" in expr]
+    assert latency and expected
+    for where, expr in latency:
+        if routes(expr) != expected:
+            problems.append(f"{where}: http_route matchers {sorted(routes(expr))} differ from ParleyApiSlow's "
+                            f"{sorted(expected)}")
     assert not problems, "\n".join(problems)
