@@ -12,13 +12,9 @@ public enum ProcessingStage: String, Codable, Sendable, CaseIterable {
         return position + 1 < all.count ? all[position + 1] : nil
     }
 
-    /// Stages that run models in the engine process and so go through the bounded pool.
-    public var usesEngine: Bool {
-        switch self {
-        case .normalize, .transcribe, .diarize, .summarize: true
-        case .index: false
-        }
-    }
+    /// Stages that run models in the engine process and so go through the bounded pool
+    /// (`index` embeds the meeting's lines for search by meaning).
+    public var usesEngine: Bool { true }
 }
 
 /// The state of one stage's job.

@@ -1,3 +1,4 @@
+import Foundation
 import ParleyCore
 
 /// The engine's methods with their real types (engine/PROTOCOL.md).
@@ -34,5 +35,57 @@ extension EngineSupervisor {
 
     public func ping() async throws {
         _ = try await call("ping", NoParameters(), returning: NoParameters.self)
+    }
+}
+
+/// Sentence vectors from the engine's `embed` method (all-MiniLM-L6-v2, unit length).
+public struct TextEmbeddings: Sendable, Equatable {
+    public var model: String
+    public var vectors: [[Float]]
+}
+
+extension EngineSupervisor {
+    struct EmbedParameters: Encodable, Sendable {
+        var texts: [String]
+    }
+
+    struct EmbedResult: Decodable, Sendable {
+        var model: String
+        var dim: Int
+        var encoding: String
+        var vectors: [String]
+    }
+
+    /// Vectors for `texts` (at most 1024 per call). They travel as base64 of little-endian
+    /// float16, 768 bytes a text instead of ~8 KB of JSON numbers.
+    public func embed(_ texts: [String]) async throws -> TextEmbeddings {
+        let result = try await call("embed", EmbedParameters(texts: texts), returning: EmbedResult.self)
+        guard result.encoding == "base64-float16le", result.vectors.count == texts.count else {
+            throw EngineError.protocolViolation(detail: "embed answered \(result.vectors.count) vectors as \(result.encoding)")
+        }
+        let vectors = try result.vectors.map { text -> [Float] in
+            guard let data = Data(base64Encoded: text), data.count == result.dim * 2 else {
+                throw EngineError.protocolViolation(detail: "embed sent a vector that is not \(result.dim) float16 values")
+            }
+            return VectorCoding.floats(fromFloat16: data)
+        }
+        return TextEmbeddings(model: result.model, vectors: vectors)
+    }
+}
+
+/// Float16 little-endian bytes <-> Float, for vectors on the wire and in the database.
+public enum VectorCoding {
+    public static func floats(fromFloat16 data: Data) -> [Float] {
+        data.withUnsafeBytes { raw in
+            (0..<(raw.count / 2)).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.load(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+        }
+    }
+
+    public static func float16Data(_ vector: [Float]) -> Data {
+        var data = Data(capacity: vector.count * 2)
+        for value in vector {
+            withUnsafeBytes(of: Float16(value).bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        }
+        return data
     }
 }

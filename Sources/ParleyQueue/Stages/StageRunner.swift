@@ -110,7 +110,30 @@ enum StageRunner {
         var patch = MeetingPatch()
         patch.index = processed
         patch.speakersJson = try TranscriptRepository.previews(processed.transcript)
+        patch.vectors = try await embeddings(for: SearchTexts.of(processed), context)
         return StageOutput(result: Data(#"{"segments":\#(processed.transcript.segments.count)}"#.utf8), patch: patch)
+    }
+
+    /// Vectors for the meeting's lines that have none yet (a re-run embeds only corrected
+    /// ones). None when the engine cannot embed (the model is not installed): search by
+    /// meaning then leaves this meeting to keyword search rather than failing the stage.
+    static func embeddings(for texts: [String], _ context: StageContext) async throws -> [String: Data] {
+        guard let engine = context.engine else { return [:] }
+        let missing = try await context.transcripts.textsWithoutVectors(meetingId: context.meeting.id, among: texts)
+        var vectors: [String: Data] = [:]
+        for start in stride(from: 0, to: missing.count, by: 256) {
+            let batch = Array(missing[start..<min(start + 256, missing.count)])
+            do {
+                let embedded = try await engine.embed(batch)
+                for (text, vector) in zip(batch, embedded.vectors) { vectors[text] = VectorCoding.float16Data(vector) }
+            } catch let error as EngineError {
+                if case .cancelled = error { throw error }
+                if case .rejected(let code, _, _) = error, code == "model_unavailable" { return vectors }
+                throw error
+            }
+            context.progress(Double(start + batch.count) / Double(max(missing.count, 1)))
+        }
+        return vectors
     }
 
     /// The dashboard's first lines: the summary's opening sentences, else the transcript's.

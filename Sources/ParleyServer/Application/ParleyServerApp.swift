@@ -39,6 +39,8 @@ public struct ParleyServerApp: Sendable {
             connections: ConnectionCaps(
                 uploads: .init(perUser: configuration.uploadConnections.perUser, total: configuration.uploadConnections.total),
                 events: .init(perUser: configuration.eventConnections.perUser, total: configuration.eventConnections.total)),
+            search: SearchService(
+                repository: SearchRepository(database: database), encoder: QueryEncoder(configuration: configuration.engine)),
             logger: logger)
         let router = Self.router(dependencies: dependencies, registry: registry)
         // The idle timeout also bounds slow clients: the request head and each body chunk

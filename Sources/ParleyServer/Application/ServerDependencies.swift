@@ -21,5 +21,6 @@ struct ServerDependencies: Sendable {
     /// Concurrent OpenAI-compatible transcription requests.
     let openAISlots: RequestSlots
     let connections: ConnectionCaps
+    let search: SearchService
     let logger: Logger
 }

@@ -10,6 +10,8 @@ struct SearchRoutes: Sendable {
 
     struct Results: Encodable {
         var query: String
+        /// The mode that ranked the hits: hybrid becomes keyword without the sentence model.
+        var mode: String
         var hits: [SearchRepository.Hit]
     }
 
@@ -36,8 +38,11 @@ struct SearchRoutes: Sendable {
                 filters.status = parsed
             }
             filters.limit = try MeetingRoutes.limit(query.get("limit"), default: 50, maximum: 200)
-            let hits = try await SearchRepository(database: dependencies.database).search(text, viewer: viewer, filters: filters)
-            return try JSONResponse.make(Results(query: text, hits: hits))
+            guard let mode = SearchRepository.Mode(rawValue: query.get("mode") ?? "hybrid") else {
+                throw APIFailure.badRequest("mode must be keyword, semantic or hybrid")
+            }
+            let outcome = try await dependencies.search.run(text, mode: mode, viewer: viewer, filters: filters)
+            return try JSONResponse.make(Results(query: text, mode: outcome.mode.rawValue, hits: outcome.hits))
         }
         api.get("voiceprints") { _, context in
             let viewer = try context.requireViewer()

@@ -45,6 +45,7 @@ struct SearchPage: Sendable {
     var from: String
     var to: String
     var scopes: [ScopeOption]
+    var modes: [ScopeOption]
     var hasQuery: Bool
     var hits: [Hit]
     var hasHits: Bool
@@ -54,7 +55,7 @@ struct SearchPage: Sendable {
     var hasError: Bool
 
     init(chrome: PageChrome, query: String, speaker: String, from: String, to: String, scope: String,
-         hits: [SearchRepository.Hit], error: String?) {
+         mode: SearchRepository.Mode = .hybrid, hits: [SearchRepository.Hit], error: String?) {
         self.chrome = chrome
         self.query = query
         self.speaker = speaker
@@ -62,6 +63,9 @@ struct SearchPage: Sendable {
         self.to = to
         scopes = [("all", "All meetings"), ("personal", "Personal"), ("workspace", "Workspace")].map {
             ScopeOption(value: $0.0, label: $0.1, isSelected: $0.0 == scope)
+        }
+        modes = [(SearchRepository.Mode.hybrid, "Words and meaning"), (.keyword, "Exact words"), (.semantic, "Meaning")].map {
+            ScopeOption(value: $0.0.rawValue, label: $0.1, isSelected: $0.0 == mode)
         }
         hasQuery = !query.isEmpty
         self.hits = hits.map { hit in

@@ -61,13 +61,14 @@ extension WebRoutes {
                                       workspaceNames: names), template: "meeting")
     }
 
-    /// GET /search?q=&speaker=&from=&to=&scope=: a plain GET form, so it works without scripts.
+    /// GET /search?q=&speaker=&from=&to=&scope=&mode=: a plain GET form, so it works without scripts.
     func searchPage(_ request: Request, session: WebSession) async throws -> any ResponseGenerator {
         let form = FormQuery(request.uri.query)
         func field(_ name: String) -> String { (form.get(name) ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         let text = String(field("q").prefix(500))
         let speaker = field("speaker"), from = field("from"), to = field("to")
         let scope = ["personal", "workspace"].contains(field("scope")) ? field("scope") : "all"
+        let mode = SearchRepository.Mode(rawValue: field("mode")) ?? .hybrid
         var hits: [SearchRepository.Hit] = []
         var error: String?
         if !text.isEmpty {
@@ -84,14 +85,17 @@ extension WebRoutes {
                 if filters.to == nil { error = "“To” must be a date such as 2026-11-25." }
             }
             if error == nil {
-                hits = try await SearchRepository(database: dependencies.database)
-                    .search(text, viewer: session.viewer, filters: filters)
+                do {
+                    hits = try await dependencies.search.run(text, mode: mode, viewer: session.viewer, filters: filters).hits
+                } catch let failure as APIFailure {
+                    error = failure.message  // search by meaning without the model
+                }
             }
         }
         var pageChrome = chrome(text.isEmpty ? "Search" : "Search: \(text)", session: session)
         pageChrome.isSearch = true
         return try render(SearchPage(chrome: pageChrome, query: text, speaker: speaker, from: from, to: to, scope: scope,
-                                     hits: hits, error: error), template: "search")
+                                     mode: mode, hits: hits, error: error), template: "search")
     }
 
     func notFound(session: WebSession) throws -> HTMLResponse {

@@ -168,6 +168,19 @@ enum ParleyMigrations {
                 UPDATE upload SET updated_at = created_at;
                 """)
         }
+        migrator.registerMigration("v5-text-vectors") { db in
+            // Sentence vectors for search by meaning, keyed by the text they stand for, so
+            // rebuilding a meeting's search rows (every speaker edit does) keeps them, and a
+            // corrected line simply has none until the meeting is indexed again.
+            try db.execute(sql: """
+                CREATE TABLE text_vector (
+                    meeting_id TEXT NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
+                    text_hash TEXT NOT NULL,
+                    vector BLOB NOT NULL,
+                    PRIMARY KEY (meeting_id, text_hash));
+                ALTER TABLE segment ADD COLUMN text_hash TEXT;
+                """)
+        }
         return migrator
     }
 }

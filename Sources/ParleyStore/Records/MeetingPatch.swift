@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import ParleyCore
 
@@ -13,6 +14,8 @@ public struct MeetingPatch: Sendable, Equatable {
     public var summaryPreview: String?
     /// Replaces the meeting's search rows with these (edits already applied).
     public var index: ProcessedMeeting?
+    /// Sentence vectors (float16 little-endian) by the text they stand for.
+    public var vectors: [String: Data] = [:]
 
     public init() {}
 
@@ -26,6 +29,10 @@ public struct MeetingPatch: Sendable, Equatable {
             """, arguments: [duration, codec, sampleRate, channels, playbackPath, speakersJson, summaryPreview, meetingId])
         if let index {
             try SearchIndex.reindex(meetingId: meetingId, transcript: index.transcript, insights: index.insights, in: db)
+        }
+        for (text, vector) in vectors {
+            try db.execute(sql: "INSERT OR REPLACE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
+                           arguments: [meetingId, textHash(text), vector])
         }
     }
 }

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import GRDB
 import ParleyCore
 
@@ -16,9 +18,10 @@ enum SearchIndex {
         func insert(_ kind: String, start: Double, end: Double, speaker: String, text: String, words: [TranscriptWord] = []) throws {
             let times = words.isEmpty ? nil : WordTimes.encode(words)
             try db.execute(sql: """
-                INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind, word_times)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [meetingId, position, start, end, speakerID(speaker), name(speaker), text, kind, times])
+                INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind, word_times, text_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [meetingId, position, start, end, speakerID(speaker), name(speaker), text, kind, times,
+                                 textHash(text)])
             position += 1
         }
         for segment in transcript.segments {
@@ -38,6 +41,21 @@ enum SearchIndex {
         if !insights.keyTopics.isEmpty {
             try insert("topic", start: 0, end: 0, speaker: "", text: insights.keyTopics.joined(separator: "; "))
         }
+    }
+}
+
+/// The key a text's vector is stored under (see `text_vector`).
+func textHash(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+}
+
+/// The texts of a meeting that search by meaning embeds: transcript lines and summary
+/// sentences (decisions and action items quote lines already embedded).
+public enum SearchTexts {
+    public static func of(_ processed: ProcessedMeeting) -> [String] {
+        var seen = Set<String>()
+        let texts = processed.transcript.segments.map(\.text) + (processed.insights?.summary.map(\.text) ?? [])
+        return texts.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 }
 

@@ -17,6 +17,20 @@ public struct SearchRepository: Sendable {
         public var snippet: String
         public var score: Double
 
+        public init(meetingId: String, meetingTitle: String, segmentId: Int64, kind: String, start: Double, end: Double,
+                    speakerId: String, speakerName: String, snippet: String, score: Double) {
+            self.meetingId = meetingId
+            self.meetingTitle = meetingTitle
+            self.segmentId = segmentId
+            self.kind = kind
+            self.start = start
+            self.end = end
+            self.speakerId = speakerId
+            self.speakerName = speakerName
+            self.snippet = snippet
+            self.score = score
+        }
+
         enum CodingKeys: String, CodingKey {
             case kind, start, end, snippet, score
             case meetingId = "meeting_id"
@@ -56,31 +70,9 @@ public struct SearchRepository: Sendable {
         guard let match = Self.matchExpression(query) else { return [] }
         let terms = query.lowercased().split(whereSeparator: \.isWhitespace).map { $0.filter { $0.isLetter || $0.isNumber } }
         return try await database.pool.read { db in
-            let visibility = MeetingRepository.visibility(viewer, table: "m")
-            var conditions = ["segment_fts MATCH ?", visibility.sql]
-            var arguments: StatementArguments = [match]
-            arguments += visibility.arguments
-            if let speaker = filters.speaker {
-                conditions.append("(s.speaker_id = ? OR s.speaker_name = ? COLLATE NOCASE)")
-                arguments += [speaker, speaker]
-            }
-            if let from = filters.from {
-                conditions.append("COALESCE(m.recorded_at, m.created_at) >= ?")
-                arguments += [from]
-            }
-            if let to = filters.to {
-                conditions.append("COALESCE(m.recorded_at, m.created_at) <= ?")
-                arguments += [to]
-            }
-            switch filters.scope {
-            case "personal": conditions.append("m.is_personal = 1 AND m.owner_id = ?"); arguments += [viewer.userId]
-            case "workspace": conditions.append("m.is_personal = 0")
-            default: break
-            }
-            if let status = filters.status {
-                conditions.append("m.status = ?")
-                arguments += [status.rawValue]
-            }
+            var (conditions, arguments) = Self.conditions(viewer: viewer, filters: filters)
+            conditions.insert("segment_fts MATCH ?", at: 0)
+            arguments = [match] + arguments
             return try Row.fetchAll(db, sql: """
                 SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.word_times,
                        snippet(segment_fts, 0, '<mark>', '</mark>', '…', 16) AS snippet, bm25(segment_fts) AS score
@@ -95,6 +87,36 @@ public struct SearchRepository: Sendable {
                     snippet: row["snippet"], score: -(row["score"] as Double))
             }
         }
+    }
+
+    /// Who may see a row (the viewer's meetings and workspaces) and the filters, as SQL over
+    /// `s` (segment) and `m` (meeting): the same for keyword and meaning search.
+    static func conditions(viewer: Viewer, filters: Filters) -> ([String], StatementArguments) {
+        let visibility = MeetingRepository.visibility(viewer, table: "m")
+        var conditions = [visibility.sql]
+        var arguments = visibility.arguments
+        if let speaker = filters.speaker {
+            conditions.append("(s.speaker_id = ? OR s.speaker_name = ? COLLATE NOCASE)")
+            arguments += [speaker, speaker]
+        }
+        if let from = filters.from {
+            conditions.append("COALESCE(m.recorded_at, m.created_at) >= ?")
+            arguments += [from]
+        }
+        if let to = filters.to {
+            conditions.append("COALESCE(m.recorded_at, m.created_at) <= ?")
+            arguments += [to]
+        }
+        switch filters.scope {
+        case "personal": conditions.append("m.is_personal = 1 AND m.owner_id = ?"); arguments += [viewer.userId]
+        case "workspace": conditions.append("m.is_personal = 0")
+        default: break
+        }
+        if let status = filters.status {
+            conditions.append("m.status = ?")
+            arguments += [status.rawValue]
+        }
+        return (conditions, arguments)
     }
 
     /// User text to a safe FTS5 expression: every word quoted (so operators and quotes in

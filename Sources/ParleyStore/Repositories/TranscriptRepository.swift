@@ -60,6 +60,15 @@ public struct TranscriptRepository: Sendable {
         }
     }
 
+    /// Those of `texts` that have no stored vector for this meeting yet.
+    public func textsWithoutVectors(meetingId: String, among texts: [String]) async throws -> [String] {
+        try await database.pool.read { db in
+            let stored = Set(try String.fetchAll(db, sql: "SELECT text_hash FROM text_vector WHERE meeting_id = ?",
+                                                 arguments: [meetingId]))
+            return texts.filter { !stored.contains(textHash($0)) }
+        }
+    }
+
     /// Forgets the user's edits (when re-running diarization makes them meaningless).
     public func discardEdits(meetingId: String) async throws {
         try await database.pool.write { db in

@@ -10,6 +10,12 @@ struct SearchCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
     @Argument(help: "Words to find.") var query: [String]
     @Option(help: "Only this speaker (name or id).") var speaker: String?
+    @Option(help: "On the server: keyword (exact words), semantic (by meaning) or hybrid (both).")
+    var mode: SearchMode = .hybrid
+
+    enum SearchMode: String, ExpressibleByArgument, CaseIterable {
+        case keyword, semantic, hybrid
+    }
     @Flag(help: "Print JSON.") var json = false
 
     struct Output: Encodable {
@@ -30,7 +36,8 @@ struct SearchCommand: AsyncParsableCommand {
         if let client = try? home.client() {
             do {
                 let cached = Set(local.compactMap(\.serverId))
-                output.server = try await client.search(text, speaker: speaker).filter { !cached.contains($0.meetingId) }
+                output.server = try await client.search(text, speaker: speaker, mode: mode.rawValue)
+                    .filter { !cached.contains($0.meetingId) }
             } catch {
                 output.serverError = "\(error)"
             }

@@ -1,0 +1,37 @@
+import Foundation
+import ParleyStore
+
+/// One search, in the mode asked for: keyword (BM25 over the full-text index), semantic
+/// (the query's sentence vector against the lines' vectors) or hybrid (both, fused by
+/// reciprocal rank; the default). Hybrid falls back to keywords when the sentence model is
+/// not installed; semantic then says so.
+struct SearchService: Sendable {
+    let repository: SearchRepository
+    let encoder: QueryEncoder
+
+    struct Outcome: Sendable {
+        var hits: [SearchRepository.Hit]
+        /// The mode that produced the hits (hybrid becomes keyword without the model).
+        var mode: SearchRepository.Mode
+    }
+
+    func run(_ text: String, mode: SearchRepository.Mode, viewer: Viewer, filters: SearchRepository.Filters) async throws -> Outcome {
+        if mode == .keyword { return Outcome(hits: try await repository.search(text, viewer: viewer, filters: filters), mode: .keyword) }
+        guard let vector = try await encoder.vector(for: text) else {
+            if mode == .semantic {
+                throw APIFailure.busy(retryAfter: 3600, "search by meaning is not available: the sentence model is not installed "
+                    + "(engine/install.sh); use mode=keyword")
+            }
+            return Outcome(hits: try await repository.search(text, viewer: viewer, filters: filters), mode: .keyword)
+        }
+        if mode == .semantic {
+            return Outcome(hits: try await repository.semantic(vector, viewer: viewer, filters: filters), mode: .semantic)
+        }
+        var wide = filters
+        wide.limit = 100
+        let keyword = try await repository.search(text, viewer: viewer, filters: wide)
+        let semantic = try await repository.semantic(vector, viewer: viewer, filters: wide)
+        return Outcome(hits: SearchRepository.fuse(keyword: keyword, semantic: semantic, limit: min(max(filters.limit, 1), 200)),
+                       mode: .hybrid)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import ParleyCore
+
+/// Search by meaning: cosine similarity between the query's sentence vector and the stored
+/// vectors of the lines the viewer may see (exact, over float16 vectors), and hybrid search,
+/// which fuses the keyword and the meaning rankings by reciprocal rank (k = 60), so a line
+/// found both ways comes first and one found only one way still appears.
+extension SearchRepository {
+    public enum Mode: String, Sendable, CaseIterable {
+        case keyword, semantic, hybrid
+    }
+
+    public func semantic(_ query: [Float], viewer: Viewer, filters: Filters = .init(), minimumScore: Double = 0.2) async throws -> [Hit] {
+        try await database.pool.read { db in
+            let (conditions, arguments) = Self.conditions(viewer: viewer, filters: filters)
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.text, v.vector
+                FROM segment s JOIN meeting m ON m.id = s.meeting_id
+                JOIN text_vector v ON v.meeting_id = s.meeting_id AND v.text_hash = s.text_hash
+                WHERE s.kind IN ('transcript', 'summary') AND \(conditions.joined(separator: " AND "))
+                """, arguments: arguments)
+            var scored: [(score: Double, hit: Hit)] = []
+            while let row = try rows.next() {
+                let score = Self.cosine(query, row["vector"] as Data)
+                guard score >= minimumScore else { continue }
+                scored.append((score, Hit(
+                    meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: row["id"], kind: row["kind"],
+                    start: row["start"], end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
+                    snippet: row["text"], score: score)))  // raw text, like the keyword snippets
+            }
+            return scored.sorted { $0.score > $1.score }.prefix(min(max(filters.limit, 1), 200)).map(\.hit)
+        }
+    }
+
+    /// Reciprocal rank fusion of two rankings of the same kind of hits.
+    public static func fuse(keyword: [Hit], semantic: [Hit], limit: Int, k: Double = 60) -> [Hit] {
+        var fused: [Int64: (score: Double, hit: Hit)] = [:]
+        for (rank, hit) in keyword.enumerated() {
+            fused[hit.segmentId] = (1 / (k + Double(rank + 1)), hit)  // keyword hits keep their <mark> snippet
+        }
+        for (rank, hit) in semantic.enumerated() {
+            let add = 1 / (k + Double(rank + 1))
+            if let existing = fused[hit.segmentId] { fused[hit.segmentId] = (existing.score + add, existing.hit) }
+            else { fused[hit.segmentId] = (add, hit) }
+        }
+        return fused.values.sorted { $0.score > $1.score }.prefix(limit).map { entry in
+            var hit = entry.hit
+            hit.score = entry.score
+            return hit
+        }
+    }
+
+    /// Dot product of a unit query with a float16 unit vector.
+    static func cosine(_ query: [Float], _ stored: Data) -> Double {
+        guard stored.count == query.count * 2 else { return -1 }
+        return stored.withUnsafeBytes { raw in
+            var sum: Float = 0
+            for index in 0..<query.count {
+                let bits = UInt16(littleEndian: raw.load(fromByteOffset: index * 2, as: UInt16.self))
+                sum += query[index] * Float(Float16(bitPattern: bits))
+            }
+            return Double(sum)
+        }
+    }
+}
