@@ -32,7 +32,7 @@ from support import BINARY, TUS, ParleyServer, sha256, tus_metadata  # noqa: E40
 
 MB = 1 << 20
 STREAM = "application/offset+octet-stream"
-UPLOAD_BODIES_PER_USER = 4  # the server's per-user cap on upload bodies in flight (429 beyond)
+UPLOAD_BODIES_PER_USER = 4  # stalled uploads per user: under the server's per-user cap (8; 429 beyond)
 
 
 def rss(pid: int) -> int:

@@ -24,7 +24,7 @@ public struct ServerConfiguration: Sendable {
     /// transcript); more get 503 + Retry-After.
     public var openAIConcurrency = 4
     /// Upload bodies being received at once, per user and in total.
-    public var uploadConnections = (perUser: 4, total: 64)
+    public var uploadConnections = (perUser: 8, total: 64)
     /// Live-progress (SSE) streams open at once, per user and in total; each is sent a
     /// comment every `eventHeartbeatSeconds` (which also finds clients that left) and
     /// ended after `eventStreamMaxSeconds` (browsers reconnect by themselves).
