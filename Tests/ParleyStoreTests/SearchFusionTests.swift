@@ -25,3 +25,12 @@ import Testing
         #expect(SearchRepository.fuse(keyword: [], semantic: semantic, limit: 10).map(\.segmentId) == [7, 8, 9])
     }
 }
+
+extension SearchFusionTests {
+    @Test func tiesKeepTheKeywordOrderEveryTime() {
+        let keyword = (1...20).map { hit(Int64($0)) }
+        let first = SearchRepository.fuse(keyword: keyword, semantic: keyword, limit: 20).map(\.segmentId)
+        #expect(first == Array(1...20))
+        for _ in 0..<20 { #expect(SearchRepository.fuse(keyword: keyword, semantic: keyword, limit: 20).map(\.segmentId) == first) }
+    }
+}

@@ -34,17 +34,20 @@ extension SearchRepository {
     }
 
     /// Reciprocal rank fusion of two rankings of the same kind of hits.
+    /// Ties keep the order the hits were first seen in (keyword ranking first), so equal
+    /// scores never come out in a different order from one request to the next.
     public static func fuse(keyword: [Hit], semantic: [Hit], limit: Int, k: Double = 60) -> [Hit] {
-        var fused: [Int64: (score: Double, hit: Hit)] = [:]
-        for (rank, hit) in keyword.enumerated() {
-            fused[hit.segmentId] = (1 / (k + Double(rank + 1)), hit)  // keyword hits keep their <mark> snippet
+        var fused: [Int64: (score: Double, order: Int, hit: Hit)] = [:]
+        for (rank, hit) in keyword.enumerated() where fused[hit.segmentId] == nil {
+            fused[hit.segmentId] = (1 / (k + Double(rank + 1)), fused.count, hit)  // keyword hits keep their <mark> snippet
         }
         for (rank, hit) in semantic.enumerated() {
             let add = 1 / (k + Double(rank + 1))
-            if let existing = fused[hit.segmentId] { fused[hit.segmentId] = (existing.score + add, existing.hit) }
-            else { fused[hit.segmentId] = (add, hit) }
+            if let existing = fused[hit.segmentId] { fused[hit.segmentId] = (existing.score + add, existing.order, existing.hit) }
+            else { fused[hit.segmentId] = (add, fused.count, hit) }
         }
-        return fused.values.sorted { $0.score > $1.score }.prefix(limit).map { entry in
+        let ranked = fused.values.sorted { $0.score != $1.score ? $0.score > $1.score : $0.order < $1.order }
+        return ranked.prefix(limit).map { entry in
             var hit = entry.hit
             hit.score = entry.score
             return hit
