@@ -88,8 +88,14 @@ def default_encoder() -> LSTMEncoder:
 
 
 def embed_windows(mel: np.ndarray, starts, lengths, encoder: LSTMEncoder | None = None,
-                  batch: int = 128, progress=None) -> np.ndarray:
-    """Embed mel[start:start+length] for each window; windows of similar length share a batch."""
+                  batch: int = 128, progress=None, rows: np.ndarray | None = None,
+                  gain: float = 1.0) -> np.ndarray:
+    """Embed mel[start:start+length] for each window; windows of similar length share a batch.
+
+    rows: windows index this array of row numbers of `mel` instead of `mel` itself (window k is
+    mel[rows[start:start+length]]), and each window is multiplied by `gain`; so the caller needs
+    no compacted, scaled copy of the mel spectrogram.
+    """
     enc = encoder or default_encoder()
     starts, lengths = np.asarray(starts, dtype=int), np.asarray(lengths, dtype=int)
     out = np.zeros((len(starts), enc.lin_w.shape[1]), dtype=np.float32)
@@ -99,7 +105,10 @@ def embed_windows(mel: np.ndarray, starts, lengths, encoder: LSTMEncoder | None 
         T = int(lengths[idx].max())
         x = np.zeros((len(idx), T, mel.shape[1]), dtype=np.float32)
         for j, k in enumerate(idx):  # right-align: see LSTMEncoder.last_hidden
-            x[j, T - lengths[k]:] = mel[starts[k]:starts[k] + lengths[k]]
+            sel = slice(starts[k], starts[k] + lengths[k])
+            x[j, T - lengths[k]:] = mel[sel] if rows is None else mel[rows[sel]]
+        if gain != 1.0:
+            x *= gain
         out[idx] = enc.embed(x, lengths[idx])
         if progress is not None:
             progress(min(1.0, (i + batch) / len(order)))

@@ -112,10 +112,18 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
     if len(win.starts) == 0:
         return _empty(duration)
     frames = windows_mod.speech_frames(out_regions, n_mel)  # ⊇ win.frames
-    lm = reseg.log_mel(mel[frames]) if params.reseg_gmm > 0 else None
-    mel = mel[win.frames]  # speech frames only, end to end
-    mel *= _gain(audio, regions, params.target_dbfs) ** 2  # mel is power: scales with gain²
-    emb = embed_windows(mel, win.starts, win.lengths, progress=lambda f: report(0.1 + 0.8 * f))
+    # Memory: one copy of the mel, of the output speech frames only, serves both the encoder
+    # (which gathers the clustered frames from it, window by window) and then, overwritten in
+    # place, the resegmentation's log-mel. The full-length mel goes before the encoder runs.
+    mel = mel[frames]
+    pos = np.full(n_mel, -1)
+    pos[frames] = np.arange(len(frames))
+    rows = pos[win.frames]  # row of `mel` for each clustered frame
+    del pos
+    gain = _gain(audio, regions, params.target_dbfs) ** 2  # mel is power: scales with gain²
+    emb = embed_windows(mel, win.starts, win.lengths, rows=rows, gain=gain,
+                        progress=lambda f: report(0.1 + 0.8 * f))
+    lm = reseg.log_mel(mel) if params.reseg_gmm > 0 else None
     del mel
 
     # Only full-length windows are clustered; shorter ones join the nearest centroid.
@@ -131,18 +139,22 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
         labels[~full] = clustering.assign(emb[~full] - mean, emb[full] - mean, labels[full])
     k = int(labels.max()) + 1
 
-    pos = np.full(n_mel, -1)
-    pos[frames] = np.arange(len(frames))
-    win_idx = [pos[win.frames[s:s + l]] for s, l in zip(win.starts, win.lengths)]
+    win_idx = [rows[s:s + l] for s, l in zip(win.starts, win.lengths)]
     votes = turns_mod.frame_votes(len(frames), win_idx, labels, k)
+    del win_idx, rows
     votes = votes[turns_mod.nearest_covered(votes.sum(1) > 0)]
     frame_lab = np.argmax(votes, axis=1)
     spans = windows_mod.runs(frames, params.max_gap)
     if lm is not None and k > 1:
         post = (votes + 0.05) / (votes.sum(1, keepdims=True) + 0.05 * k)
-        ll = params.reseg_prior * np.log(post) + params.reseg_gmm * reseg.gmm_loglik(
-            lm, frame_lab, k, n_comp=params.reseg_comp)
+        del votes
+        ll = np.log(post)
+        del post
+        ll *= params.reseg_prior
+        ll += params.reseg_gmm * reseg.gmm_loglik(lm, frame_lab, k, n_comp=params.reseg_comp)
+        del lm
         frame_lab = reseg.resegment(ll, spans, params.reseg_switch)
+        del ll
     frame_lab = turns_mod.smooth(frame_lab, spans, round(params.min_turn / windows_mod.FRAME_S))
     raw_turns = turns_mod.to_turns(frames, frame_lab, out_regions)
     raw_turns = turns_mod.fill_gaps(raw_turns, params.fill_gap)

@@ -39,8 +39,8 @@ def gmm_loglik(x: np.ndarray, labels: np.ndarray, k: int, n_comp: int = 8, max_t
         with warnings.catch_warnings():  # 20 EM steps are enough here; converged or not
             warnings.simplefilter("ignore", ConvergenceWarning)
             g.fit(x[idx])
-        for s in range(0, len(x), 50000):  # chunks: sklearn works in float64 internally
-            out[s:s + 50000, c] = g.score_samples(x[s:s + 50000])
+        for s in range(0, len(x), 10000):  # chunks: sklearn works in float64 internally
+            out[s:s + 10000, c] = g.score_samples(x[s:s + 10000])
     return out
 
 
