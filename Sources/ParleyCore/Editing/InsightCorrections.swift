@@ -24,7 +24,7 @@ extension MeetingInsights {
                 if !fix.old.isEmpty, text.contains(fix.old) {
                     text = text.replacingOccurrences(of: fix.old, with: fix.new)
                 } else {
-                    for (old, new) in fix.words where !old.isEmpty { text = Self.replaceWord(old, with: new, in: text) }
+                    for (old, new) in fix.words where !old.isEmpty { text = WholeWords.replacing(old, with: new, in: text) }
                 }
             }
             return text
@@ -45,19 +45,5 @@ extension MeetingInsights {
     /// A word without the punctuation around it.
     static func bare(_ word: String) -> String {
         String(word.drop { !$0.isLetter && !$0.isNumber }.reversed().drop { !$0.isLetter && !$0.isNumber }.reversed())
-    }
-
-    /// Replaces whole-word occurrences of `old` (not inside longer words).
-    static func replaceWord(_ old: String, with new: String, in text: String) -> String {
-        var result = ""
-        var rest = Substring(text)
-        while let range = rest.range(of: old) {
-            let before = rest[..<range.lowerBound].last, after = rest[range.upperBound...].first
-            let whole = !(before?.isLetter ?? false) && !(before?.isNumber ?? false)
-                && !(after?.isLetter ?? false) && !(after?.isNumber ?? false)
-            result += rest[..<range.lowerBound] + (whole ? new : old)
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }

@@ -35,10 +35,10 @@ public struct ParleyServerApp: Sendable {
             authFailures: RateLimiter(
                 rate: configuration.rateLimitPerSecond > 0 ? configuration.authFailuresPerSecond : 0,
                 burst: configuration.authFailureBurst),
-            openAISlots: RequestSlots(limit: configuration.openAIConcurrency),
             connections: ConnectionCaps(
                 uploads: .init(perUser: configuration.uploadConnections.perUser, total: configuration.uploadConnections.total),
-                events: .init(perUser: configuration.eventConnections.perUser, total: configuration.eventConnections.total)),
+                events: .init(perUser: configuration.eventConnections.perUser, total: configuration.eventConnections.total),
+                transcriptions: .init(perUser: configuration.openAIConcurrency, total: configuration.openAIConcurrency)),
             search: SearchService(
                 repository: SearchRepository(database: database), encoder: QueryEncoder(configuration: configuration.engine)),
             logger: logger)

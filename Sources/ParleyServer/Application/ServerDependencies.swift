@@ -18,8 +18,6 @@ struct ServerDependencies: Sendable {
     let metrics: ServerMetrics
     /// Failed authentications per client address (bearer, session, sign-in form).
     let authFailures: RateLimiter
-    /// Concurrent OpenAI-compatible transcription requests.
-    let openAISlots: RequestSlots
     let connections: ConnectionCaps
     let search: SearchService
     let logger: Logger

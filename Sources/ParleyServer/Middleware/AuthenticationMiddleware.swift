@@ -25,8 +25,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
         "cookie-authenticated requests that change data need the X-Parley-CSRF header of the page")
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var credentials = context.credentials ?? .none
-        if context.credentials == nil {
+        // Resolved already by the rate limiter in front of every route; resolved here only
+        // when a router is built without it.
+        let credentials: Credentials
+        if let resolved = context.credentials {
+            credentials = resolved
+        } else {
             credentials = try await Credentials.resolve(request, accounts: accounts, sessions: sessions)
         }
         guard let viewer = credentials.viewer else { throw APIFailure.unauthorized }

@@ -43,16 +43,9 @@ struct DirectUploadRoute: Sendable {
         try await intake.requireCapacity()
         let temporary = dependencies.storage.partialFile(upload: "direct-\(UUID().uuidString.lowercased())")
         defer { try? FileManager.default.removeItem(at: temporary) }
-        try await dependencies.connections.acquire(.upload, user: viewer.userId)
-        let received: (Int64, String)
-        do {
-            received = try await receive(request, into: temporary)
-            await dependencies.connections.release(.upload, user: viewer.userId)
-        } catch {
-            await dependencies.connections.release(.upload, user: viewer.userId)
-            throw error
+        let (size, sha) = try await dependencies.connections.holding(.upload, user: viewer.userId) {
+            try await receive(request, into: temporary)
         }
-        let (size, sha) = received
         guard size > 0 else { throw APIFailure.badRequest("the file is empty", code: "empty_file") }
         try await intake.requireQuota(viewer, adding: size)  // a chunked body declared no length
         if let declared, declared != sha {

@@ -21,17 +21,8 @@ struct OpenAITranscriptionRoute: Sendable {
         authenticated.post("/v1/audio/transcriptions") { request, context in
             // Each request holds its slot until its transcript is ready: the queue does the
             // model work one meeting at a time anyway, and waiting requests cost a connection.
-            guard await dependencies.openAISlots.tryAcquire() else {
-                throw APIFailure.busy(retryAfter: 30, "\(dependencies.configuration.openAIConcurrency) transcriptions are "
-                    + "already in progress here; try again later")
-            }
-            do {
-                let response = try await transcribe(request, context: context)
-                await dependencies.openAISlots.release()
-                return response
-            } catch {
-                await dependencies.openAISlots.release()
-                throw error
+            try await dependencies.connections.holding(.transcriptions, user: try context.requireViewer().userId) {
+                try await transcribe(request, context: context)
             }
         }
     }

@@ -75,7 +75,7 @@ struct SegmentRoutes: Sendable {
             let options: String.CompareOptions = body.matchCase == true ? [] : [.caseInsensitive]
             var edits: [TranscriptEdit] = []
             for (index, segment) in processed.transcript.segments.enumerated() {
-                let replaced = Self.replacingWholeWords(find, with: body.replace, in: segment.text, options: options)
+                let replaced = WholeWords.replacing(find, with: body.replace, in: segment.text, options: options)
                 if replaced != segment.text, let text = try? Self.validText(replaced) {
                     edits.append(.correctText(segment: index, text: text))
                 }
@@ -100,19 +100,5 @@ struct SegmentRoutes: Sendable {
             throw APIFailure.badRequest("text is one line without control characters")
         }
         return trimmed
-    }
-
-    /// `find` as whole words (not inside longer words), every occurrence.
-    static func replacingWholeWords(_ find: String, with replacement: String, in text: String,
-                                    options: String.CompareOptions) -> String {
-        var result = ""
-        var rest = Substring(text)
-        while let range = rest.range(of: find, options: options) {
-            let before = rest[..<range.lowerBound].last, after = rest[range.upperBound...].first
-            let whole = !(before.map { $0.isLetter || $0.isNumber } ?? false) && !(after.map { $0.isLetter || $0.isNumber } ?? false)
-            result += rest[..<range.lowerBound] + (whole ? replacement : String(rest[range]))
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
     }
 }

@@ -17,14 +17,8 @@ extension UploadRoutes {
     /// Whatever arrived before a dropped connection stays on disk: the file's size is the
     /// offset the client resumes from.
     func write(_ request: Request, to upload: UploadRecord, at offset: Int64) async throws -> Written {
-        try await dependencies.connections.acquire(.upload, user: upload.ownerId)
-        do {
-            let written = try await writeLocked(request, to: upload, at: offset)
-            await dependencies.connections.release(.upload, user: upload.ownerId)
-            return written
-        } catch {
-            await dependencies.connections.release(.upload, user: upload.ownerId)
-            throw error
+        try await dependencies.connections.holding(.upload, user: upload.ownerId) {
+            try await writeLocked(request, to: upload, at: offset)
         }
     }
 

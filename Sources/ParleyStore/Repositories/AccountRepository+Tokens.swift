@@ -38,14 +38,6 @@ extension AccountRepository {
         }
     }
 
-    /// The viewer for a user id (a session's user), or nil if the user is gone.
-    public func viewer(userId: String) async throws -> Viewer? {
-        try await database.pool.read { db in
-            guard let user = try UserRecord.fetchOne(db, key: userId) else { return nil }
-            return try Self.viewer(user, in: db)
-        }
-    }
-
     static func viewer(_ user: UserRecord, in db: Database) throws -> Viewer {
         let workspaces = try String.fetchAll(
             db, sql: "SELECT workspace_id FROM workspace_member WHERE user_id = ?", arguments: [user.id])

@@ -38,21 +38,24 @@ public struct SessionRepository: Sendable {
     public func resolve(_ id: String) async throws -> Viewer? {
         let hash = AccountRepository.hash(id)
         let now = StoreClock.now()
-        guard let row = try await database.pool.read({ db in
-            try Row.fetchOne(db, sql: "SELECT user_id, created_at, last_seen_at FROM web_session WHERE id_hash = ?",
-                             arguments: [hash])
+        // Session and user in one read: this runs for every request that carries the cookie.
+        guard let found = try await database.pool.read({ db -> (created: Double, seen: Double, viewer: Viewer?)? in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT user_id, created_at, last_seen_at FROM web_session WHERE id_hash = ?", arguments: [hash])
+            else { return nil }
+            let viewer = try UserRecord.fetchOne(db, key: row["user_id"] as String).map { try AccountRepository.viewer($0, in: db) }
+            return (row["created_at"], row["last_seen_at"], viewer)
         }) else { return nil }
-        let created: Double = row["created_at"], seen: Double = row["last_seen_at"]
-        if now - seen > idleSeconds || now - created > maxSeconds {
+        if now - found.seen > idleSeconds || now - found.created > maxSeconds {
             try await revoke(id)
             return nil
         }
-        if now - seen > 60 {
+        if now - found.seen > 60 {
             try await database.pool.write { db in
                 try db.execute(sql: "UPDATE web_session SET last_seen_at = ? WHERE id_hash = ?", arguments: [now, hash])
             }
         }
-        return try await AccountRepository(database: database).viewer(userId: row["user_id"])
+        return found.viewer
     }
 
     public func revoke(_ id: String) async throws {
