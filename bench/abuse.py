@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 os.environ.pop("PARLEY_IDLE_TIMEOUT", None)  # scenario 2 needs the server's own default (30 s)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from support import BINARY, TUS, ParleyServer, sha256, tus_metadata  # noqa: E402
+from support import BINARY, TUS, ParleyServer, closed_within, sha256, tus_metadata  # noqa: E402
 
 MB = 1 << 20
 STREAM = "application/offset+octet-stream"
@@ -44,21 +44,6 @@ def stats(seconds: list[float]) -> dict:
     s = sorted(x * 1000 for x in seconds)
     at = lambda p: round(s[min(len(s) - 1, int(p / 100 * len(s)))], 2) if s else None
     return {"n": len(s), "p50": at(50), "p99": at(99), "max": round(s[-1], 2) if s else None}
-
-
-def closed_within(sock: socket.socket, seconds: float) -> float | None:
-    """Seconds until the peer closed `sock` (anything it sent is drained), None if still open."""
-    started = time.monotonic()
-    sock.settimeout(0.2)
-    while time.monotonic() - started < seconds:
-        try:
-            if sock.recv(65536) == b"":
-                return time.monotonic() - started
-        except socket.timeout:
-            continue
-        except OSError:  # reset
-            return time.monotonic() - started
-    return None
 
 
 def still_open(sock: socket.socket) -> bool:

@@ -94,6 +94,21 @@ def clip(source: Path, target: Path, start: float, seconds: float) -> Path:
                     "-ac", "1", "-ar", "16000", str(target)], check=True, timeout=60)
     return target
 
+
+def closed_within(sock: socket.socket, seconds: float) -> float | None:
+    """Seconds until the peer closed `sock` (anything it sent is drained), None if still open."""
+    started = time.monotonic()
+    sock.settimeout(0.2)
+    while time.monotonic() - started < seconds:
+        try:
+            if sock.recv(65536) == b"":
+                return time.monotonic() - started
+        except socket.timeout:
+            continue
+        except OSError:  # reset
+            return time.monotonic() - started
+    return None
+
 def squashed(text: str) -> str:
     """Lower-case letters and digits only, so "Seat belts," and "seatbelts" compare equal.
     A model's exact words are not portable: CTranslate2 picks int8 kernels per CPU
