@@ -117,5 +117,10 @@ let package = Package(
         ),
         .testTarget(name: "ParleySyncTests", dependencies: ["ParleySync", "ParleyTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "ParleyCLITests", dependencies: ["ParleyCore", "ParleyTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ParleyServerTests",
+            dependencies: ["ParleyServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

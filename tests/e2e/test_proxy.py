@@ -1,225 +1,45 @@
 """`parley serve` behind Debian's nginx running deploy/nginx/parley.conf: TLS, tus uploads
 (interrupted and resumed, with the real tuspy client), live progress over SSE, Range
 requests, the forwarded client address, Secure cookies, the HTTP redirect and the hidden
-/metrics, all over HTTPS with a self-signed certificate.
-
-nginx runs as a foreground child of the test (`daemon off`) with its own prefix, logs and
-temporary directories; the site file is the deployed one with only ports, certificate paths
-and the upstream address replaced. Everything listens and connects on 127.0.0.1."""
+/metrics, all over HTTPS with a self-signed certificate. Every test runs twice: with Parley
+at the root of its own server {} (parley.conf), and under /parley/ in a server {} shared
+with another application (parley-subpath.conf, PARLEY_BASE_PATH=/parley); see proxy_support."""
 
 from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
 import socket
-import ssl
-import subprocess
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
-import pytest
 import requests
 from tusclient import client as tus_client
 
-from support import (OFFSET_STREAM, REPO, TUS, Api, ParleyServer, file_sha256, free_port, make_audio, sha256,
-                     tus_metadata, wait_for)
+from proxy_support import CHUNK, ProxiedApi, Proxy, audio, meeting_of, needs_nginx, original, proxy, user  # noqa: F401
+from support import OFFSET_STREAM, TUS, file_sha256, sha256, tus_metadata, wait_for
 
-NGINX = Path("/usr/sbin/nginx")
-SITE = REPO / "deploy" / "nginx" / "parley.conf"
-CHUNK = 64 * 1024
-
-pytestmark = pytest.mark.skipif(
-    not NGINX.is_file(), reason="nginx is not installed (/usr/sbin/nginx missing; scripts/system-packages.sh installs it)")
-
-
-def render_site(template: str, *, upstream_port: int, http_port: int, https_port: int, cert: Path, key: Path,
-                acme_root: Path) -> str:
-    """The deployed site file with test values. Every replaced text must be there exactly as
-    expected, so that a change to parley.conf that the test no longer covers fails here."""
-    replacements = [
-        ("server 127.0.0.1:8080;", f"server 127.0.0.1:{upstream_port};"),
-        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
-        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
-        ("/etc/letsencrypt/live/parley.example.com/fullchain.pem", str(cert)),
-        ("/etc/letsencrypt/live/parley.example.com/privkey.pem", str(key)),
-        ("/var/www/letsencrypt", str(acme_root)),
-    ]
-    for old, new in replacements:
-        assert template.count(old) == 1, f"{SITE} should contain {old!r} exactly once"
-        template = template.replace(old, new)
-    # IPv6 listeners are left out: the test talks to 127.0.0.1 only.
-    lines = [line for line in template.splitlines() if not line.strip().startswith("listen [::]:")]
-    return "\n".join(lines) + "\n"
-
-
-def main_config(tmp: Path, site: Path) -> str:
-    """A stand-in for Debian's /etc/nginx/nginx.conf (same http-level settings that matter:
-    sendfile, gzip on) that includes the site and keeps every file nginx writes in `tmp`."""
-    user = "user root root;\n" if os.geteuid() == 0 else ""  # workers must reach files in tmp
-    temp = "\n".join(f"    {kind}_temp_path {tmp / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return f"""{user}worker_processes 1;
-error_log {tmp / 'error.log'} info;
-events {{ worker_connections 256; }}
-http {{
-    sendfile on;
-    tcp_nopush on;
-    types_hash_max_size 2048;
-    default_type application/octet-stream;
-    gzip on;
-    access_log {tmp / 'access.log'};
-{temp}
-    include {site};
-}}
-"""
-
-
-@dataclass
-class Proxy:
-    server: ParleyServer
-    https_port: int
-    http_port: int
-    cert: Path
-    tmp: Path
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.https_port}"
-
-    def log_tail(self) -> str:
-        parts = []
-        for name in ("nginx.out", "error.log"):
-            path = self.tmp / name
-            if path.exists():
-                parts.append(f"--- {name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-30:]))
-        parts.append("--- parley\n" + self.server.log_tail())
-        return "\n".join(parts)
-
-    def tls(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(self.cert))
-
-    def connection(self, source: str = "127.0.0.1", timeout: float = 30) -> http.client.HTTPSConnection:
-        """A raw HTTPS connection to nginx from `source` (any 127.x address is loopback)."""
-        return http.client.HTTPSConnection("127.0.0.1", self.https_port, timeout=timeout, context=self.tls(),
-                                           source_address=(source, 0))
-
-
-class ProxiedApi:
-    """A user's requests through nginx: HTTPS, the test certificate as the only trusted CA."""
-
-    def __init__(self, proxy: Proxy, api: Api):
-        self.proxy, self.api = proxy, api
-        self.session = requests.Session()
-        # Not from the environment: REQUESTS_CA_BUNDLE would override session.verify, and a
-        # proxy setting would send loopback traffic elsewhere.
-        self.session.trust_env = False
-        self.session.headers.update(api.auth)
-
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        kwargs.setdefault("timeout", 30)
-        kwargs.setdefault("verify", str(self.proxy.cert))
-        return self.session.request(method, self.proxy.url + path, **kwargs)
-
-    def head_upload(self, location: str) -> requests.Response:
-        return self.request("HEAD", location, headers=TUS)
-
-
-@pytest.fixture(scope="module")
-def proxy(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("nginx")
-    cert, key = tmp / "cert.pem", tmp / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=30)
-    server = ParleyServer(env={
-        "PARLEY_TRUSTED_PROXIES": "127.0.0.1",
-        # Limits on (so that failed sign-ins are counted per address), generous for the rest.
-        "PARLEY_RATE_LIMIT": "50",
-        # Frequent heartbeats: they show the event stream is not held back by the proxy.
-        "PARLEY_SSE_HEARTBEAT_SECONDS": "1",
-    }).start()
-    nginx = None
-    try:
-        (tmp / "acme").mkdir()
-        https_port, http_port = free_port(), free_port()
-        site = tmp / "parley.conf"
-        site.write_text(render_site(SITE.read_text(), upstream_port=server.port, http_port=http_port,
-                                    https_port=https_port, cert=cert, key=key, acme_root=tmp / "acme"))
-        conf = tmp / "nginx.conf"
-        conf.write_text(main_config(tmp, site))
-        command = [str(NGINX), "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log"),
-                   "-g", f"daemon off; pid {tmp / 'nginx.pid'};"]
-        check = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
-        assert check.returncode == 0, f"nginx -t refused the rendered config:\n{check.stderr}"
-        with open(tmp / "nginx.out", "wb") as out:
-            nginx = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        instance = Proxy(server, https_port, http_port, cert, tmp)
-
-        def answering() -> bool:
-            assert nginx.poll() is None, f"nginx exited:\n{instance.log_tail()}"
-            try:
-                return requests.get(instance.url + "/health", verify=str(cert), timeout=2).status_code == 200
-            except requests.ConnectionError:
-                return False
-
-        wait_for(answering, 20, interval=0.1, what="nginx to answer /health over HTTPS")
-        yield instance
-    finally:
-        if nginx is not None and nginx.poll() is None:
-            nginx.send_signal(signal.SIGQUIT)  # graceful: workers finish, then the master exits
-            try:
-                nginx.wait(10)
-            except subprocess.TimeoutExpired:
-                nginx.kill()
-                nginx.wait(10)
-        server.stop()
-        server.remove()
-
-
-@pytest.fixture
-def user(proxy) -> ProxiedApi:
-    return ProxiedApi(proxy, proxy.server.add_user())
-
-
-@pytest.fixture
-def audio(tmp_path):
-    def make(seconds: float) -> Path:
-        return make_audio(tmp_path / f"speech-{seconds}-{time.monotonic_ns()}.wav", seconds)
-    return make
-
-
-def meeting_of(user: ProxiedApi, location: str) -> str:
-    response = user.head_upload(location)
-    assert response.status_code == 200, response.text
-    assert response.headers["Upload-Offset"] == response.headers["Upload-Length"]
-    return response.headers["Parley-Meeting-Id"]
-
-
-def original(user: ProxiedApi, meeting_id: str) -> bytes:
-    response = user.request("GET", f"/api/v1/meetings/{meeting_id}/audio/stream", params={"variant": "original"})
-    assert response.status_code == 200, response.text
-    return response.content
+pytestmark = needs_nginx
 
 
 # --- TLS, redirect, what the proxy hides -------------------------------------------------------
 
 def test_https_redirect_hsts_and_hidden_metrics(proxy):
-    plain = requests.get(f"http://127.0.0.1:{proxy.http_port}/api/v1/meetings/summary?scope=all",
-                         allow_redirects=False, timeout=10)
-    assert plain.status_code == 308
-    assert plain.headers["Location"] == "https://127.0.0.1/api/v1/meetings/summary?scope=all"
+    if not proxy.prefix:  # the shared server {} is the other application's to redirect
+        plain = requests.get(f"http://127.0.0.1:{proxy.http_port}/api/v1/meetings/summary?scope=all",
+                             allow_redirects=False, timeout=10)
+        assert plain.status_code == 308
+        assert plain.headers["Location"] == "https://127.0.0.1/api/v1/meetings/summary?scope=all"
     health = requests.get(proxy.url + "/health", verify=str(proxy.cert), timeout=10)
     assert health.status_code == 200 and health.json() == {"status": "ok"}
-    assert health.headers["Strict-Transport-Security"].startswith("max-age=")
-    assert "nginx/" not in health.headers.get("Server", "")  # server_tokens off
+    if not proxy.prefix:  # parley.conf's server {} settings; the shared one has its own
+        assert health.headers["Strict-Transport-Security"].startswith("max-age=")
+        assert "nginx/" not in health.headers.get("Server", "")  # server_tokens off
     # /metrics is for the local scraper only. Parley's router also answers the other spellings
     # (sent raw: requests would normalise some of them).
     for path in ("/metrics", "/metrics/", "//metrics", "/metrics//", "/metrics?x=1", "/./metrics", "/%6detrics",
                  "/api/../metrics"):
         connection = proxy.connection(timeout=10)
-        connection.request("GET", path)
+        connection.request("GET", proxy.prefix + path)
         response = connection.getresponse()
         body = response.read()
         connection.close()
@@ -268,10 +88,10 @@ def test_patch_cut_off_mid_body_keeps_what_passed_the_proxy(proxy, user, audio, 
     created = user.request("POST", "/api/v1/uploads", headers={
         **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="cut.wav")})
     assert created.status_code == 201, created.text
-    location = created.headers["Location"]
+    location = proxy.app_path(created.headers["Location"])
     sent = 300_000
     connection = proxy.connection()
-    connection.putrequest("PATCH", location)
+    connection.putrequest("PATCH", proxy.prefix + location)
     for name, value in {**user.api.auth, **TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM,
                         "Content-Length": str(len(data))}.items():
         connection.putheader(name, value)
@@ -305,7 +125,7 @@ def announce_body(proxy: Proxy, length: int) -> tuple[int, bytes]:
     sending no body: Parley answers 401 from the headers alone, nginx 413 past its limit."""
     connection = proxy.connection(timeout=10)
     try:
-        connection.putrequest("POST", "/api/v1/meetings")
+        connection.putrequest("POST", proxy.prefix + "/api/v1/meetings")
         for name, value in {"Authorization": "Bearer prl_not_a_token", "Content-Type": "audio/wav",
                             "Content-Length": str(length)}.items():
             connection.putheader(name, value)
@@ -324,14 +144,14 @@ def test_proxy_body_limit_matches_parleys(proxy):
     status, body = announce_body(proxy, limit)
     assert status == 401 and b'"unauthorized"' in body, (status, body)  # reached Parley
     status, body = announce_body(proxy, limit + 1)
-    assert status == 413 and b"<center>nginx</center>" in body, (status, body)  # stopped by nginx
+    assert status == 413 and b"<center>nginx" in body, (status, body)  # stopped by nginx
 
 
 # --- live progress -----------------------------------------------------------------------------
 
 def test_event_stream_through_proxy_reports_progress(proxy, user, audio):
     connection = proxy.connection(timeout=30)
-    connection.request("GET", "/api/v1/events", headers=user.api.auth)
+    connection.request("GET", proxy.prefix + "/api/v1/events", headers=user.api.auth)
     response = connection.getresponse()
     meeting_id = None
     try:
@@ -420,7 +240,7 @@ def test_range_requests_pass_through(proxy, user, audio):
 def bad_token_status(proxy: Proxy, source: str, **headers: str) -> tuple[int, str]:
     connection = proxy.connection(source=source, timeout=10)
     try:
-        connection.request("GET", "/api/v1/meetings/summary", headers={"Authorization": "Bearer prl_not_a_token", **headers})
+        connection.request("GET", proxy.prefix + "/api/v1/meetings/summary", headers={"Authorization": "Bearer prl_not_a_token", **headers})
         response = connection.getresponse()
         return response.status, response.read().decode(errors="replace")
     finally:
@@ -450,10 +270,11 @@ def test_failed_sign_ins_are_counted_per_forwarded_client_address(proxy):
 
 def test_sign_in_through_proxy_sets_a_secure_cookie(proxy):
     token = proxy.server.add_user().token
-    origin = proxy.url  # the browser's origin, port included: nginx must forward Host with it
+    origin = proxy.origin  # the browser's origin, port included: nginx must forward Host with it
     through = requests.post(proxy.url + "/login", data={"token": token}, headers={"Origin": origin},
                             allow_redirects=False, verify=str(proxy.cert), timeout=10)
     assert through.status_code == 303, through.text
+    assert through.headers["Location"] == proxy.prefix + "/"
     cookie = through.headers["Set-Cookie"]
     assert cookie.startswith("parley_session=pss_") and "; Secure" in cookie, cookie
     # The same sign-in straight to Parley over plain HTTP gets no Secure flag.

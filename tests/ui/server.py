@@ -22,8 +22,8 @@ class Server(ParleyServer):
     """The e2e suite's server, with accounts returned as (name, token) pairs for the
     sign-in form."""
 
-    def __init__(self, data_dir: Path | None = None):
-        super().__init__(data_dir=data_dir, binary=BINARY, prefix="parley-ui-")
+    def __init__(self, data_dir: Path | None = None, env: dict[str, str] | None = None):
+        super().__init__(data_dir=data_dir, env=env, binary=BINARY, prefix="parley-ui-")
 
     def add_user(self, name: str | None = None) -> tuple[str, str]:
         name = name or f"u{uuid.uuid4().hex[:8]}"

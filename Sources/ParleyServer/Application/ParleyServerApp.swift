@@ -48,7 +48,7 @@ public struct ParleyServerApp: Sendable {
         // PATCH that stops sending, is closed, and the upload's lock is released with it.
         let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeoutSeconds * 1000))
         var app = Application(
-            router: router,
+            responder: BasePathResponder(prefix: configuration.basePath, wrapped: router.buildResponder()),
             server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: idle)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
             logger: logger)

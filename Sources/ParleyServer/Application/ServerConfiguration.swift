@@ -37,6 +37,10 @@ public struct ServerConfiguration: Sendable {
     public var quota = StorageQuota()
     /// Reverse proxies whose `X-Forwarded-For` names the client (exact peer IPs).
     public var trustedProxies: Set<String> = []
+    /// The path a reverse proxy serves Parley under ("/parley"), which it strips before
+    /// passing requests on; every link, redirect, script URL and tus `Location` Parley
+    /// writes starts with it. "" = served at the root.
+    public var basePath = ""
     /// Failed authentications allowed per client address: a burst, then one per 6 s.
     public var authFailureBurst: Double = 10
     public var authFailuresPerSecond: Double = 1.0 / 6
@@ -65,6 +69,18 @@ public struct ServerConfiguration: Sendable {
         self.queue = queue
         self.engine = engine
         self.transcription = transcription
+    }
+
+    /// A `--base-path` as given ("/parley/", "parley", "/") in the form URLs are built with:
+    /// a leading slash, no trailing one, "" for the root. Only characters that need no
+    /// escaping in a URL path, so the prefix can go into HTML, headers and scripts as is.
+    public static func basePath(_ text: String) throws -> String {
+        let segments = text.split(separator: "/")
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        for segment in segments where segment == "." || segment == ".." || !segment.allSatisfy(allowed.contains) {
+            throw ServerConfigurationError(message: "the base path \"\(text)\" may use only letters, digits and - . _ ~ between slashes")
+        }
+        return segments.isEmpty ? "" : "/" + segments.joined(separator: "/")
     }
 
     /// `$PARLEY_DATA`, else `$XDG_DATA_HOME/parley-server`, else `~/.local/share/parley-server`.
@@ -103,4 +119,10 @@ public struct BackupSchedule: Sendable, Equatable {
         if let unit = text.last, let factor = units[unit], let value = Double(text.dropLast()), value > 0 { return value * factor }
         return Double(text).flatMap { $0 > 0 ? $0 : nil }
     }
+}
+
+/// A configuration value that cannot work, named in one line.
+public struct ServerConfigurationError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

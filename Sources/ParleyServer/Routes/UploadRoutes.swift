@@ -63,7 +63,7 @@ struct UploadRoutes: Sendable {
             // sends 0 bytes, and say which meeting it is.
             dependencies.metrics.duplicate(savedBytes: meeting.size)
             return Response(status: .created, headers: [
-                .location: "/api/v1/uploads/\(meeting.id)", .uploadOffset: String(meeting.size),
+                .location: dependencies.configuration.basePath + "/api/v1/uploads/\(meeting.id)", .uploadOffset: String(meeting.size),
                 .parleyMeetingID: meeting.id, .parleyDuplicate: "true",
             ])
         }
@@ -74,7 +74,9 @@ struct UploadRoutes: Sendable {
         case .resume(let pending): upload = pending
         case .existingMeeting: fatalError("handled above")
         }
-        var headers: HTTPFields = [.location: "/api/v1/uploads/\(upload.id)"]
+        // The client resolves Location against the address it used, so behind a proxy that
+        // strips a path prefix the prefix must be in it.
+        var headers: HTTPFields = [.location: dependencies.configuration.basePath + "/api/v1/uploads/\(upload.id)"]
         if case .created = outcome, request.headers[.contentType] == Self.offsetContentType {
             let written = try await write(request, to: upload, at: 0)
             upload.offset = written.offset

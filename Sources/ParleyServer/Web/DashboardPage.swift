@@ -42,13 +42,13 @@ struct DashboardPage: Sendable {
         self.scope = scope.rawValue
         scopeLabel = Self.label(scope)
         scopes = [MeetingScope.all, .personal, .workspace].map { candidate in
-            ScopeTab(label: Self.label(candidate), href: candidate == .all ? "/" : "/?scope=\(candidate.rawValue)",
+            ScopeTab(label: Self.label(candidate), href: chrome.base + (candidate == .all ? "/" : "/?scope=\(candidate.rawValue)"),
                      isCurrent: candidate == scope)
         }
-        cards = page.items.map { MeetingCard($0, workspaceNames: workspaceNames) }
+        cards = page.items.map { MeetingCard($0, base: chrome.base, workspaceNames: workspaceNames) }
         hasCards = !cards.isEmpty
         self.isFirstPage = isFirstPage
-        olderHref = page.nextCursor.map { "/?scope=\(scope.rawValue)&cursor=\(WebFormat.queryEscape($0))" } ?? ""
+        olderHref = page.nextCursor.map { chrome.base + "/?scope=\(scope.rawValue)&cursor=\(WebFormat.queryEscape($0))" } ?? ""
         hasOlder = page.nextCursor != nil
         workspaces = workspaceNames.values.sorted().map { Workspace(name: $0) }
         hasWorkspaces = !workspaces.isEmpty

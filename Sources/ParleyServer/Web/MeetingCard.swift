@@ -51,10 +51,10 @@ struct MeetingCard: Sendable, MustacheParent {
     var originLabel = ""
     var hasOrigin: Bool { !origin.isEmpty }
 
-    init(_ meeting: MeetingSummary, workspaceNames: [String: String] = [:]) {
+    init(_ meeting: MeetingSummary, base: String, workspaceNames: [String: String] = [:]) {
         id = meeting.id
         title = meeting.title
-        href = "/meetings/" + meeting.id
+        href = base + "/meetings/" + meeting.id
         dateISO = meeting.recordedAt ?? meeting.createdAt
         dateText = WebFormat.date(dateISO)
         hasDate = true

@@ -37,8 +37,8 @@ struct MeetingPage: Sendable {
         workspaceNames: [String: String] = [:]
     ) {
         self.chrome = chrome
-        card = MeetingCard(meeting.summary, workspaceNames: workspaceNames)
-        audioSrc = "/api/v1/meetings/\(meeting.id)/audio/stream"
+        card = MeetingCard(meeting.summary, base: chrome.base, workspaceNames: workspaceNames)
+        audioSrc = chrome.base + "/api/v1/meetings/\(meeting.id)/audio/stream"
         isOwner = meeting.ownerId == viewer.userId
         canCancel = isOwner && card.isActive
         let transcript = processed?.transcript
@@ -52,7 +52,7 @@ struct MeetingPage: Sendable {
             insights = nil
         }
         exports = hasTranscript ? TranscriptFormat.allCases.map { format in
-            Export(label: Self.label(format), href: "/api/v1/meetings/\(meeting.id)/export?format=\(format.rawValue)",
+            Export(label: Self.label(format), href: chrome.base + "/api/v1/meetings/\(meeting.id)/export?format=\(format.rawValue)",
                    format: format.rawValue)
         } : []
         stages = ProcessingStage.allCases.map { stage in

@@ -5,6 +5,9 @@ struct PageChrome: Sendable {
     var userName: String
     var csrf: String
     var assetVersion: String
+    /// The proxy's path prefix (`ServerConfiguration.basePath`), put before every link and
+    /// script URL; the scripts read it from `<meta name="parley-base">`.
+    var base = ""
     var isDashboard = false
     var isSearch = false
     /// File names under /static to load (deferred).
@@ -14,8 +17,9 @@ struct PageChrome: Sendable {
     /// The agent's local UI (`parley agent --ui`): no account, no sign-out, no search.
     var isLocal = false
 
-    init(title: String, session: WebSession, assetVersion: String, scripts: [String] = []) {
+    init(title: String, session: WebSession, assetVersion: String, base: String, scripts: [String] = []) {
         self.title = title
+        self.base = base
         self.userName = session.viewer.name
         self.csrf = session.csrf
         self.assetVersion = assetVersion

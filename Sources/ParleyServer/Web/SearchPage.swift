@@ -69,7 +69,7 @@ struct SearchPage: Sendable {
         }
         hasQuery = !query.isEmpty
         self.hits = hits.map { hit in
-            Hit(meetingTitle: hit.meetingTitle, href: "/meetings/\(hit.meetingId)#t=\(WebFormat.seconds(hit.start))",
+            Hit(meetingTitle: hit.meetingTitle, href: chrome.base + "/meetings/\(hit.meetingId)#t=\(WebFormat.seconds(hit.start))",
                 clock: WebFormat.clock(hit.start), speakerName: hit.speakerName, hasSpeaker: !hit.speakerName.isEmpty, kind: hit.kind,
                 kindLabel: Self.kindLabel(hit.kind), isTranscript: hit.kind == "transcript",
                 snippetHTML: WebFormat.snippet(hit.snippet))

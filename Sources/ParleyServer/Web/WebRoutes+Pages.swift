@@ -17,7 +17,7 @@ extension WebRoutes {
             page = try await dependencies.meetings.summaries(
                 viewer: session.viewer, scope: scope, limit: DashboardPage.pageSize, cursor: cursor)
         } catch is PageCursorError {
-            return HTMLResponse.redirect(to: scope == .all ? "/" : "/?scope=\(scope.rawValue)")
+            return HTMLResponse.redirect(to: base + (scope == .all ? "/" : "/?scope=\(scope.rawValue)"))
         }
         var pageChrome = chrome("Meetings", session: session, scripts: ["sha256.js", "upload.js", "dashboard.js"])
         pageChrome.isDashboard = true
@@ -44,7 +44,7 @@ extension WebRoutes {
             return Response(status: .noContent, headers: [.cacheControl: "no-store"])
         default: break
         }
-        let view = MeetingCard(meeting.summary, workspaceNames: try await workspaceNames(session.viewer))
+        let view = MeetingCard(meeting.summary, base: base, workspaceNames: try await workspaceNames(session.viewer))
         return try render(view, template: "card").response(from: request, context: context)
     }
 

@@ -69,7 +69,7 @@ struct WebRoutes: Sendable {
         _ request: Request, _ context: ParleyRequestContext, _ body: (WebSession) async throws -> any ResponseGenerator
     ) async throws -> Response {
         guard let session = try await WebSession.resolve(request, context: context, sessions: dependencies.sessions) else {
-            return try WebSession.signInRedirect(request).response(from: request, context: context)
+            return try WebSession.signInRedirect(request, base: base).response(from: request, context: context)
         }
         return try await body(session).response(from: request, context: context)
     }
@@ -81,8 +81,11 @@ struct WebRoutes: Sendable {
         return HTMLResponse(html: try templates.render(object, template: template), status: status, headers: headers)
     }
 
+    /// The proxy's path prefix, "" at the root.
+    var base: String { dependencies.configuration.basePath }
+
     func chrome(_ title: String, session: WebSession, scripts: [String] = []) -> PageChrome {
-        PageChrome(title: title, session: session, assetVersion: assets.version, scripts: scripts)
+        PageChrome(title: title, session: session, assetVersion: assets.version, base: base, scripts: scripts)
     }
 
     // MARK: Sign-in
@@ -92,14 +95,15 @@ struct WebRoutes: Sendable {
         var error: String
         var hasError: Bool
         var assetVersion: String
+        var base: String
     }
 
     func loginForm(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let next = WebSession.safeNext(FormQuery(request.uri.query).get("next"))
         if try await WebSession.resolve(request, context: context, sessions: dependencies.sessions) != nil {
-            return HTMLResponse.redirect(to: next)
+            return HTMLResponse.redirect(to: base + next)
         }
-        return try render(LoginView(next: next, error: "", hasError: false, assetVersion: assets.version), template: "login")
+        return try render(LoginView(next: next, error: "", hasError: false, assetVersion: assets.version, base: base), template: "login")
             .response(from: request, context: context)
     }
 
@@ -109,7 +113,7 @@ struct WebRoutes: Sendable {
     func signIn(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         guard Self.isSameOrigin(request) else {
             return try render(LoginView(next: "/", error: "This sign-in form was sent from another site.", hasError: true,
-                                        assetVersion: assets.version), template: "login", status: .forbidden)
+                                        assetVersion: assets.version, base: base), template: "login", status: .forbidden)
                 .response(from: request, context: context)
         }
         let body = try await request.body.collect(upTo: 8 * 1024)
@@ -124,12 +128,12 @@ struct WebRoutes: Sendable {
                 message = "Too many failed sign-ins; try again in \(max(1, Int(wait.rounded(.up)))) s."
                 status = .tooManyRequests
             }
-            return try render(LoginView(next: next, error: message, hasError: true, assetVersion: assets.version),
+            return try render(LoginView(next: next, error: message, hasError: true, assetVersion: assets.version, base: base),
                               template: "login", status: status)
                 .response(from: request, context: context)
         }
         dependencies.logger.info("web sign-in", metadata: ["user": "\(viewer.name)"])
-        return HTMLResponse.redirect(to: next, headers: [.setCookie: SessionCookie.setCookie(session: session, request: request)])
+        return HTMLResponse.redirect(to: base + next, headers: [.setCookie: SessionCookie.setCookie(session: session, request: request)])
     }
 
     /// POST /logout (a form with the page's CSRF value): ends the session on the server
@@ -140,11 +144,11 @@ struct WebRoutes: Sendable {
         if let session = SessionCookie.session(in: request) {
             guard SessionCookie.isValidCSRF(form.get("csrf"), session: session) else {
                 // Not from one of our pages: leave the session alone.
-                return HTMLResponse.redirect(to: "/")
+                return HTMLResponse.redirect(to: base + "/")
             }
             try await dependencies.sessions.revoke(session)
         }
-        return HTMLResponse.redirect(to: "/login", headers: [.setCookie: SessionCookie.clearCookie(request: request)])
+        return HTMLResponse.redirect(to: base + "/login", headers: [.setCookie: SessionCookie.clearCookie(request: request)])
     }
 
     /// A browser POST from this origin: `Sec-Fetch-Site` when sent, else `Origin` against

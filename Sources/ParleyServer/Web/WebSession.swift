@@ -30,10 +30,10 @@ struct WebSession: Sendable {
     /// such navigations we answer a page that reloads the same address once: that second
     /// request starts on our own origin and carries the cookie. A request that still has no
     /// session then goes to /login as usual.
-    static func signInRedirect(_ request: Request) -> any ResponseGenerator {
+    static func signInRedirect(_ request: Request, base: String) -> any ResponseGenerator {
         let path = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         if request.headers[.secFetchSite] == "cross-site", request.cookies[SessionCookie.name] == nil {
-            let target = WebFormat.escape(path)
+            let target = WebFormat.escape(base + path)
             return HTMLResponse(html: """
                 <!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=\(target)">
                 <title>Parley</title></head><body><p><a href="\(target)">Continue to Parley</a></p></body></html>
@@ -41,7 +41,7 @@ struct WebSession: Sendable {
         }
         var headers: HTTPFields = [:]
         if request.cookies[SessionCookie.name] != nil { headers[.setCookie] = SessionCookie.clearCookie(request: request) }
-        return HTMLResponse.redirect(to: "/login?next=" + WebFormat.queryEscape(path), headers: headers)
+        return HTMLResponse.redirect(to: base + "/login?next=" + WebFormat.queryEscape(path), headers: headers)
     }
 
     /// A page to return to after signing in; anything else (other hosts, `//x`, `/\x`,

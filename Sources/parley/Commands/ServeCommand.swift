@@ -33,13 +33,16 @@ struct ServeCommand: AsyncParsableCommand {
     var idleTimeout = Double(ProcessInfo.processInfo.environment["PARLEY_IDLE_TIMEOUT"] ?? "") ?? 30
 
     @Option(help: "Back up to this folder on a schedule (env PARLEY_BACKUP_TO); see `parley backup`.")
-    var backupTo = ProcessInfo.processInfo.environment["PARLEY_BACKUP_TO"]
+    var backupTo: String?
 
     @Option(help: "How often to back up: 24h, 30m, 2d (env PARLEY_BACKUP_EVERY).")
     var backupEvery = ProcessInfo.processInfo.environment["PARLEY_BACKUP_EVERY"] ?? "24h"
 
     @Option(help: "Snapshots to keep (env PARLEY_BACKUP_KEEP).")
     var backupKeep = Int(ProcessInfo.processInfo.environment["PARLEY_BACKUP_KEEP"] ?? "") ?? 7
+
+    @Option(help: "Path prefix a reverse proxy serves Parley under, e.g. /parley (env PARLEY_BASE_PATH).")
+    var basePath = ProcessInfo.processInfo.environment["PARLEY_BASE_PATH"] ?? ""
 
     @OptionGroup var model: ModelOptions
 
@@ -55,7 +58,13 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.rateLimitBurst = max(rateLimit * 4, 1)
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
         configuration.idleTimeoutSeconds = idleTimeout
-        if let backupTo {
+        do {
+            configuration.basePath = try ServerConfiguration.basePath(basePath)
+        } catch {
+            throw ValidationError("--base-path: \(error)")
+        }
+        // The environment is read here: an optional @Option cannot also have a default.
+        if let backupTo = backupTo ?? ProcessInfo.processInfo.environment["PARLEY_BACKUP_TO"] {
             guard let every = BackupSchedule.seconds(backupEvery), backupKeep > 0 else {
                 throw ValidationError("--backup-every takes a duration like 24h, 30m or 2d, and --backup-keep a count over 0")
             }

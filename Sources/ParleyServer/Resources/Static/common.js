@@ -8,6 +8,10 @@
 
   const meta = document.querySelector('meta[name="parley-csrf"]');
   const csrf = meta ? meta.content : '';
+  // The path prefix a reverse proxy serves Parley under ('' at the root): every URL the
+  // scripts build starts with it.
+  const baseMeta = document.querySelector('meta[name="parley-base"]');
+  const base = baseMeta ? baseMeta.content : '';
 
   /** Calls the JSON API with the session cookie and the CSRF header; throws on errors. */
   async function api(method, url, body) {
@@ -24,7 +28,9 @@
       try { data = JSON.parse(text); } catch (ignored) { data = null; }
     }
     if (response.status === 401) {
-      window.location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
+      // `next` is a path inside Parley; the sign-in form puts the prefix back.
+      const path = location.pathname.indexOf(base + '/') === 0 ? location.pathname.slice(base.length) : '/';
+      window.location.href = base + '/login?next=' + encodeURIComponent(path + location.search);
     }
     if (!response.ok) {
       const message = (data && data.error && data.error.message) || ('HTTP ' + response.status);
@@ -60,7 +66,7 @@
   /** Live processing events (Server-Sent Events, the session cookie authenticates). */
   function events(onEvent, onReconnect) {
     if (!('EventSource' in window)) return null;
-    const source = new EventSource('/api/v1/events');
+    const source = new EventSource(base + '/api/v1/events');
     let lost = false;
     source.addEventListener('meeting', function (message) {
       try { onEvent(JSON.parse(message.data)); } catch (error) { console.error(error); }
@@ -124,7 +130,7 @@
   localTimes(document);
 
   window.Parley = {
-    api, csrf, announce, events, applyStatus, localTimes, stageLabel, isActive: function (status) {
+    api, csrf, base, announce, events, applyStatus, localTimes, stageLabel, isActive: function (status) {
       return ACTIVE.indexOf(status) >= 0;
     },
   };

@@ -17,7 +17,7 @@
   async function loadCard(id, insert) {
     if (pending.has(id)) return pending.get(id);
     const job = (async function () {
-      const response = await fetch('/meetings/' + encodeURIComponent(id) + '/card?scope=' + encodeURIComponent(scope),
+      const response = await fetch(P.base + '/meetings/' + encodeURIComponent(id) + '/card?scope=' + encodeURIComponent(scope),
         { credentials: 'same-origin' });
       if (response.status !== 200) return null;
       const template = document.createElement('template');

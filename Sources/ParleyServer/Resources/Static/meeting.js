@@ -7,7 +7,7 @@
   const head = document.getElementById('meeting-head');
   if (!head) return;
   const meetingId = head.dataset.meetingId;
-  const base = '/api/v1/meetings/' + encodeURIComponent(meetingId);
+  const base = P.base + '/api/v1/meetings/' + encodeURIComponent(meetingId);
   const audio = document.getElementById('audio');
   const transcript = document.getElementById('transcript');
   const follow = document.getElementById('follow');
@@ -378,7 +378,7 @@
       if (!window.confirm('Delete this meeting, its recording and transcript? This cannot be undone.')) return;
       try {
         await P.api('DELETE', base);
-        window.location.href = '/';
+        window.location.href = P.base + '/';
       } catch (error) {
         P.announce('Could not delete: ' + error.message, 'error');
       }

@@ -68,7 +68,7 @@
     this.status.textContent = text + (meetingId ? ' ' : '');
     if (meetingId) {
       const link = document.createElement('a');
-      link.href = '/meetings/' + encodeURIComponent(meetingId);
+      link.href = P.base + '/meetings/' + encodeURIComponent(meetingId);
       link.textContent = linkText || 'Open it';
       link.className = kind === 'duplicate' ? 'duplicate-link' : 'meeting-link';
       this.status.appendChild(link);
@@ -159,14 +159,14 @@
       if (MAX_BYTES && file.size > MAX_BYTES) throw new Error('the file is larger than this server accepts (' + formatBytes(MAX_BYTES) + ')');
       row.update('Fingerprinting…', 0);
       const sha = await window.ParleySHA256.digestFile(file, function (fraction) { row.update('Fingerprinting…', fraction); });
-      const check = await P.api('GET', '/api/v1/meetings/check/' + sha + '?sha256=' + sha);
+      const check = await P.api('GET', P.base + '/api/v1/meetings/check/' + sha + '?sha256=' + sha);
       if (check && check.exists && check.meeting) {
         row.finish('duplicate', 'Already on the server as “' + check.meeting.title + '”.', check.meeting.id, 'Open the existing meeting');
         P.announce(file.name + ' is already on the server.');
         return;
       }
       const where = target();
-      const response = await fetch('/api/v1/uploads', {
+      const response = await fetch(P.base + '/api/v1/uploads', {
         method: 'POST', credentials: 'same-origin',
         headers: {
           'Tus-Resumable': TUS, 'Upload-Length': String(file.size), 'X-Parley-CSRF': P.csrf,
