@@ -33,13 +33,14 @@ def _load(path: Path) -> np.ndarray:
 def _check_shape(res: dict, duration: float) -> None:
     assert set(res) == {"duration", "turns", "speakers"}
     assert res["duration"] == pytest.approx(duration, abs=1e-3)
-    prev_end, seen = 0.0, []
+    prev_start, last_end, seen = 0.0, {}, []
     for t in res["turns"]:
         assert set(t) == {"start", "end", "speaker"}
         assert type(t["start"]) is float and type(t["end"]) is float and type(t["speaker"]) is int
         assert round(t["start"], 3) == t["start"] and round(t["end"], 3) == t["end"]
-        assert prev_end <= t["start"] < t["end"] <= duration + 1e-3  # sorted, non-overlapping
-        prev_end = t["end"]
+        assert prev_start <= t["start"] < t["end"] <= duration + 1e-3  # sorted by start
+        assert t["start"] >= last_end.get(t["speaker"], 0.0)  # one speaker's turns never overlap
+        prev_start, last_end[t["speaker"]] = t["start"], t["end"]
         if t["speaker"] not in seen:
             assert t["speaker"] == len(seen)  # numbered in order of first appearance
             seen.append(t["speaker"])

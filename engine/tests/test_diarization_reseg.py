@@ -55,3 +55,29 @@ def test_agc_lifts_quiet_speech_but_not_the_noise_floor():
     assert np.sqrt(np.mean(out[:2 * sr] ** 2)) < 10 ** ((-25 - 12 + 1) / 20)  # hiss stays well below
     loud = np.clip(hiss * 3000, -1, 1)
     assert np.allclose(vad.agc(loud), loud)           # never turned down
+
+
+def test_overlap_second_speaker_where_the_gmm_contradicts_the_path():
+    from parley_engine.diarization import overlap
+
+    n = 300
+    gll = np.zeros((n, 2))
+    gll[:, 0] = 5.0 + np.random.default_rng(0).normal(0, 1, n)  # speaker 0 fits, as labelled ...
+    gll[100:160, 1] = 10.0                                       # ... except 0.6 s where 1 fits better
+    lab = np.zeros(n, dtype=int)
+    sec = overlap.second_labels(gll, lab, [(0, n)], threshold=0.2, width=20, min_frames=30)
+    assert set(np.flatnonzero(sec == 1)) >= set(range(110, 150)) and np.all(sec[:90] == -1)
+    assert np.all(overlap.second_labels(gll[:, :1], lab, [(0, n)], threshold=0.2) == -1)  # one voice
+    short = overlap.second_labels(gll, lab, [(0, n)], threshold=0.2, width=20, min_frames=100)
+    assert np.all(short == -1)  # a stretch shorter than min_frames is not kept
+    frames = np.arange(n) + 50
+    got = overlap.turns(frames, sec)
+    assert len(got) == 1 and got[0][2] == 1
+
+
+def test_overlap_merge_joins_one_speaker_and_lets_two_overlap():
+    from parley_engine.diarization import overlap
+
+    primary = [(0.0, 2.0, 0), (2.0, 4.0, 1)]
+    extra = [(1.5, 2.0, 1), (3.0, 3.5, 0)]
+    assert overlap.merge(primary, extra, 0.1) == [(0.0, 2.0, 0), (1.5, 4.0, 1), (3.0, 3.5, 0)]

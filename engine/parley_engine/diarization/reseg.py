@@ -8,6 +8,8 @@ boundaries and short turns rather than re-cluster the recording.
 """
 import numpy as np
 
+from . import gmm
+
 
 def log_mel(mel: np.ndarray) -> np.ndarray:
     """Mean-normalised log power mel; overwrites and returns `mel` (pass a copy)."""
@@ -21,11 +23,6 @@ def log_mel(mel: np.ndarray) -> np.ndarray:
 def gmm_loglik(x: np.ndarray, labels: np.ndarray, k: int, n_comp: int = 8, max_train: int = 20000,
                seed: int = 0) -> np.ndarray:
     """(n, k) per-frame log-likelihood under a per-speaker diagonal GMM trained on x[labels == c]."""
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.mixture import GaussianMixture
-
     rng = np.random.default_rng(seed)
     out = np.full((len(x), k), -1e4, dtype=np.float32)
     for c in range(k):
@@ -34,13 +31,10 @@ def gmm_loglik(x: np.ndarray, labels: np.ndarray, k: int, n_comp: int = 8, max_t
             continue
         if len(idx) > max_train:
             idx = rng.choice(idx, max_train, replace=False)
-        g = GaussianMixture(min(n_comp, max(1, len(idx) // 50)), covariance_type="diag",
-                            reg_covar=1e-2, max_iter=20, random_state=seed)
-        with warnings.catch_warnings():  # 20 EM steps are enough here; converged or not
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            g.fit(x[idx])
-        for s in range(0, len(x), 10000):  # chunks: sklearn works in float64 internally
-            out[s:s + 10000, c] = g.score_samples(x[s:s + 10000])
+        # 20 EM steps are enough here, converged or not; the 1e-2 floor keeps a component
+        # from collapsing onto a handful of identical (e.g. digital-silence) frames
+        g = gmm.fit(x[idx], min(n_comp, max(1, len(idx) // 50)), reg=1e-2, max_iter=20, seed=seed)
+        out[:, c] = g.score_samples(x)
     return out
 
 

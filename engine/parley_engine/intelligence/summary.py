@@ -1,7 +1,7 @@
 """Extractive summary: TextRank over TF-IDF sentence vectors.
 
 Why this form of TextRank:
-- Sentence vectors are scikit-learn TF-IDF (already pinned for diarization): IDF weighs
+- Sentence vectors are scikit-learn TF-IDF: IDF weighs
   down the words every meeting repeats ("think", "need", "going") far better than the
   original TextRank's raw word overlap, and the vectoriser is C-speed.
 - Cosine similarity is one sparse product (rows are L2-normalised), and PageRank is a
