@@ -61,7 +61,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // HTTP API, tus uploads, audio streaming, auth, rate limits, metrics.
+        // HTTP API, tus uploads, audio streaming, auth, rate limits, metrics, webhooks.
         .target(
             name: "ParleyServer",
             dependencies: [
@@ -75,6 +75,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings

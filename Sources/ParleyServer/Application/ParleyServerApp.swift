@@ -53,6 +53,9 @@ public struct ParleyServerApp: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
             logger: logger)
         app.addServices(processing, UploadJanitor(dependencies: dependencies))
+        app.addServices(WebhookDispatcher(
+            repository: WebhookRepository(database: database), settings: configuration.webhooks,
+            linkRoot: configuration.publicURL ?? configuration.basePath, logger: logger))
         if let schedule = configuration.backups {
             app.addServices(BackupService(
                 schedule: schedule, database: database, dataDirectory: configuration.dataDirectory, logger: logger))
@@ -85,6 +88,7 @@ public struct ParleyServerApp: Sendable {
         ExportRoutes(dependencies: dependencies).register(on: meetings)
         SearchRoutes(dependencies: dependencies).register(on: api)
         TokenRoutes(dependencies: dependencies).register(on: api)
+        WebhookRoutes(dependencies: dependencies).register(on: api)
         OpenAITranscriptionRoute(dependencies: dependencies).register(on: authenticated)
         return router
     }

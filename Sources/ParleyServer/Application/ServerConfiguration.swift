@@ -41,6 +41,10 @@ public struct ServerConfiguration: Sendable {
     /// passing requests on; every link, redirect, script URL and tus `Location` Parley
     /// writes starts with it. "" = served at the root.
     public var basePath = ""
+    /// Where browsers reach this server ("https://example.com/parley"), for absolute links
+    /// in webhook bodies; nil = links are paths.
+    public var publicURL: String?
+    public var webhooks = WebhookSettings()
     /// Failed authentications allowed per client address: a burst, then one per 6 s.
     public var authFailureBurst: Double = 10
     public var authFailuresPerSecond: Double = 1.0 / 6

@@ -10,6 +10,7 @@ struct PageChrome: Sendable {
     var base = ""
     var isDashboard = false
     var isSearch = false
+    var isWebhooks = false
     /// File names under /static to load (deferred).
     var scripts: [String] = []
     /// Extra class on <body> for page-specific layout.

@@ -181,6 +181,9 @@ enum ParleyMigrations {
                 ALTER TABLE segment ADD COLUMN text_hash TEXT;
                 """)
         }
+        migrator.registerMigration("v6-webhooks") { db in
+            try db.execute(sql: WebhookSchema.v6)
+        }
         return migrator
     }
 }

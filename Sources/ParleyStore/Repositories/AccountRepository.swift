@@ -67,17 +67,18 @@ public struct AccountRepository: Sendable {
         }
     }
 
-    /// Creates the workspace if needed and makes `userName` a member of it.
-    public func addMember(userName: String, workspace name: String) async throws {
+    /// Creates the workspace if needed and makes `userName` a member of it; an admin also
+    /// manages the workspace's webhooks. Joining again as a plain member keeps an admin one.
+    public func addMember(userName: String, workspace name: String, admin: Bool = false) async throws {
         try Self.validate(name)
         guard let user = try await user(named: userName) else { throw Failure.unknownUser(userName) }
         try await database.pool.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO workspace (id, name, created_at) VALUES (?, ?, ?)",
                            arguments: [UUID().uuidString.lowercased(), name, StoreClock.now()])
             try db.execute(sql: """
-                INSERT OR IGNORE INTO workspace_member (workspace_id, user_id)
-                SELECT id, ? FROM workspace WHERE name = ?
-                """, arguments: [user.id, name])
+                INSERT INTO workspace_member (workspace_id, user_id, role) SELECT id, ?, ? FROM workspace WHERE name = ?
+                ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = 'admin' WHERE excluded.role = 'admin'
+                """, arguments: [user.id, admin ? "admin" : "member", name])
         }
     }
 

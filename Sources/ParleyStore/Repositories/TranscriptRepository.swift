@@ -56,6 +56,7 @@ public struct TranscriptRepository: Sendable {
             for edit in edits {
                 try VoiceprintRepository.follow(edit, transcript: processed.transcript, meeting: meeting, actorId: actorId, in: db)
             }
+            try WebhookRepository.queueCorrected(meetingId: meeting.id, in: db)
             return processed
         }
     }

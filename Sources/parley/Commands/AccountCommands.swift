@@ -36,10 +36,12 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @Argument(help: "User name.") var name: String
         @Option(help: "Workspace name.") var workspace: String
+        @Flag(help: "Make the user an admin of the workspace (manages its webhooks).") var admin = false
 
         func run() async throws {
             do {
-                try await AccountRepository(database: try openServerDatabase(data)).addMember(userName: name, workspace: workspace)
+                try await AccountRepository(database: try openServerDatabase(data))
+                    .addMember(userName: name, workspace: workspace, admin: admin)
             } catch let failure as AccountRepository.Failure {
                 throw CommandFailure(message: failure.description)
             }

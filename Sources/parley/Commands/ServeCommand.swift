@@ -82,6 +82,20 @@ struct ServeCommand: AsyncParsableCommand {
         if let uploads = environment["PARLEY_MAX_OPEN_UPLOADS"].flatMap(Int.init), uploads > 0 {
             configuration.quota.maxOpenUploads = uploads
         }
+        if let url = environment["PARLEY_PUBLIC_URL"], !url.isEmpty {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil
+            else { throw ValidationError("PARLEY_PUBLIC_URL must be an http(s) address, like https://parley.example.com") }
+            configuration.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        if let attempts = environment["PARLEY_WEBHOOK_ATTEMPTS"].flatMap(Int.init), attempts > 0 {
+            configuration.webhooks.attempts = attempts
+        }
+        if let seconds = environment["PARLEY_WEBHOOK_RETRY_SECONDS"].flatMap(Double.init), seconds > 0 {
+            configuration.webhooks.retrySeconds = seconds
+        }
+        if let seconds = environment["PARLEY_WEBHOOK_TIMEOUT_SECONDS"].flatMap(Double.init), seconds > 0 {
+            configuration.webhooks.timeoutSeconds = seconds
+        }
         if let slots = environment["PARLEY_OPENAI_CONCURRENCY"].flatMap(Int.init), slots > 0 {
             configuration.openAIConcurrency = slots
         }
