@@ -92,6 +92,13 @@ def test_replace_all_corrects_every_line(signed_in: Page, server, account, own_m
     expect(signed_in.locator("#transcript .seg-text", has_text="Zanzibar")).to_have_count(holding)
     after = api(server, token, "GET", f"/api/v1/meetings/{own_meeting}").json()["transcript"]["segments"]
     assert sum(1 for s in after if "Zanzibar" in s["text"]) == holding
+    # The fixed name is offered for the vocabulary, and added once.
+    offer = signed_in.locator("#vocabulary-offer")
+    expect(offer).to_be_visible()
+    expect(offer).to_contain_text('"Zanzibar"')
+    signed_in.click("#vocabulary-add")
+    expect(offer).to_be_hidden()
+    assert "Zanzibar" in api(server, token, "GET", "/api/v1/vocabulary").json()["terms"]
     signed_in.fill("#replace-find", "qwertyuiop")
     signed_in.click("#replace-form button[type=submit]")
     expect(signed_in.locator("#toast")).to_contain_text("not in this transcript")

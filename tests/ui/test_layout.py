@@ -37,6 +37,8 @@ def test_pages_fit_and_are_labelled(browser, server, account, processed_meeting,
             "dashboard": "/",
             "meeting": f"/meetings/{processed_meeting}",
             "search": f"/search?q={quote_plus(seatbelts.phrase)}",
+            "webhooks": "/webhooks",
+            "vocabulary": "/vocabulary",
         }
         for name, path in pages.items():
             page.goto(server.url + path)

@@ -89,6 +89,7 @@ public struct ParleyServerApp: Sendable {
         SearchRoutes(dependencies: dependencies).register(on: api)
         TokenRoutes(dependencies: dependencies).register(on: api)
         WebhookRoutes(dependencies: dependencies).register(on: api)
+        VocabularyRoutes(dependencies: dependencies).register(on: api)
         OpenAITranscriptionRoute(dependencies: dependencies).register(on: authenticated)
         return router
     }

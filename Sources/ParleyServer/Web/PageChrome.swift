@@ -11,6 +11,7 @@ struct PageChrome: Sendable {
     var isDashboard = false
     var isSearch = false
     var isWebhooks = false
+    var isVocabulary = false
     /// File names under /static to load (deferred).
     var scripts: [String] = []
     /// Extra class on <body> for page-specific layout.

@@ -29,7 +29,7 @@ extension WebRoutes {
             rows.append((webhook, try await repository.deliveries(webhookId: webhook.id, limit: 20)))
         }
         let names = try await workspaceNames(session.viewer)
-        let admin = try await repository.adminWorkspaces(userId: session.viewer.userId)
+        let admin = try await dependencies.accounts.adminWorkspaces(userId: session.viewer.userId)
         var pageChrome = chrome("Webhooks", session: session)
         pageChrome.isWebhooks = true
         let view = WebhooksPage(chrome: pageChrome, webhooks: rows, adminOf: names.filter { admin.contains($0.key) },

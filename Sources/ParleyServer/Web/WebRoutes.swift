@@ -49,6 +49,7 @@ struct WebRoutes: Sendable {
         router.post("/logout") { request, context in try await signOut(request, context: context) }
         router.get("/meetings/{id}/card") { request, context in try await card(request, context: context) }
         registerWebhooks(on: router)
+        registerVocabulary(on: router)
         // Pages answer HEAD too (Hummingbird does not derive it from GET).
         for method in [HTTPRequest.Method.get, .head] {
             router.on("/", method: method) { request, context in

@@ -54,13 +54,13 @@ struct WebSession: Sendable {
         return next
     }
 
-    /// The web UI's page paths: the dashboard, a meeting, search, webhooks.
+    /// The web UI's page paths: the dashboard, a meeting, search, webhooks, vocabulary.
     static func isPage(_ path: String) -> Bool {
         let route = path.prefix { $0 != "?" && $0 != "#" }
         let parts = route.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         switch parts.first {
         case "": return parts.count == 1
-        case "search", "webhooks": return parts.count == 1
+        case "search", "webhooks", "vocabulary": return parts.count == 1
         case "meetings": return parts.count == 2 && !(parts.last ?? "").isEmpty
         default: return false
         }

@@ -184,6 +184,19 @@ enum ParleyMigrations {
         migrator.registerMigration("v6-webhooks") { db in
             try db.execute(sql: WebhookSchema.v6)
         }
+        migrator.registerMigration("v7-vocabulary") { db in
+            // Names and terms Whisper is told about, one list per user and per workspace
+            // (`owner_kind`), applied when a meeting of theirs is transcribed.
+            try db.execute(sql: """
+                CREATE TABLE vocabulary (
+                    owner_kind TEXT NOT NULL CHECK (owner_kind IN ('user', 'workspace')),
+                    owner_id TEXT NOT NULL,
+                    terms TEXT NOT NULL,
+                    updated_at REAL NOT NULL,
+                    updated_by TEXT,
+                    PRIMARY KEY (owner_kind, owner_id));
+                """)
+        }
         return migrator
     }
 }

@@ -82,6 +82,14 @@ public struct AccountRepository: Sendable {
         }
     }
 
+    /// The workspaces the user administers (their webhooks and vocabulary).
+    public func adminWorkspaces(userId: String) async throws -> Set<String> {
+        try await database.pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT workspace_id FROM workspace_member WHERE user_id = ? AND role = 'admin'",
+                                    arguments: [userId]))
+        }
+    }
+
     public func workspaceId(named name: String) async throws -> String? {
         try await database.pool.read { db in
             try String.fetchOne(db, sql: "SELECT id FROM workspace WHERE name = ?", arguments: [name])

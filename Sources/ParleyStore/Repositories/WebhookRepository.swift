@@ -151,14 +151,6 @@ public struct WebhookRepository: Sendable {
             """, arguments: [now, now, meetingId])
     }
 
-    /// The workspaces whose webhooks the user manages.
-    public func adminWorkspaces(userId: String) async throws -> Set<String> {
-        try await database.pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT workspace_id FROM workspace_member WHERE user_id = ? AND role = 'admin'",
-                                    arguments: [userId]))
-        }
-    }
-
     /// Its creator's own-meetings webhooks, and those of workspaces it administers (two `?`: the user id).
     static let managedBy = """
         ((workspace_id IS NULL AND user_id = ?) OR workspace_id IN

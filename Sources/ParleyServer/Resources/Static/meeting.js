@@ -246,11 +246,36 @@
         });
         const after = transcript.querySelectorAll('.seg[data-corrected]').length;
         P.announce('Replaced "' + find + '"' + (after > before ? ' in ' + (after - before) + ' more line(s).' : '.'));
+        offerVocabulary(replaceForm.elements.replace.value.trim());
       } catch (error) {
         P.announce(error.status === 404 ? '"' + find + '" is not in this transcript.' : 'Could not replace: ' + error.message,
           error.status === 404 ? undefined : 'error');
       } finally {
         button.disabled = false;
+      }
+    });
+  }
+
+  // A name fixed by find-and-replace is one Whisper will likely mishear again: offer to put
+  // it in the user's vocabulary, which the next transcription is told about.
+  const offer = document.getElementById('vocabulary-offer');
+  function offerVocabulary(term) {
+    if (!offer || !term) return;
+    offer.dataset.term = term;
+    offer.querySelector('.offer-text').textContent = 'Add "' + term + '" to your vocabulary, so the next transcriptions spell it this way?';
+    offer.hidden = false;
+  }
+  if (offer) {
+    document.getElementById('vocabulary-add').addEventListener('click', async function () {
+      const term = offer.dataset.term;
+      try {
+        const current = await P.api('GET', P.base + '/api/v1/vocabulary');
+        const known = current.terms.some(function (existing) { return existing.toLowerCase() === term.toLowerCase(); });
+        if (!known) await P.api('PUT', P.base + '/api/v1/vocabulary', { terms: current.terms.concat([term]) });
+        offer.hidden = true;
+        P.announce(known ? '"' + term + '" was already in your vocabulary.' : 'Added "' + term + '" to your vocabulary.');
+      } catch (error) {
+        P.announce('Could not add it: ' + error.message, 'error');
       }
     });
   }
