@@ -44,7 +44,7 @@ struct UploadMetadata: Equatable {
     /// The fields Parley understands, validated.
     func upload(defaultTitle: String) throws -> UploadFields {
         guard let sha = values["sha256"]?.lowercased(), MeetingIdentifier.isSHA256(sha) else {
-            throw APIFailure.badRequest("Upload-Metadata needs sha256: the hex SHA-256 of the file's bytes", code: "missing_sha256")
+            throw APIFailure.badRequest("Upload-Metadata needs sha256: the hex SHA-256 of the file's bytes", code: .missingSHA256)
         }
         let clientId = values["client_id"] ?? values["meeting_id"]
         if let clientId, !MeetingIdentifier.isValid(clientId) {

@@ -21,7 +21,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let sessions: SessionRepository
 
     static let csrfFailure = APIFailure(
-        .forbidden, code: "csrf_failed",
+        .forbidden, code: .csrfFailed,
         "cookie-authenticated requests that change data need the X-Parley-CSRF header of the page")
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -49,7 +49,7 @@ struct AudioRoutes: Sendable {
         let isHead = request.method == .head
         switch range {
         case .unsatisfiable:
-            throw APIFailure(.rangeNotSatisfiable, code: "range_not_satisfiable", "the range is outside the \(size) bytes",
+            throw APIFailure(.rangeNotSatisfiable, code: .rangeNotSatisfiable, "the range is outside the \(size) bytes",
                              headers: [.contentRange: "bytes */\(size)", .acceptRanges: "bytes"])
         case .full:
             headers[.contentLength] = String(size)

@@ -23,14 +23,14 @@ struct DirectUploadRoute: Sendable {
         if let declared, !MeetingIdentifier.isSHA256(declared) { throw APIFailure.badRequest("sha256 must be 64 hex digits") }
         let clientId = query.get("client_id")
         if let clientId, !MeetingIdentifier.isValid(clientId) {
-            throw APIFailure.badRequest("client_id must be 1–128 letters, digits, '.', '_' or '-'", code: "invalid_id")
+            throw APIFailure.badRequest("client_id must be 1–128 letters, digits, '.', '_' or '-'", code: .invalidID)
         }
         let fields = try UploadFields(
             sha256: declared, clientId: clientId, title: query.get("title") ?? query.get("filename") ?? "Untitled recording",
             recordedAt: query.get("recorded_at"), scope: query.get("scope"), workspace: query.get("workspace"),
             filename: query.get("filename"), contentType: request.headers[.contentType])
         if let length = request.headers[.contentLength].flatMap(Int64.init), length > dependencies.configuration.maxUploadBytes {
-            throw APIFailure(.contentTooLarge, code: "too_large", "the limit is \(dependencies.configuration.maxUploadBytes) bytes")
+            throw APIFailure(.contentTooLarge, code: .tooLarge, "the limit is \(dependencies.configuration.maxUploadBytes) bytes")
         }
         let intake = MeetingIntake(dependencies: dependencies)
         // Known already: answer before reading a byte of the body.
@@ -46,10 +46,10 @@ struct DirectUploadRoute: Sendable {
         let (size, sha) = try await dependencies.connections.holding(.upload, user: viewer.userId) {
             try await receive(request, into: temporary)
         }
-        guard size > 0 else { throw APIFailure.badRequest("the file is empty", code: "empty_file") }
+        guard size > 0 else { throw APIFailure.badRequest("the file is empty", code: .emptyFile) }
         try await intake.requireQuota(viewer, adding: size)  // a chunked body declared no length
         if let declared, declared != sha {
-            throw APIFailure.badRequest("the body hashes to \(sha), not the declared sha256", code: "checksum_mismatch")
+            throw APIFailure.badRequest("the body hashes to \(sha), not the declared sha256", code: .checksumMismatch)
         }
         let meeting = intake.newMeeting(
             ownerId: viewer.userId, clientId: clientId, workspaceId: workspaceId, isPersonal: fields.isPersonal,
@@ -72,7 +72,7 @@ struct DirectUploadRoute: Sendable {
             await Task.yield()  // never hold a cooperative thread for a whole body (see MultipartUpload)
             size += Int64(chunk.readableBytes)
             guard size <= dependencies.configuration.maxUploadBytes else {
-                throw APIFailure(.contentTooLarge, code: "too_large", "the limit is \(dependencies.configuration.maxUploadBytes) bytes")
+                throw APIFailure(.contentTooLarge, code: .tooLarge, "the limit is \(dependencies.configuration.maxUploadBytes) bytes")
             }
             hasher.update(data: Data(chunk.readableBytesView))
             try handle.write(contentsOf: chunk.readableBytesView)

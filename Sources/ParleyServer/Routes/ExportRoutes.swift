@@ -18,7 +18,7 @@ struct ExportRoutes: Sendable {
                 throw APIFailure.badRequest("format must be one of \(TranscriptFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id) else {
-                throw APIFailure(.conflict, code: "not_processed", "the meeting has no transcript yet")
+                throw APIFailure(.conflict, code: .notProcessed, "the meeting has no transcript yet")
             }
             let date = (meeting.recordedAt ?? meeting.createdAt)
             let context = ExportContext(title: meeting.title, date: StoreClock.iso8601(date), insights: processed.insights)

@@ -62,7 +62,7 @@ struct HealthRoutes: Sendable {
 public enum OpenAPIDocument {
     public static func data() throws -> Data {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources") else {
-            throw APIFailure(.internalServerError, code: "missing_openapi", "the OpenAPI document is not installed")
+            throw APIFailure(.internalServerError, code: .missingOpenAPI, "the OpenAPI document is not installed")
         }
         return try Data(contentsOf: url)
     }

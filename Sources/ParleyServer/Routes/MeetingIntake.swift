@@ -14,7 +14,7 @@ struct MeetingIntake: Sendable {
     func workspaceId(_ name: String?, viewer: Viewer) async throws -> String? {
         guard let name else { return nil }
         guard let id = try await dependencies.accounts.workspaceId(named: name), viewer.workspaceIds.contains(id) else {
-            throw APIFailure.badRequest("you are not a member of a workspace named \(name)", code: "unknown_workspace")
+            throw APIFailure.badRequest("you are not a member of a workspace named \(name)", code: .unknownWorkspace)
         }
         return id
     }
@@ -41,7 +41,7 @@ struct MeetingIntake: Sendable {
             dependencies.metrics.uploadFailed("checksum_mismatch")
             try await dependencies.uploads.delete(id: upload.id)
             try? FileManager.default.removeItem(at: file)
-            throw APIFailure(HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), code: "checksum_mismatch",
+            throw APIFailure(HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), code: .checksumMismatch,
                              "the received bytes hash to \(actual), not the declared \(upload.sha256); upload discarded")
         }
         // The meeting takes the upload's id, so the upload URL keeps answering HEAD with

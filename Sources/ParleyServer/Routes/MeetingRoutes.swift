@@ -74,7 +74,7 @@ struct MeetingRoutes: Sendable {
     static func identifier(_ context: ParleyRequestContext) throws -> String {
         let id = try context.parameters.require("id")
         guard MeetingIdentifier.isValid(id) else {
-            throw APIFailure.badRequest("invalid meeting id: use 1–128 letters, digits, '.', '_' or '-'", code: "invalid_id")
+            throw APIFailure.badRequest("invalid meeting id: use 1–128 letters, digits, '.', '_' or '-'", code: .invalidID)
         }
         return id
     }
@@ -91,7 +91,7 @@ struct MeetingRoutes: Sendable {
         do {
             return try await body()
         } catch is PageCursorError {
-            throw APIFailure.badRequest("cursor is not one this server issued", code: "invalid_cursor")
+            throw APIFailure.badRequest("cursor is not one this server issued", code: .invalidCursor)
         }
     }
 }

@@ -33,7 +33,7 @@ struct OpenAITranscriptionRoute: Sendable {
             throw APIFailure.badRequest("send multipart/form-data with a `file` part")
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBody {
-            throw APIFailure(.contentTooLarge, code: "too_large", "the limit here is \(Self.maximumBody >> 20) MB; use tus uploads")
+            throw APIFailure(.contentTooLarge, code: .tooLarge, "the limit here is \(Self.maximumBody >> 20) MB; use tus uploads")
         }
         let received = dependencies.storage.partialFile(upload: "openai-\(UUID().uuidString.lowercased())")
         defer { try? FileManager.default.removeItem(at: received) }
@@ -41,7 +41,7 @@ struct OpenAITranscriptionRoute: Sendable {
         do {
             form = try await MultipartUpload.receive(request.body, boundary: boundary, into: received, limit: Self.maximumBody)
         } catch is MultipartUpload.TooLarge {
-            throw APIFailure(.contentTooLarge, code: "too_large", "the limit here is \(Self.maximumBody >> 20) MB; use tus uploads")
+            throw APIFailure(.contentTooLarge, code: .tooLarge, "the limit here is \(Self.maximumBody >> 20) MB; use tus uploads")
         } catch let malformed as MultipartUpload.Malformed {
             throw APIFailure.badRequest("malformed multipart body: \(malformed)")
         }
@@ -56,7 +56,7 @@ struct OpenAITranscriptionRoute: Sendable {
         guard finished.status == .synced,
               let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id)
         else {
-            throw APIFailure(.unprocessableContent, code: "transcription_failed", finished.failureReason ?? "processing failed")
+            throw APIFailure(.unprocessableContent, code: .transcriptionFailed, finished.failureReason ?? "processing failed")
         }
         return try OpenAIResponse.render(processed.transcript, format: format, words: granularities.contains("word"))
     }
@@ -70,7 +70,7 @@ struct OpenAITranscriptionRoute: Sendable {
         let intake = MeetingIntake(dependencies: dependencies)
         try await intake.requireQuota(viewer, adding: file.size)
         guard try await dependencies.processing.hasCapacity() else {
-            throw APIFailure(.tooManyRequests, code: "queue_full", "the processing queue is full; retry later",
+            throw APIFailure(.tooManyRequests, code: .queueFull, "the processing queue is full; retry later",
                              headers: [.retryAfter: "30"])
         }
         let name = URL(fileURLWithPath: file.filename).lastPathComponent
@@ -88,6 +88,6 @@ struct OpenAITranscriptionRoute: Sendable {
             if meeting.status == .synced || meeting.status == .failed { return meeting }
             try await Task.sleep(for: .milliseconds(250))
         }
-        throw APIFailure(.gatewayTimeout, code: "timeout", "transcription did not finish within an hour")
+        throw APIFailure(.gatewayTimeout, code: .timeout, "transcription did not finish within an hour")
     }
 }

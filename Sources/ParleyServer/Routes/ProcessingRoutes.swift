@@ -47,7 +47,7 @@ struct ProcessingRoutes: Sendable {
             body = try await request.body.collect(upTo: 4096)
         } catch is NIOTooManyBytesError {
             // Hummingbird answers this with an empty 413; every API error is JSON.
-            throw APIFailure(.contentTooLarge, code: "too_large", "the body must be at most 4096 bytes of JSON")
+            throw APIFailure(.contentTooLarge, code: .tooLarge, "the body must be at most 4096 bytes of JSON")
         }
         var fromStage: ProcessingStage?
         var discardEdits = false
@@ -71,7 +71,7 @@ struct ProcessingRoutes: Sendable {
             let edits = try await transcripts.edits(meetingId: meeting.id)
             if restart.order <= ProcessingStage.diarize.order, !edits.isEmpty {
                 guard discardEdits else {
-                    throw APIFailure(.conflict, code: "has_edits", """
+                    throw APIFailure(.conflict, code: .hasEdits, """
                         this meeting has \(edits.count) edit(s) (speakers or corrected words); re-running \
                         \(restart.rawValue) replaces what they apply to, so send {"from_stage": "\(restart.rawValue)", "discard_edits": true} to confirm
                         """)

@@ -88,13 +88,13 @@ struct SegmentRoutes: Sendable {
     /// 409 while the meeting is (re)processed: its transcript is about to be replaced.
     func requireSettled(_ meeting: MeetingRecord) throws {
         if meeting.status == .queued || meeting.status == .processing {
-            throw APIFailure(.conflict, code: "processing", "the meeting is being processed; correct it once it is done")
+            throw APIFailure(.conflict, code: .processing, "the meeting is being processed; correct it once it is done")
         }
     }
 
     static func validText(_ text: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw APIFailure.badRequest("text is empty: to remove words, keep at least one", code: "empty_text") }
+        guard !trimmed.isEmpty else { throw APIFailure.badRequest("text is empty: to remove words, keep at least one", code: .emptyText) }
         guard trimmed.count <= maximumText else { throw APIFailure.badRequest("text is over \(maximumText) characters") }
         guard !trimmed.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 0x20 } ?? false) }) else {
             throw APIFailure.badRequest("text is one line without control characters")

@@ -13,7 +13,7 @@ struct TranscriptEditor: Sendable {
     func load(_ context: ParleyRequestContext) async throws -> (MeetingRecord, ProcessedMeeting) {
         let meeting = try await MeetingRoutes.visibleMeeting(context, dependencies: dependencies)
         guard let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id) else {
-            throw APIFailure(.conflict, code: "not_processed", "the meeting has no transcript until it is processed")
+            throw APIFailure(.conflict, code: .notProcessed, "the meeting has no transcript until it is processed")
         }
         return (meeting, processed)
     }
@@ -39,7 +39,7 @@ struct TranscriptEditor: Sendable {
             body = try await request.body.collect(upTo: 16 * 1024)
         } catch is NIOTooManyBytesError {
             // Hummingbird answers this with an empty 413; every API error is JSON.
-            throw APIFailure(.contentTooLarge, code: "too_large", "the body must be at most 16 KiB of JSON")
+            throw APIFailure(.contentTooLarge, code: .tooLarge, "the body must be at most 16 KiB of JSON")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))

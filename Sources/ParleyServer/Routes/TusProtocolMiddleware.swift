@@ -11,7 +11,7 @@ struct TusProtocolMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             guard request.headers[.tusResumable] == Self.version else {
-                throw APIFailure(.preconditionFailed, code: "unsupported_tus_version",
+                throw APIFailure(.preconditionFailed, code: .unsupportedTusVersion,
                                  "this server speaks tus \(Self.version); send Tus-Resumable: \(Self.version)",
                                  headers: [.tusVersion: Self.version])
             }

@@ -27,7 +27,7 @@ extension UploadRoutes {
             let file = dependencies.storage.partialFile(upload: upload.id)
             let current = dependencies.storage.size(of: file)
             guard offset == current else {
-                throw APIFailure(.conflict, code: "offset_mismatch",
+                throw APIFailure(.conflict, code: .offsetMismatch,
                                  "Upload-Offset is \(offset) but the server has \(current) bytes",
                                  headers: [.uploadOffset: String(current)])
             }
@@ -63,7 +63,7 @@ extension UploadRoutes {
             }
             try await dependencies.uploads.setOffset(id: upload.id, offset: position)
             if overflow {
-                throw APIFailure(.contentTooLarge, code: "too_large", "the body goes past Upload-Length \(upload.length)",
+                throw APIFailure(.contentTooLarge, code: .tooLarge, "the body goes past Upload-Length \(upload.length)",
                                  headers: [.uploadOffset: String(position)])
             }
             guard position == upload.length else { return Written(offset: position, meeting: nil) }
@@ -83,7 +83,7 @@ extension UploadRoutes {
             locked = await dependencies.uploadLocks.tryLock(id)
         }
         guard locked else {
-            throw APIFailure(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), code: "upload_busy", "the upload is already receiving data")
+            throw APIFailure(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), code: .uploadBusy, "the upload is already receiving data")
         }
         do {
             let value = try await body()

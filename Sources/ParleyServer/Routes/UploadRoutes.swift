@@ -41,10 +41,10 @@ struct UploadRoutes: Sendable {
             throw APIFailure.badRequest("Upload-Length must be a non-negative integer")
         }
         guard length <= dependencies.configuration.maxUploadBytes else {
-            throw APIFailure(.contentTooLarge, code: "too_large",
+            throw APIFailure(.contentTooLarge, code: .tooLarge,
                              "the file is \(length) bytes; the limit is \(dependencies.configuration.maxUploadBytes)")
         }
-        guard length > 0 else { throw APIFailure.badRequest("the file is empty", code: "empty_file") }
+        guard length > 0 else { throw APIFailure.badRequest("the file is empty", code: .emptyFile) }
         let fields = try UploadMetadata(header: request.headers[.uploadMetadata]).upload(defaultTitle: "Untitled recording")
         let workspaceId = try await MeetingIntake(dependencies: dependencies).workspaceId(fields.workspace, viewer: viewer)
         let record = UploadRecord(
@@ -110,7 +110,7 @@ struct UploadRoutes: Sendable {
         let viewer = try context.requireViewer()
         let id = try context.parameters.require("id")
         guard request.headers[.contentType] == Self.offsetContentType else {
-            throw APIFailure(.unsupportedMediaType, code: "wrong_content_type", "PATCH needs Content-Type: \(Self.offsetContentType)")
+            throw APIFailure(.unsupportedMediaType, code: .wrongContentType, "PATCH needs Content-Type: \(Self.offsetContentType)")
         }
         guard let offsetText = request.headers[.uploadOffset], let offset = Int64(offsetText), offset >= 0 else {
             throw APIFailure.badRequest("Upload-Offset must be a non-negative integer")

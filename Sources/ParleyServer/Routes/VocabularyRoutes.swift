@@ -26,7 +26,7 @@ struct VocabularyRoutes: Sendable {
             let workspace = try member(context)
             let viewer = try context.requireViewer()
             guard try await dependencies.accounts.adminWorkspaces(userId: viewer.userId).contains(workspace) else {
-                throw APIFailure(.forbidden, code: "not_admin", "only the workspace's admins can change its vocabulary")
+                throw APIFailure(.forbidden, code: .notAdmin, "only the workspace's admins can change its vocabulary")
             }
             let terms = try await Self.terms(request)
             return try JSONResponse.make(try await repository.save(terms, for: .workspace(workspace), by: viewer.userId))
@@ -43,7 +43,7 @@ struct VocabularyRoutes: Sendable {
         let body = try await TranscriptEditor.decode(Vocabulary.self, request)
         switch Vocabulary.normalised(body.terms) {
         case .success(let terms): return terms
-        case .failure(let problem): throw APIFailure.badRequest(problem.description, code: "bad_vocabulary")
+        case .failure(let problem): throw APIFailure.badRequest(problem.description, code: .badVocabulary)
         }
     }
 }

@@ -30,7 +30,7 @@ actor ConnectionCaps {
         }
         let mine = perUser[kind]?[user] ?? 0
         if mine >= limit.perUser {
-            throw APIFailure(.tooManyRequests, code: "too_many_connections",
+            throw APIFailure(.tooManyRequests, code: .tooManyConnections,
                              "you already have \(mine) \(kind.rawValue) open, the most allowed; finish one first",
                              headers: [.retryAfter: "5"])
         }

@@ -78,7 +78,7 @@ struct WebRoutes: Sendable {
 
     func render(_ object: Any, template: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> HTMLResponse {
         guard let templates else {
-            throw APIFailure(.internalServerError, code: "ui_unavailable", "the web UI could not load: \(loadFailure ?? "unknown")")
+            throw APIFailure(.internalServerError, code: .uiUnavailable, "the web UI could not load: \(loadFailure ?? "unknown")")
         }
         return HTMLResponse(html: try templates.render(object, template: template), status: status, headers: headers)
     }

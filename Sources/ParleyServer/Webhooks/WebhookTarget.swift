@@ -13,12 +13,12 @@ struct WebhookTarget: Sendable {
         guard url.utf8.count <= 2000, let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
               ["http", "https"].contains(scheme), let host = parsed.host, !host.isEmpty
         else {
-            throw APIFailure.badRequest("the webhook URL must be an http:// or https:// address with a host", code: "bad_webhook_url")
+            throw APIFailure.badRequest("the webhook URL must be an http:// or https:// address with a host", code: .badWebhookURL)
         }
         guard parsed.user == nil, parsed.password == nil else {
             throw APIFailure.badRequest(
                 "the webhook URL must not carry a user name or password; check the Parley-Signature header instead",
-                code: "bad_webhook_url")
+                code: .badWebhookURL)
         }
         return url
     }
@@ -26,7 +26,7 @@ struct WebhookTarget: Sendable {
     func create(_ request: WebhookRequest, viewer: Viewer) async throws -> WebhookCreated {
         let url = try Self.validate(url: request.url)
         let events = request.events ?? WebhookEvent.allCases
-        guard !events.isEmpty else { throw APIFailure.badRequest("name at least one event", code: "bad_webhook_events") }
+        guard !events.isEmpty else { throw APIFailure.badRequest("name at least one event", code: .badWebhookEvents) }
         let unique = WebhookEvent.allCases.filter(events.contains)
         if let workspace = request.workspaceId, !viewer.workspaceIds.contains(workspace) {
             throw APIFailure.notFound("workspace")
@@ -37,9 +37,9 @@ struct WebhookTarget: Sendable {
                 viewer: viewer, url: url, workspaceId: request.workspaceId, events: unique, secret: secret)
             return WebhookCreated(webhook: webhook, secret: secret)
         } catch WebhookRepository.Failure.notAdmin {
-            throw APIFailure(.forbidden, code: "not_admin", "only the workspace's admins can add webhooks for its meetings")
+            throw APIFailure(.forbidden, code: .notAdmin, "only the workspace's admins can add webhooks for its meetings")
         } catch WebhookRepository.Failure.tooMany(let limit) {
-            throw APIFailure(.conflict, code: "too_many_webhooks", "at most \(limit) webhooks per user; delete one first")
+            throw APIFailure(.conflict, code: .tooManyWebhooks, "at most \(limit) webhooks per user; delete one first")
         }
     }
 }

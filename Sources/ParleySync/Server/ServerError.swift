@@ -1,4 +1,5 @@
 import Foundation
+import ParleyAPI
 
 /// What went wrong talking to the server, and whether trying again can help.
 public enum ServerError: Error, CustomStringConvertible, Sendable {
@@ -13,6 +14,12 @@ public enum ServerError: Error, CustomStringConvertible, Sendable {
         case .transport: true
         case .invalidResponse, .notLoggedIn: false
         }
+    }
+
+    /// The server's error code when it is one this client knows.
+    public var code: APIErrorCode? {
+        if case .http(_, let code, _, _) = self { return APIErrorCode(rawValue: code) }
+        return nil
     }
 
     public var retryAfter: Double? {

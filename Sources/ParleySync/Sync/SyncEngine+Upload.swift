@@ -129,7 +129,7 @@ extension SyncEngine {
 
     /// Records the failure and whether the next pass retries it (with backoff).
     func fail(_ id: String, error: any Error) async {
-        let retryable = (error as? ServerError)?.isRetryable ?? !(error is Library.Failure)
+        let retryable = isRetryable(error)
         guard let current = try? await library.recording(id: id) else { return }
         let delay = retry.delay(afterAttempt: current.attempts, retryAfter: (error as? ServerError)?.retryAfter)
         _ = try? await move(current, to: .failed, reason: "\(error)") {
