@@ -209,3 +209,13 @@ def test_schema_validation_can_fail(processed):
     body["meeting"]["unexpected"] = 1
     with pytest.raises(AssertionError):
         validate(body, "GET", "/api/v1/meetings/{id}", 200)
+
+
+def test_error_codes_are_the_swift_enum():
+    """The document's list of error codes is ParleyAPI.APIErrorCode, both ways: a code the
+    server can send is documented, and a documented one exists."""
+    swift = (REPO / "Sources" / "ParleyAPI" / "APIErrorCode.swift").read_text()
+    codes = re.findall(r'case \w+ = "([a-z0-9_]+)"', swift)
+    assert len(codes) > 20
+    documented = document()["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"]
+    assert sorted(documented) == sorted(codes)
