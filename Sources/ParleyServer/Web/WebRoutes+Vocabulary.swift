@@ -6,17 +6,6 @@ import ParleyStore
 /// the same rules and messages as the API (`Vocabulary.normalised`, admins only for a
 /// workspace's list), without scripts.
 extension WebRoutes {
-    func registerVocabulary(on router: Router<ParleyRequestContext>) {
-        for method in [HTTPRequest.Method.get, .head] {
-            router.on("/vocabulary", method: method) { request, context in
-                try await page(request, context) { session in try await vocabularyPage(session: session) }
-            }
-        }
-        router.post("/vocabulary") { request, context in
-            try await page(request, context) { session in try await saveVocabulary(request, session: session) }
-        }
-    }
-
     func vocabularyPage(session: WebSession, notice: String? = nil, error: String? = nil,
                         status: HTTPResponse.Status = .ok) async throws -> HTMLResponse {
         let repository = VocabularyRepository(database: dependencies.database)

@@ -6,21 +6,6 @@ import ParleyStore
 /// (POST /webhooks/{id}/delete). Plain forms with the page's CSRF value, so the page works
 /// without scripts; the rules and messages are the API's (`WebhookTarget`).
 extension WebRoutes {
-    func registerWebhooks(on router: Router<ParleyRequestContext>) {
-        for method in [HTTPRequest.Method.get, .head] {
-            router.on("/webhooks", method: method) { request, context in
-                try await page(request, context) { session in try await webhooksPage(session: session) }
-            }
-        }
-        router.post("/webhooks") { request, context in
-            try await page(request, context) { session in try await addWebhook(request, session: session) }
-        }
-        router.post("/webhooks/{id}/delete") { request, context in
-            let id = try context.parameters.require("id")
-            return try await page(request, context) { session in try await deleteWebhook(id, request, session: session) }
-        }
-    }
-
     func webhooksPage(session: WebSession, secret: String? = nil, error: String? = nil, url: String = "",
                       status: HTTPResponse.Status = .ok) async throws -> HTMLResponse {
         let repository = WebhookRepository(database: dependencies.database)

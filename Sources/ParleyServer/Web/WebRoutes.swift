@@ -48,20 +48,33 @@ struct WebRoutes: Sendable {
         router.post("/login") { request, context in try await signIn(request, context: context) }
         router.post("/logout") { request, context in try await signOut(request, context: context) }
         router.get("/meetings/{id}/card") { request, context in try await card(request, context: context) }
-        registerWebhooks(on: router)
-        registerVocabulary(on: router)
-        // Pages answer HEAD too (Hummingbird does not derive it from GET).
+        registerPage("/", on: router) { request, _, session in try await dashboard(request, session: session) }
+        registerPage("/meetings/{id}", on: router) { request, context, session in
+            try await meetingPage(request, context: context, session: session)
+        }
+        registerPage("/search", on: router) { request, _, session in try await searchPage(request, session: session) }
+        registerPage("/webhooks", on: router) { _, _, session in try await webhooksPage(session: session) }
+        registerPage("/vocabulary", on: router) { _, _, session in try await vocabularyPage(session: session) }
+        router.post("/webhooks") { request, context in
+            try await page(request, context) { session in try await addWebhook(request, session: session) }
+        }
+        router.post("/webhooks/{id}/delete") { request, context in
+            let id = try context.parameters.require("id")
+            return try await page(request, context) { session in try await deleteWebhook(id, request, session: session) }
+        }
+        router.post("/vocabulary") { request, context in
+            try await page(request, context) { session in try await saveVocabulary(request, session: session) }
+        }
+    }
+
+    /// A signed-in page at `path`, answering GET and HEAD (Hummingbird does not derive HEAD from GET).
+    func registerPage(
+        _ path: String, on router: Router<ParleyRequestContext>,
+        _ body: @escaping @Sendable (Request, ParleyRequestContext, WebSession) async throws -> any ResponseGenerator
+    ) {
         for method in [HTTPRequest.Method.get, .head] {
-            router.on("/", method: method) { request, context in
-                try await page(request, context) { session in try await dashboard(request, session: session) }
-            }
-            router.on("/meetings/{id}", method: method) { request, context in
-                try await page(request, context) { session in
-                    try await meetingPage(request, context: context, session: session)
-                }
-            }
-            router.on("/search", method: method) { request, context in
-                try await page(request, context) { session in try await searchPage(request, session: session) }
+            router.on(RouterPath(path), method: method) { request, context in
+                try await page(request, context) { session in try await body(request, context, session) }
             }
         }
     }
