@@ -225,21 +225,18 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     database = sqlite3.connect(data / "parley.sqlite")
     last = database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1").fetchone()[0]
     # Pretend the database predates the last migration (as an older Parley left it).
-    assert last == "v6-webhooks"
+    assert last == "v7-vocabulary"
     database.executescript("""
-        DROP TRIGGER webhook_meeting_finished;
-        DROP TABLE webhook_delivery;
-        DROP TABLE webhook;
-        ALTER TABLE workspace_member DROP COLUMN role;
-        DELETE FROM grdb_migrations WHERE identifier = 'v6-webhooks';
+        DROP TABLE vocabulary;
+        DELETE FROM grdb_migrations WHERE identifier = 'v7-vocabulary';
     """)
     database.close()
     parley("user", "add", "second", "--data", str(data))  # opening it upgrades it
-    copies = list((data / "db-backups").glob("parley-v5-text-vectors-*.sqlite"))
+    copies = list((data / "db-backups").glob("parley-v6-webhooks-*.sqlite"))
     assert len(copies) == 1, list((data / "db-backups").iterdir())
     old = sqlite3.connect(copies[0])
     assert old.execute("SELECT name FROM user").fetchall() == [("first",)]
-    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'webhook'").fetchall()
+    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'vocabulary'").fetchall()
     old.close()
     # A database from a newer Parley: one clear line, and nothing changed.
     database = sqlite3.connect(data / "parley.sqlite")
