@@ -82,16 +82,24 @@ TRANSCRIBE_PARAMS = {
     "device": (lambda v: v in ("cpu", "cuda", "auto"), "cpu"),
     "compute_type": (_str, "int8"),
     "language": (_str, None),
-    "beam_size": (_int(1), 5),
+    "profile": (_str, None),  # checked against profiles.PROFILES in transcribe.run
+    "beam_size": (_int(1), None),  # null: the profile's
     "temperature": (_temps, None),
     "vad_filter": (lambda v: isinstance(v, bool), True),
     "initial_prompt": (_str, None),
+    "vocabulary": (lambda v: isinstance(v, list), None),  # details: profiles.check_vocabulary
     **MAX_SECONDS,
 }
 
 
 def transcribe(params, job):
     p = _check(params, TRANSCRIBE_PARAMS)
+    from . import profiles
+
+    profiles.settings(p["profile"])  # an unknown profile fails before decoding
+    problem = p["vocabulary"] is not None and profiles.check_vocabulary(p["vocabulary"])
+    if problem:
+        raise BadRequest(problem)
     from . import audio, transcribe as whisper
 
     samples, _ = audio.load(p.pop("audio"), job.progress("decode"), p.pop("max_seconds"))
