@@ -88,6 +88,7 @@ def test_offline_pull_fails_in_one_line_quickly(new_engine, tmp_path):
     err = msg["error"]
     assert err["code"] == "hub_unreachable" and err["retryable"], err
     assert url in err["message"] and "large-v3" in err["message"] and "\n" not in err["message"]
+    assert not list((tmp_path / "hub-cache").glob("models--*/snapshots/*/*"))
     assert eng.result("transcribe", {"audio": str(JFK_WAV)})["model"] == "tiny.en"
 
 
@@ -102,6 +103,14 @@ def test_corrupt_download_is_refused_and_removed(new_engine, tmp_path, bundled):
     assert not [m for m in eng.result("models")["models"] if m["source"] == "cache"]
     _, msg = eng.call("transcribe", {"audio": str(JFK_WAV), "model": "small.en"})
     assert msg["error"]["code"] == "model_unavailable"
+
+
+def test_pull_of_a_repo_the_hub_does_not_have(new_engine, tmp_path, bundled):
+    with FakeHub({REPO: bundled}) as hub:
+        eng = new_engine(env=env_for(tmp_path, HF_ENDPOINT=hub.url))
+        _, msg = eng.call("models_pull", {"name": "parley-test/no-such-model"})
+    err = msg["error"]
+    assert err["code"] == "model_unavailable" and "not on the model hub" in err["message"], err
 
 
 @pytest.mark.parametrize("params", [{}, {"name": "huge-v9"}, {"name": "/etc/passwd"},
