@@ -11,6 +11,7 @@ import io
 import os
 import shutil
 import sys
+import threading
 import time
 
 from . import catalog
@@ -142,13 +143,17 @@ def download(name: str, *, endpoint=None, revision=None, report=None) -> tuple[s
     constants.HF_HUB_OFFLINE = False  # one explicit pull; the engine's default stays offline
     started = time.monotonic()
     storage = os.path.join(catalog.hub_cache(), "models--" + repo.replace("/", "--"))
-    expected = {}
+    expected, lock = {"sent": -1}, threading.Lock()
 
     def bytes_done(done: int, bar_total: int) -> None:
-        if "total" not in expected:
-            expected["total"] = _expected_bytes(storage, revision)
-        if report:
-            report(done, max(expected["total"] or 0, bar_total, done))
+        # Called from the download threads (two files at a time): serialised, and a count
+        # read before another thread's larger one is never sent after it.
+        with lock:
+            if "total" not in expected:
+                expected["total"] = _expected_bytes(storage, revision)
+            if report and done > expected["sent"]:
+                expected["sent"] = done
+                report(done, max(expected["total"] or 0, bar_total, done))
 
     try:
         path = huggingface_hub.snapshot_download(
