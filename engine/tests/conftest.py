@@ -51,12 +51,13 @@ def ffmpeg(*args) -> None:
 class Engine:
     """A real `python -m parley_engine` process, spoken to over its pipes."""
 
-    def __init__(self, log: Path, argv=None, cwd=None):
+    def __init__(self, log: Path, argv=None, cwd=None, env=None):
         self.log = log
         self._ids = itertools.count(1)
         self.proc = subprocess.Popen(
             argv or [sys.executable, "-m", "parley_engine"], cwd=cwd or "/",
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(log, "wb"))
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(log, "wb"),
+            env=None if env is None else {**os.environ, **env})
         self.raw: list[bytes] = []  # every stdout line, to prove nothing else got in
         self._lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -130,11 +131,11 @@ def engine(tmp_path_factory, eval_dir):
 
 @pytest.fixture
 def new_engine(tmp_path):
-    """Start a fresh engine (extra argv optional) and make sure it is gone afterwards."""
+    """Start a fresh engine (argv and extra environment optional); gone afterwards."""
     started = []
 
-    def start(argv=None) -> Engine:
-        started.append(Engine(tmp_path / f"stderr{len(started)}.log", argv))
+    def start(argv=None, env=None) -> Engine:
+        started.append(Engine(tmp_path / f"stderr{len(started)}.log", argv, env=env))
         return started[-1]
 
     yield start
