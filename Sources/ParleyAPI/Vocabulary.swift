@@ -3,7 +3,8 @@
 /// workspace's. `GET`/`PUT /api/v1/vocabulary` (the caller's own) and
 /// `/api/v1/workspaces/{id}/vocabulary` (members read, admins write).
 public struct Vocabulary: Codable, Sendable, Equatable {
-    public static let maxTerms = 200
+    /// The engine's own limit on hot words.
+    public static let maxTerms = 100
     public static let maxTermLength = 60
 
     public var terms: [String]

@@ -40,7 +40,8 @@ extension EngineSupervisor {
             readyWaiter = nil
         case .progress:
             guard let active = job, active.id == event.id, let fraction = event.fraction else { return }
-            active.progress?(EngineProgress(stage: event.stage ?? "", fraction: min(max(fraction, 0), 1)))
+            active.progress?(EngineProgress(stage: event.stage ?? "", fraction: min(max(fraction, 0), 1),
+                                             bytes: event.bytes, totalBytes: event.totalBytes))
         case .result:
             if let id = event.id { finish(jobID: id, with: .success(line)) }
         case .error:

@@ -15,8 +15,16 @@ struct EngineEvent: Decodable, Sendable {
     var event: Kind
     var stage: String?
     var fraction: Double?
+    /// `models_pull`'s download progress.
+    var bytes: Int64?
+    var totalBytes: Int64?
     var error: Failure?
     var pid: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case id, event, stage, fraction, bytes, error, pid
+        case totalBytes = "total_bytes"
+    }
 }
 
 /// Pulls `result` out of a result line with its real type.

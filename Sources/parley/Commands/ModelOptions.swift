@@ -9,8 +9,14 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Spoken language code, e.g. en (default: detect).")
     var language: String?
 
-    @Option(help: "Beam size (default 5: accuracy first).")
-    var beamSize: Int = 5
+    @Option(help: "Quality profile: accurate (beam 8), balanced (beam 5, the default) or fast (greedy, batched).")
+    var profile: String?
+
+    @Option(help: "Beam size (default: the profile's).")
+    var beamSize: Int?
+
+    @Option(help: "A name or term to spell right (repeatable): people, products, acronyms.")
+    var vocabulary: [String] = []
 
     @Option(help: "Device: cpu, cuda or auto (env PARLEY_DEVICE).")
     var device: String?
@@ -22,7 +28,11 @@ struct ModelOptions: ParsableArguments {
     var noVad = false
 
     func validate() throws {
-        if !(1...20).contains(beamSize) { throw ValidationError("--beam-size must be 1…20") }
+        if let beamSize, !(1...20).contains(beamSize) { throw ValidationError("--beam-size must be 1…20") }
+        if let profile, !TranscriptionOptions.profiles.contains(profile) {
+            throw ValidationError("--profile is one of \(TranscriptionOptions.profiles.joined(separator: ", "))")
+        }
+        if vocabulary.count > 100 { throw ValidationError("--vocabulary takes at most 100 terms") }
     }
 
     var transcriptionOptions: TranscriptionOptions {
@@ -31,6 +41,8 @@ struct ModelOptions: ParsableArguments {
         options.model = model ?? environment["PARLEY_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
         options.language = language
         options.beamSize = beamSize
+        options.profile = profile
+        options.vocabulary = vocabulary.isEmpty ? nil : vocabulary
         options.device = device ?? environment["PARLEY_DEVICE"] ?? options.device
         options.computeType = computeType ?? environment["PARLEY_COMPUTE_TYPE"] ?? options.computeType
         options.vadFilter = !noVad
