@@ -98,11 +98,14 @@ def one_voice(emb: np.ndarray, x: np.ndarray, threshold: float) -> bool:
 
 def cluster(emb: np.ndarray, *, num_speakers: int | None = None, min_speakers: int = 1,
             max_speakers: int = 8, threshold: float = 0.26, min_size: int = 3,
-            power: float = 2.0, single: float = 0.86) -> np.ndarray:
+            power: float = 2.0, single: float = 0.86,
+            count_emb: np.ndarray | None = None) -> np.ndarray:
     """Labels 0..k-1 (in order of first appearance) for L2-normalised embeddings (n, d).
 
     threshold/min_size: see count_speakers; single: see one_voice; power: affinity sharpening
     for the eigengap only (assignment is better with the plain affinity, on the eval files).
+    count_emb: another encoder's embeddings of the same windows for the AHC count and the
+    one-voice check (their thresholds must be that encoder's); `emb` does the rest.
     """
     n = len(emb)
     if n == 0:
@@ -112,8 +115,10 @@ def cluster(emb: np.ndarray, *, num_speakers: int | None = None, min_speakers: i
     if num_speakers:
         k = num_speakers
     else:
-        k = count_speakers(emb[sub], threshold, min_size)
-        if k > 1 and min_speakers <= 1 and one_voice(emb[sub], x[sub], single):
+        ce = emb if count_emb is None else count_emb
+        cx = x if count_emb is None else _unit(ce - ce.mean(0))
+        k = count_speakers(ce[sub], threshold, min_size)
+        if k > 1 and min_speakers <= 1 and one_voice(ce[sub], cx[sub], single):
             k = 1
         if k > 1 or min_speakers > 1:
             k = min(k, eigengap_count(x[sub], max(2, min_speakers), max_speakers, power))
