@@ -31,6 +31,8 @@ class Params:
     single_voice: float = 0.86  # raw cosine of a 2-way split's mean voiceprints: above → one voice
     eigengap_power: float = 2.0  # affinity sharpening when counting voices by eigengap
     min_cluster: int = 3        # windows a cluster needs to count as a speaker (~2 s of speech)
+    trust_gap: float = 3.0      # eigengap count overrides a lower AHC count when its gap is this
+    #                             many times any other (clustering.cluster); 0 = off
     vad_onset: float = 0.5      # Silero probability that starts speech ...
     vad_offset: float = 0.35    # ... and that ends it (hysteresis)
     vad_min_silence: float = 0.2
@@ -178,7 +180,8 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
         emb[full], num_speakers=num_speakers, min_speakers=min_speakers,
         max_speakers=max_speakers, threshold=threshold,
         min_size=params.min_cluster, power=params.eigengap_power,
-        single=single, count_emb=None if count_emb is None else count_emb[full])
+        single=single, count_emb=None if count_emb is None else count_emb[full],
+        trust_gap=params.trust_gap)
     if not full.all():
         mean = emb[full].mean(0)
         labels[~full] = clustering.assign(emb[~full] - mean, emb[full] - mean, labels[full])
