@@ -9,7 +9,9 @@ Two views of the same embeddings, each used for what it does well:
   4-5 voice meetings collapse to 2). Spectral clustering there gives the count (eigengap)
   and the assignment of windows.
 The count is the smaller of the two estimates: with a weak embedding, splitting one voice in
-two costs more than merging a rarely heard one. All thresholds were chosen on every eval file
+two costs more than merging a rarely heard one. Exception (trust_gap): when one eigengap
+dwarfs all others, its count wins, since AHC's min_size drops a voice heard for ~2 s however
+plainly it stands apart. All thresholds were chosen on every eval file
 and synthetic meeting together (bench/der.py).
 """
 import numpy as np
