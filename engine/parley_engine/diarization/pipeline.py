@@ -64,6 +64,9 @@ class Params:
     # resemblyzer's; with another encoder `onnx_ahc_threshold` / `onnx_single_voice` (onnx) or
     # their mean with resemblyzer's (fuse) are used instead. count_encoder "resemblyzer": the
     # count's AHC and one-voice check stay on resemblyzer, the eigengap and assignment use `encoder`.
+    # Output voiceprints are resemblyzer's whenever it ran; with encoder "onnx" alone they are
+    # the ONNX encoder's, not comparable with stored resemblyzer voiceprints. Default stays
+    # resemblyzer: the ONNX encoder costs ~2.2x the CPU time (bench/README-der.md).
     encoder: str = "resemblyzer"
     count_encoder: str = "same"
     onnx_target_dbfs: float = -23.0  # the ONNX encoder's log-mel input is level-dependent
