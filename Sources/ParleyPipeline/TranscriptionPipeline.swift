@@ -42,11 +42,9 @@ public struct TranscriptionPipeline: Sendable {
             report(.diarize, 1)
         }
 
-        let attributed = SpeakerAttribution.attribute(recognition.segments, diarization: diarization)
+        let transcript = Transcript(recognition: recognition, diarization: diarization)
         report(.attribute, 1)
-        return Transcript(
-            duration: recognition.duration, language: recognition.language, model: recognition.model,
-            segments: attributed.segments, speakers: attributed.speakers, speakerTurns: attributed.turns)
+        return transcript
     }
 }
 

@@ -5,6 +5,10 @@ public struct RecognitionResult: Codable, Sendable, Equatable {
     public var duration: Double
     public var language: String?
     public var model: String
+    /// The profile the engine used, and anything it wants said (vocabulary terms left out,
+    /// `fast` run unbatched); absent from engines before profiles.
+    public var profile: String?
+    public var warnings: [String]?
     public var segments: [RecognizedSegment]
 }
 

@@ -71,10 +71,7 @@ enum StageRunner {
         let diarization = try await context.result(of: .diarize, as: Diarization.self)
         // Both model results are stored: the decoded PCM has done its job.
         try? FileManager.default.removeItem(at: context.pcmAudio)
-        let attributed = SpeakerAttribution.attribute(recognition.segments, diarization: diarization)
-        var transcript = Transcript(
-            duration: recognition.duration, language: recognition.language, model: recognition.model,
-            segments: attributed.segments, speakers: attributed.speakers, speakerTurns: attributed.turns)
+        var transcript = Transcript(recognition: recognition, diarization: diarization)
         transcript.speakers = suggestNames(transcript.speakers, known: try await context.voiceprints())
         context.progress(0.1)
         let insights = try await context.summarizer.insights(for: transcript, engine: try context.requireEngine()) {
