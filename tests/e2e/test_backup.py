@@ -225,20 +225,31 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     database = sqlite3.connect(data / "parley.sqlite")
     last = database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1").fetchone()[0]
     # Pretend the database predates the last migration (as an older Parley left it).
-    assert last == "v5-text-vectors"
+    assert last == "v6-search-speed"
     database.executescript("""
-        DROP TABLE text_vector;
-        ALTER TABLE segment DROP COLUMN text_hash;
-        DELETE FROM grdb_migrations WHERE identifier = 'v5-text-vectors';
+        DROP TRIGGER segment_ai_range;
+        DROP TRIGGER segment_ad_range;
+        DROP TRIGGER text_vector_ai_version;
+        DROP TRIGGER text_vector_ad_version;
+        DROP INDEX meeting_segment_range;
+        DROP INDEX meeting_scattered;
+        ALTER TABLE meeting DROP COLUMN first_segment_id;
+        ALTER TABLE meeting DROP COLUMN last_segment_id;
+        ALTER TABLE meeting DROP COLUMN segment_count;
+        ALTER TABLE meeting DROP COLUMN search_version;
+        DELETE FROM grdb_migrations WHERE identifier = 'v6-search-speed';
     """)
     database.close()
     parley("user", "add", "second", "--data", str(data))  # opening it upgrades it
-    copies = list((data / "db-backups").glob("parley-v4-sessions-and-limits-*.sqlite"))
+    copies = list((data / "db-backups").glob("parley-v5-text-vectors-*.sqlite"))
     assert len(copies) == 1, list((data / "db-backups").iterdir())
     old = sqlite3.connect(copies[0])
     assert old.execute("SELECT name FROM user").fetchall() == [("first",)]
-    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'text_vector'").fetchall()
+    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'meeting_segment_range'").fetchall()
     old.close()
+    upgraded = sqlite3.connect(data / "parley.sqlite")
+    assert upgraded.execute("SELECT name FROM sqlite_master WHERE name = 'meeting_segment_range'").fetchall()
+    upgraded.close()
     # A database from a newer Parley: one clear line, and nothing changed.
     database = sqlite3.connect(data / "parley.sqlite")
     database.execute("INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
