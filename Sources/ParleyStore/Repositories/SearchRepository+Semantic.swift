@@ -3,7 +3,7 @@ import GRDB
 import ParleyCore
 
 /// Search by meaning: cosine similarity between the query's sentence vector and the stored
-/// vectors of the lines the viewer may see (exact, over float16 vectors), and hybrid search,
+/// vectors of the lines the viewer may see (see `semantic`), and hybrid search,
 /// which fuses the keyword and the meaning rankings by reciprocal rank (k = 60), so a line
 /// found both ways comes first and one found only one way still appears.
 extension SearchRepository {
@@ -11,25 +11,45 @@ extension SearchRepository {
         case keyword, semantic, hybrid
     }
 
+    /// Search by meaning in two steps: the meetings the viewer may see (and the filters
+    /// allow) are listed from the database, and only their lines are scored, by the int8
+    /// copy in memory (`VectorCatalog`); the best few times `limit` are then read back with
+    /// their float16 vectors, visibility and filters checked again in SQL, and scored
+    /// exactly, so scores and the minimum are those of the stored vectors.
     public func semantic(_ query: [Float], viewer: Viewer, filters: Filters = .init(), minimumScore: Double = 0.2) async throws -> [Hit] {
-        try await database.pool.read { db in
+        let limit = min(max(filters.limit, 1), 200)
+        let (meeting, meetingArguments) = Self.meetingConditions(viewer: viewer, filters: filters)
+        let versions = try await database.pool.read { db in
+            var versions: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT m.id, m.search_version FROM meeting m WHERE m.segment_count > 0 AND "
+                + meeting.joined(separator: " AND "), arguments: meetingArguments) {
+                versions[row["id"]] = row["search_version"]
+            }
+            return versions
+        }
+        try await catalog.refresh(versions, database: database)
+        let candidates = await catalog.nearest(query, in: Array(versions.keys), speaker: filters.speaker, count: limit * 2 + 20)
+        guard !candidates.isEmpty else { return [] }
+        let order = Dictionary(candidates.enumerated().map { ($1.segmentId, $0) }, uniquingKeysWith: { first, _ in first })
+        return try await database.pool.read { db in
             let (conditions, arguments) = Self.conditions(viewer: viewer, filters: filters)
-            let rows = try Row.fetchCursor(db, sql: """
+            let rows = try Row.fetchAll(db, sql: """
                 SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.text, v.vector
                 FROM segment s JOIN meeting m ON m.id = s.meeting_id
                 JOIN text_vector v ON v.meeting_id = s.meeting_id AND v.text_hash = s.text_hash
-                WHERE s.kind IN ('transcript', 'summary') AND \(conditions.joined(separator: " AND "))
+                WHERE s.id IN (\(candidates.map { String($0.segmentId) }.joined(separator: ",")))
+                  AND s.kind IN ('transcript', 'summary') AND \(conditions.joined(separator: " AND "))
                 """, arguments: arguments)
-            var scored: [(score: Double, hit: Hit)] = []
-            while let row = try rows.next() {
+            var scored: [(score: Double, order: Int, hit: Hit)] = []
+            for row in rows {
                 let score = Self.cosine(query, row["vector"] as Data)
                 guard score >= minimumScore else { continue }
-                scored.append((score, Hit(
+                scored.append((score, order[row["id"]] ?? .max, Hit(
                     meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: row["id"], kind: row["kind"],
                     start: row["start"], end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
                     snippet: row["text"], score: score)))  // raw text, like the keyword snippets
             }
-            return scored.sorted { $0.score > $1.score }.prefix(min(max(filters.limit, 1), 200)).map(\.hit)
+            return scored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.order < $1.order }.prefix(limit).map(\.hit)
         }
     }
 

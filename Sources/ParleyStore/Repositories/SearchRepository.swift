@@ -61,9 +61,12 @@ public struct SearchRepository: Sendable {
     }
 
     let database: ParleyDatabase
+    /// This process's in-memory copy of the line vectors (see `VectorCatalog`).
+    let catalog: VectorCatalog
 
-    public init(database: ParleyDatabase) {
+    public init(database: ParleyDatabase, catalog: VectorCatalog = VectorCatalog()) {
         self.database = database
+        self.catalog = catalog
     }
 
     /// Keyword search in two steps: rank (bm25) only the matches the viewer may see and
