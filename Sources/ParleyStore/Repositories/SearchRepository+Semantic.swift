@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ParleyCore
+import ParleyVectorMath
 
 /// Search by meaning: cosine similarity between the query's sentence vector and the stored
 /// vectors of the lines the viewer may see (see `semantic`), and hybrid search,
@@ -76,14 +77,6 @@ extension SearchRepository {
 
     /// Dot product of a unit query with a float16 unit vector.
     static func cosine(_ query: [Float], _ stored: Data) -> Double {
-        guard stored.count == query.count * 2 else { return -1 }
-        return stored.withUnsafeBytes { raw in
-            var sum: Float = 0
-            for index in 0..<query.count {
-                let bits = UInt16(littleEndian: raw.load(fromByteOffset: index * 2, as: UInt16.self))
-                sum += query[index] * Float(Float16(bitPattern: bits))
-            }
-            return Double(sum)
-        }
+        VectorMath.dot(query, float16: stored)
     }
 }

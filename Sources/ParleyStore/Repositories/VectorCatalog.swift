@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ParleyVectorMath
 
 /// The sentence vectors of searchable lines, kept in memory per process as int8 codes
 /// (384 bytes a line, a quarter of float32), so a search by meaning scans a compact matrix
@@ -21,11 +22,6 @@ public actor VectorCatalog {
         var scales: [Float] = []
     }
 
-    struct Candidate: Sendable {
-        var segmentId: Int64
-        var score: Float
-    }
-
     private var blocks: [String: Block] = [:]
     private var loading: Task<Loaded, any Error>?
 
@@ -37,11 +33,6 @@ public actor VectorCatalog {
     private(set) var dimension = 0
 
     public init() {}
-
-    /// Bytes held: codes, scales, ids and speaker indexes (a figure for logs and benches).
-    public var bytes: Int {
-        blocks.values.reduce(0) { $0 + $1.codes.count + $1.scales.count * 4 + $1.ids.count * 10 }
-    }
 
     /// Brings the listed meetings (id → search_version) up to date from the database.
     /// One load at a time: a search that arrives during a load waits for it and then
@@ -70,22 +61,15 @@ public actor VectorCatalog {
     /// keeps only lines whose speaker id is it or whose name is it (ignoring case).
     func nearest(_ query: [Float], in meetings: [String], speaker: String?, count: Int) -> [Candidate] {
         guard query.count == dimension, dimension > 0, count > 0 else { return [] }
-        let (codes, scale) = Self.quantize(query)
+        let (codes, scale) = VectorMath.quantize(query)
         var best = TopK(capacity: count)
-        codes.withUnsafeBufferPointer { q in
-            for meetingId in meetings {
-                guard let block = blocks[meetingId], !block.ids.isEmpty, block.codes.count == block.ids.count * dimension else { continue }
-                let allowed: [Bool]? = speaker.map { wanted in
-                    block.speakers.map { $0.id == wanted || $0.name.lowercased() == wanted.lowercased() }
-                }
-                block.codes.withUnsafeBufferPointer { rows in
-                    for row in 0..<block.ids.count {
-                        if let allowed, !allowed[Int(block.speakerIndex[row])] { continue }
-                        let dot = Self.dot(q.baseAddress!, rows.baseAddress! + row * dimension, dimension)
-                        best.add(Candidate(segmentId: block.ids[row], score: Float(dot) * scale * block.scales[row]))
-                    }
-                }
+        for meetingId in meetings {
+            guard let block = blocks[meetingId], !block.ids.isEmpty else { continue }
+            let allowed: [Bool]? = speaker.map { wanted in
+                block.speakers.map { $0.id == wanted || $0.name.lowercased() == wanted.lowercased() }
             }
+            VectorMath.scan(query: codes, scale: scale, codes: block.codes, scales: block.scales, ids: block.ids,
+                            speakerIndex: block.speakerIndex, allowed: allowed, into: &best)
         }
         return best.sorted()
     }
@@ -120,7 +104,7 @@ public actor VectorCatalog {
                     block.speakers.append(speaker)
                     return block.speakers.count - 1
                 }()
-                let (codes, scale) = Self.quantize(float16: row["vector"] as Data)
+                let (codes, scale) = VectorMath.quantize(float16: row["vector"] as Data)
                 guard block.ids.isEmpty || codes.count * block.ids.count == block.codes.count, index < 65_536 else {
                     blocks[meetingId] = block
                     continue  // a vector of another size (another model) or too many speakers: not searchable
