@@ -2,13 +2,15 @@
 sentence vectors, by query class and mode.
 
     tests/.venv/bin/python bench/search.py [--meetings 10000] [--segments 40] [--queries 40]
-        [--slow-queries N] [--only 'rare word,semantic']
+        [--slow-queries N] [--only 'rare word,semantic'] [--baseline path/to/older/parley]
 
 Seeds the server's SQLite database directly (the FTS5 index fills through its triggers;
 one random unit vector per distinct segment text goes into `text_vector`, float16
 little-endian under the text's hash, as the index stage stores them), then times
 GET /api/v1/search over loopback. A second user owns 1 % of the meetings, to time a
-viewer who may see little of a big database. Prints figures; asserts nothing.
+viewer who may see little of a big database. With --baseline, an older build answers
+the same queries on a copy, alternately first, for before/after figures under the
+same load. Prints figures; asserts nothing.
 Query vectors come from the server's own sentence model when it is installed (semantic
 and hybrid say "keyword" in the mode column when it is not).
 """
@@ -157,6 +159,41 @@ def band(shares: dict[str, float], low: float, high: float) -> list[str]:
     return [w for w in words if not any(o != w and o.startswith(w) for o in shares)][:200]
 
 
+class Server:
+    """One `parley serve` over a data directory, with a session per seeded user."""
+
+    def __init__(self, binary: Path, data: Path, tokens: list[str]):
+        self.port = free_port()
+        self.process = subprocess.Popen([str(binary), "serve", "--data", str(data), "--port", str(self.port),
+                                         "--rate-limit", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.sessions = []
+        for token in tokens:
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {token}"
+            self.sessions.append(session)
+
+    def wait(self) -> None:
+        for _ in range(1200):  # opening a copy of an older database migrates it first
+            try:
+                if self.sessions[0].get(self.base + "/health", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def search(self, params: dict, user: int) -> tuple[float, dict | None]:
+        started = time.perf_counter()
+        response = self.sessions[user].get(self.base + "/api/v1/search", params=params, timeout=300)
+        elapsed = (time.perf_counter() - started) * 1000
+        return elapsed, response.json() if response.status_code == 200 else {"status": response.status_code}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--meetings", type=int, default=10_000)
@@ -164,6 +201,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=40, help="per query class")
     parser.add_argument("--slow-queries", type=int, help="per semantic or hybrid class (default: --queries)")
     parser.add_argument("--only", help="comma-separated query classes to run (default: all)")
+    parser.add_argument("--baseline", type=Path, help="another parley binary (an older build) to time against the "
+                        "current one: it creates and seeds the database, the current one gets a copy (and migrates "
+                        "it), and every query goes to both, alternately first, so both see the same machine load")
     args = parser.parse_args()
     rng = random.Random(7)
     VOCABULARY.extend(vocabulary(rng))
@@ -171,8 +211,9 @@ def main() -> None:
     for rank in range(1, len(VOCABULARY) + 1):
         total += 1 / rank
         ZIPF.append(total)
+    binaries = [args.baseline, BINARY] if args.baseline else [BINARY]
     data = Path(tempfile.mkdtemp(prefix="parley-search-bench-"))
-    tokens = [subprocess.run([str(BINARY), "user", "add", name, "--data", str(data)], check=True,
+    tokens = [subprocess.run([str(binaries[0]), "user", "add", name, "--data", str(data)], check=True,
                              capture_output=True, text=True).stdout.strip() for name in ("bench", "guest")]
     db_path = data / "parley.sqlite"
     owners = [sqlite3.connect(db_path).execute("SELECT id FROM user WHERE name = ?", (name,)).fetchone()[0]
@@ -180,29 +221,23 @@ def main() -> None:
     seconds, texts = seed(db_path, owners, args.meetings, args.segments, rng)
     print(f"seeded {args.meetings} meetings × {args.segments} segments (+ vectors) in {seconds:.1f} s "
           f"({db_path.stat().st_size / 2**20:.0f} MB database: {sizes(db_path)})")
+    directories = [data]
+    if args.baseline:
+        directories.append(Path(str(data) + "-current"))
+        subprocess.run(["cp", "-a", str(data), str(directories[1])], check=True)
     shares = words_by_share(texts)
     rare, common, very_common = band(shares, 0.0001, 0.0005), band(shares, 0.005, 0.02), band(shares, 0.08, 0.12)
     near_stop = band(shares, 0.5, 1)
     print(f"query words: rare {len(rare)} (0.01–0.05 % of segments), common {len(common)} (0.5–2 %), "
           f"very common {len(very_common)} (8–12 %, e.g. {very_common[:3]}), near-stop {len(near_stop)} (over 50 %: "
           + ", ".join(f"{w} {shares[w]:.0%}" for w in near_stop[:3]) + ")")
-    port = free_port()
-    server = subprocess.Popen([str(BINARY), "serve", "--data", str(data), "--port", str(port), "--rate-limit", "0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    servers = [Server(binary, directory, tokens) for binary, directory in zip(binaries, directories)]
     try:
-        base = f"http://127.0.0.1:{port}"
-        sessions = []
-        for token in tokens:
-            session = requests.Session()
-            session.headers["Authorization"] = f"Bearer {token}"
-            sessions.append(session)
-        for _ in range(100):
-            try:
-                if sessions[0].get(base + "/health", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        started_rss = rss_mb(server.pid)
+        for server in servers:
+            server.wait()
+        if args.baseline:
+            print(f"after migration: {sizes(directories[1] / 'parley.sqlite')}")
+        started_rss = [rss_mb(server.process.pid) for server in servers]
 
         def phrase() -> str:
             words = rng.choice(texts).rstrip(".").split()
@@ -215,7 +250,7 @@ def main() -> None:
             "common word": lambda: {"q": rng.choice(common), "mode": "keyword"},
             "very common word": lambda: {"q": rng.choice(very_common), "mode": "keyword"},
             "near-stop word": lambda: {"q": rng.choice(near_stop), "mode": "keyword"},
-            "v.common, 1% seen": lambda: ({"q": rng.choice(very_common), "mode": "keyword"}, 1),
+            "v.common 1% seen": lambda: ({"q": rng.choice(very_common), "mode": "keyword"}, 1),
             "phrase (3 words)": lambda: {"q": phrase(), "mode": "keyword"},
             "word + speaker": lambda: {"q": rng.choice(common), "speaker": rng.choice(NAMES[:4]), "mode": "keyword"},
             "word + date range": lambda: {"q": rng.choice(common), "from": time.strftime("%Y-%m-%d", time.gmtime(
@@ -225,41 +260,53 @@ def main() -> None:
             "encode only": lambda: {"q": f"{rng.choice(common)} {next(unique)}", "mode": "semantic",
                                     "from": "2100-01-01"},
             "semantic": lambda: {"q": f"{rng.choice(common)} {rng.choice(common)}", "mode": "semantic"},
-            "semantic, 1% seen": lambda: ({"q": f"{rng.choice(common)} {rng.choice(common)}", "mode": "semantic"}, 1),
+            "semantic 1% seen": lambda: ({"q": f"{rng.choice(common)} {rng.choice(common)}", "mode": "semantic"}, 1),
             "hybrid v.common": lambda: {"q": rng.choice(very_common)},
             "hybrid 2 words": lambda: {"q": f"{rng.choice(common)} {rng.choice(common)}"},
         }
         if args.only:
             cases = {name: make for name, make in cases.items() if name in args.only.split(",")}
-        print(f"{'query':<20} {'mode':<9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'hits':>6}")
+        labels = ["before", "after"] if args.baseline else [""]
+        print(f"{'query':<20} " + " ".join(f"{(label + ' ' if label else '') + 'mode':<16} {'p50 ms':>8} {'p99 ms':>8} "
+                                           f"{'max ms':>8} {'hits':>5}" for label in labels))
         for name, make in cases.items():
-            latencies, hits, modes = [], 0, Counter()
+            latencies = [[] for _ in servers]
+            hits = [0 for _ in servers]
+            modes = [Counter() for _ in servers]
             slow = name.startswith(("semantic", "hybrid"))
             for attempt in range((args.slow_queries or args.queries) + 1 if slow else args.queries + 1):
                 made = make()
-                params, session = (made[0], sessions[made[1]]) if isinstance(made, tuple) else (made, sessions[0])
-                started = time.perf_counter()
-                response = session.get(base + "/api/v1/search", params=params, timeout=300)
-                elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code != 200:
-                    modes[f"HTTP {response.status_code}"] += 1
+                params, user = made if isinstance(made, tuple) else (made, 0)
+                order = list(range(len(servers)))
+                if attempt % 2:
+                    order.reverse()
+                for index in order:
+                    elapsed, body = servers[index].search(params, user)
+                    if "status" in body:
+                        modes[index][f"HTTP {body['status']}"] += 1
+                        continue
+                    if attempt == 0:
+                        continue  # a warm-up (for "encode only", the sentence model's start)
+                    latencies[index].append(elapsed)
+                    hits[index] += len(body["hits"])
+                    modes[index][body["mode"]] += 1
+            cells = []
+            for index in range(len(servers)):
+                if not latencies[index]:
+                    cells.append(f"{'/'.join(modes[index]) or '-':<16} {'(no answers)':>33}")
                     continue
-                if attempt == 0:
-                    continue  # a warm-up (for "encode only", the sentence model's start)
-                latencies.append(elapsed)
-                body = response.json()
-                hits += len(body["hits"])
-                modes[body["mode"]] += 1
-            if not latencies:
-                print(f"{name:<20} {'/'.join(modes):<9} (no answers)")
-                continue
-            print(f"{name:<20} {'/'.join(modes):<9} {statistics.median(latencies):8.1f} "
-                  f"{percentile(latencies, 0.99):8.1f} {max(latencies):8.1f} {hits // len(latencies):6d}")
-        print(f"server resident memory: {started_rss:.0f} MB at start, {rss_mb(server.pid):.0f} MB after the queries")
+                cells.append(f"{'/'.join(modes[index]):<16} {statistics.median(latencies[index]):8.1f} "
+                             f"{percentile(latencies[index], 0.99):8.1f} {max(latencies[index]):8.1f} "
+                             f"{hits[index] // len(latencies[index]):5d}")
+            print(f"{name:<20} " + " ".join(cells), flush=True)
+        for label, server, rss in zip(labels, servers, started_rss):
+            print(f"{label or 'server'} resident memory: {rss:.0f} MB at start, "
+                  f"{rss_mb(server.process.pid):.0f} MB after the queries")
     finally:
-        server.terminate()
-        server.wait(20)
-        subprocess.run(["rm", "-rf", str(data)])
+        for server in servers:
+            server.stop()
+        for directory in directories:
+            subprocess.run(["rm", "-rf", str(directory)])
 
 
 if __name__ == "__main__":
