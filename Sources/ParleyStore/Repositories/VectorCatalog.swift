@@ -3,13 +3,13 @@ import GRDB
 import ParleyVectorMath
 
 /// The sentence vectors of searchable lines, kept in memory per process as int8 codes
-/// (384 bytes a line, a quarter of float32), so a search by meaning scans a compact matrix
-/// instead of reading and decoding every line's blob from SQLite. Meetings are loaded when
-/// first searched and again when their `search_version` (bumped by triggers on every write
-/// to their search rows or vectors) differs from the one loaded; meetings no longer seen
-/// are dropped when a search lists every meeting that exists. Which meetings a search may
-/// look at is decided by the caller, from the database, each time: nothing here knows
-/// who may see what.
+/// (~400 bytes a line with its id, scale and speaker: 160 MB for 400k lines, half the
+/// float16 blobs), so a search by meaning scans a compact matrix instead of reading and
+/// decoding every line's blob from SQLite. Meetings are loaded when first searched and
+/// again when their `search_version` (bumped by triggers on every write to their search
+/// rows or vectors) differs from the one loaded; deleted meetings are dropped once the
+/// catalog holds more meetings than exist. Which meetings a search may look at is decided
+/// by the caller, from the database, each time: nothing here knows who may see what.
 public actor VectorCatalog {
     /// One meeting's lines: ids, speaker of each line (index into `speakers`), and the
     /// codes row after row with one scale per row (value ≈ code × scale).
