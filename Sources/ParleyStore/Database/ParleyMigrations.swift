@@ -189,7 +189,8 @@ enum ParleyMigrations {
             // ranking (bm25) runs only on the matches that pass. segment_count proves the range
             // holds no other meeting's rows (see `meeting_scattered`). search_version changes
             // with every write to a meeting's rows or vectors, so an in-memory copy of its
-            // vectors knows when it is stale.
+            // vectors knows when it is stale; it is in the index too, so listing the visible
+            // meetings' versions for a search reads the index alone.
             try db.execute(sql: """
                 ALTER TABLE meeting ADD COLUMN first_segment_id INTEGER;
                 ALTER TABLE meeting ADD COLUMN last_segment_id INTEGER;
@@ -197,8 +198,8 @@ enum ParleyMigrations {
                 ALTER TABLE meeting ADD COLUMN search_version INTEGER NOT NULL DEFAULT 0;
                 UPDATE meeting SET (first_segment_id, last_segment_id, segment_count) =
                     (SELECT min(id), max(id), count(*) FROM segment WHERE segment.meeting_id = meeting.id);
-                CREATE INDEX meeting_segment_range ON meeting(
-                    first_segment_id, last_segment_id, owner_id, is_personal, workspace_id, status, recorded_at, created_at);
+                CREATE INDEX meeting_segment_range ON meeting(first_segment_id, last_segment_id,
+                    owner_id, is_personal, workspace_id, status, recorded_at, created_at, search_version);
                 CREATE INDEX meeting_scattered ON meeting(id)
                     WHERE segment_count > 0 AND last_segment_id - first_segment_id + 1 != segment_count;
                 CREATE TRIGGER segment_ai_range AFTER INSERT ON segment BEGIN

@@ -20,12 +20,14 @@ extension SearchRepository {
     public func semantic(_ query: [Float], viewer: Viewer, filters: Filters = .init(), minimumScore: Double = 0.2) async throws -> [Hit] {
         let limit = min(max(filters.limit, 1), 200)
         let (meeting, meetingArguments) = Self.meetingConditions(viewer: viewer, filters: filters)
+        // Keyed by first_segment_id; the covering index answers without reading meeting rows.
         let versions = try await database.pool.read { db in
-            var versions: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT m.id, m.search_version FROM meeting m WHERE m.segment_count > 0 AND "
-                + meeting.joined(separator: " AND "), arguments: meetingArguments) {
-                versions[row["id"]] = row["search_version"]
-            }
+            var versions: [Int64: Int64] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT m.first_segment_id, m.search_version FROM meeting m INDEXED BY meeting_segment_range
+                WHERE m.first_segment_id IS NOT NULL AND \(meeting.joined(separator: " AND "))
+                """, arguments: meetingArguments)
+            while let row = try rows.next() { versions[row[0]] = row[1] }
             return versions
         }
         try await catalog.refresh(versions, database: database)
