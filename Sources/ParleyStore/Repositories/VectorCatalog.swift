@@ -70,22 +70,43 @@ public actor VectorCatalog {
         }
     }
 
+    /// The cached entries of the listed meetings (those with lines), for a scan that runs
+    /// off the actor: searches neither wait for each other's scans nor block a refresh.
+    func blocks(_ keys: [Int64]) -> (blocks: [Block], dimension: Int) {
+        (keys.compactMap { key in blocks[key].flatMap { $0.ids.isEmpty ? nil : $0 } }, dimension)
+    }
+
     /// The `count` lines of the listed meetings nearest to `query` (a unit vector), by
     /// the int8 codes' dot product: candidates for an exact float16 rescoring. `speaker`
-    /// keeps only lines whose speaker id is it or whose name is it (ignoring case).
-    func nearest(_ query: [Float], in meetings: [Int64], speaker: String?, count: Int) -> [Candidate] {
-        guard query.count == dimension, dimension > 0, count > 0 else { return [] }
+    /// keeps only lines whose speaker id is it or whose name is it (ignoring case). Two
+    /// halves are scanned at once: the scan is most of a warm search, and a server has
+    /// more than one core.
+    func nearest(_ query: [Float], in meetings: [Int64], speaker: String?, count: Int) async -> [Candidate] {
+        let (blocks, dimension) = blocks(meetings)
+        guard query.count == dimension, dimension > 0, count > 0, !blocks.isEmpty else { return [] }
         let (codes, scale) = VectorMath.quantize(query)
-        var best = TopK(capacity: count)
-        for key in meetings {
-            guard let block = blocks[key], !block.ids.isEmpty else { continue }
-            let allowed: [Bool]? = speaker.map { wanted in
-                block.speakers.map { $0.id == wanted || $0.name.lowercased() == wanted.lowercased() }
+        let lines = blocks.reduce(0) { $0 + $1.ids.count }
+        let parts = lines > 50_000 ? 2 : 1
+        let bounds = (0...parts).map { blocks.count * $0 / parts }
+        return await withTaskGroup(of: [Candidate].self) { group in
+            for part in 0..<parts {
+                let slice = blocks[bounds[part]..<bounds[part + 1]]
+                group.addTask {
+                    var best = TopK(capacity: count)
+                    for block in slice {
+                        let allowed: [Bool]? = speaker.map { wanted in
+                            block.speakers.map { $0.id == wanted || $0.name.lowercased() == wanted.lowercased() }
+                        }
+                        VectorMath.scan(query: codes, scale: scale, codes: block.codes, scales: block.scales, ids: block.ids,
+                                        speakerIndex: block.speakerIndex, allowed: allowed, into: &best)
+                    }
+                    return best.sorted()
+                }
             }
-            VectorMath.scan(query: codes, scale: scale, codes: block.codes, scales: block.scales, ids: block.ids,
-                            speakerIndex: block.speakerIndex, allowed: allowed, into: &best)
+            var merged = TopK(capacity: count)
+            for await candidates in group { candidates.forEach { merged.add($0) } }
+            return merged.sorted()
         }
-        return best.sorted()
     }
 
     static func read(_ keys: [Int64], from database: ParleyDatabase) async throws -> Loaded {
