@@ -12,12 +12,15 @@ viewer who may see little of a big database. With --baseline, an older build ans
 the same queries on a copy, alternately first, for before/after figures under the
 same load. Prints figures; asserts nothing.
 Query vectors come from the server's own sentence model when it is installed (semantic
-and hybrid say "keyword" in the mode column when it is not).
+and hybrid say "keyword" in the mode column when it is not). "cpu ms" is the server's
+CPU time per query (all threads; not the sentence model's process), which a busy
+shared machine changes far less than latency.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import sqlite3
 import statistics
@@ -189,6 +192,12 @@ class Server:
         elapsed = (time.perf_counter() - started) * 1000
         return elapsed, response.json() if response.status_code == 200 else {"status": response.status_code}
 
+    def cpu_ms(self) -> float:
+        """CPU time the server has used (all threads, not the sentence-model process):
+        unlike latency, it hardly moves with what else the machine is running."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(60)
@@ -268,12 +277,13 @@ def main() -> None:
             cases = {name: make for name, make in cases.items() if name in args.only.split(",")}
         labels = ["before", "after"] if args.baseline else [""]
         print(f"{'query':<20} " + " ".join(f"{(label + ' ' if label else '') + 'mode':<16} {'p50 ms':>8} {'p99 ms':>8} "
-                                           f"{'max ms':>8} {'hits':>5}" for label in labels))
+                                           f"{'max ms':>8} {'hits':>5} {'cpu ms':>7}" for label in labels))
         for name, make in cases.items():
             latencies = [[] for _ in servers]
             hits = [0 for _ in servers]
             modes = [Counter() for _ in servers]
             slow = name.startswith(("semantic", "hybrid"))
+            cpu = [0.0 for _ in servers]
             for attempt in range((args.slow_queries or args.queries) + 1 if slow else args.queries + 1):
                 made = make()
                 params, user = made if isinstance(made, tuple) else (made, 0)
@@ -281,7 +291,10 @@ def main() -> None:
                 if attempt % 2:
                     order.reverse()
                 for index in order:
+                    before = servers[index].cpu_ms()
                     elapsed, body = servers[index].search(params, user)
+                    if attempt:
+                        cpu[index] += servers[index].cpu_ms() - before
                     if "status" in body:
                         modes[index][f"HTTP {body['status']}"] += 1
                         continue
@@ -293,11 +306,11 @@ def main() -> None:
             cells = []
             for index in range(len(servers)):
                 if not latencies[index]:
-                    cells.append(f"{'/'.join(modes[index]) or '-':<16} {'(no answers)':>33}")
+                    cells.append(f"{'/'.join(modes[index]) or '-':<16} {'(no answers)':>41}")
                     continue
                 cells.append(f"{'/'.join(modes[index]):<16} {statistics.median(latencies[index]):8.1f} "
                              f"{percentile(latencies[index], 0.99):8.1f} {max(latencies[index]):8.1f} "
-                             f"{hits[index] // len(latencies[index]):5d}")
+                             f"{hits[index] // len(latencies[index]):5d} {cpu[index] / len(latencies[index]):7.1f}")
             print(f"{name:<20} " + " ".join(cells), flush=True)
         for label, server, rss in zip(labels, servers, started_rss):
             print(f"{label or 'server'} resident memory: {rss:.0f} MB at start, "
