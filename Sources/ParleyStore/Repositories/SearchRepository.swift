@@ -115,14 +115,14 @@ public struct SearchRepository: Sendable {
         if exact || scattered {
             sql = """
                 SELECT f.rowid, bm25(segment_fts) AS score
-                FROM segment_fts f JOIN segment s ON s.id = f.rowid JOIN meeting m ON m.id = s.meeting_id
+                FROM segment_fts f CROSS JOIN segment s ON s.id = f.rowid CROSS JOIN meeting m ON m.id = s.meeting_id
                 WHERE segment_fts MATCH ? AND \((meeting + [speaker?.sql].compactMap { $0 }).joined(separator: " AND "))
                 ORDER BY score, f.rowid LIMIT \(limit)
                 """
         } else {
             sql = """
                 SELECT f.rowid, bm25(segment_fts) AS score
-                FROM segment_fts f \(speaker == nil ? "" : "JOIN segment s ON s.id = f.rowid")
+                FROM segment_fts f \(speaker == nil ? "" : "CROSS JOIN segment s ON s.id = f.rowid")
                 WHERE segment_fts MATCH ? AND (
                     SELECT m.last_segment_id >= f.rowid AND \(meeting.joined(separator: " AND "))
                     FROM meeting m INDEXED BY meeting_segment_range
@@ -138,14 +138,16 @@ public struct SearchRepository: Sendable {
 
     /// The rows of `ids` with their snippets, visibility and filters checked in full.
     /// `+rowid` keeps SQLite from handing the id list to FTS5, which would run the whole
-    /// (prefix) query once per id; one pass that skips other rows is far cheaper.
+    /// (prefix) query once per id; one pass that skips other rows is far cheaper. Here and
+    /// in `rank`, CROSS JOIN keeps the full-text match the outer loop: without ANALYZE
+    /// statistics SQLite may otherwise start from the owner's meetings.
     static func details(_ match: String, ids: [Int64], viewer: Viewer, filters: Filters, in db: Database) throws -> [Int64: Row] {
         guard !ids.isEmpty else { return [:] }
         let (conditions, arguments) = Self.conditions(viewer: viewer, filters: filters)
         let rows = try Row.fetchAll(db, sql: """
             SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.word_times,
                    snippet(segment_fts, 0, '<mark>', '</mark>', '…', 16) AS snippet
-            FROM segment_fts JOIN segment s ON s.id = segment_fts.rowid JOIN meeting m ON m.id = s.meeting_id
+            FROM segment_fts CROSS JOIN segment s ON s.id = segment_fts.rowid CROSS JOIN meeting m ON m.id = s.meeting_id
             WHERE segment_fts MATCH ? AND +segment_fts.rowid IN (\(ids.map(String.init).joined(separator: ",")))
               AND \(conditions.joined(separator: " AND "))
             """, arguments: [match] + arguments)
