@@ -39,11 +39,17 @@ let package = Package(
         .target(name: "ParleyPipeline", dependencies: ["ParleyCore", "ParleyEngine"], swiftSettings: swiftSettings),
         // The wire types server and client share, so they cannot drift.
         .target(name: "ParleyAPI", dependencies: ["ParleyCore"], swiftSettings: swiftSettings),
+        // Search by meaning's int8 arithmetic, optimized in debug builds too: unoptimized
+        // generic SIMD code is ~100x slower, and debug servers run the tests and benches.
+        .target(
+            name: "ParleyVectorMath",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         // Persistence: SQLite through GRDB (WAL), versioned migrations, search index.
         .target(
             name: "ParleyStore",
             dependencies: [
-                "ParleyCore", "ParleyAPI",
+                "ParleyCore", "ParleyAPI", "ParleyVectorMath",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -225,19 +225,31 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     database = sqlite3.connect(data / "parley.sqlite")
     last = database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1").fetchone()[0]
     # Pretend the database predates the last migration (as an older Parley left it).
-    assert last == "v7-vocabulary"
+    assert last == "v8-search-ranges"
     database.executescript("""
-        DROP TABLE vocabulary;
-        DELETE FROM grdb_migrations WHERE identifier = 'v7-vocabulary';
+        DROP TRIGGER segment_ai_range;
+        DROP TRIGGER segment_ad_range;
+        DROP TRIGGER text_vector_ai_version;
+        DROP TRIGGER text_vector_ad_version;
+        DROP INDEX meeting_segment_range;
+        DROP INDEX meeting_scattered;
+        ALTER TABLE meeting DROP COLUMN first_segment_id;
+        ALTER TABLE meeting DROP COLUMN last_segment_id;
+        ALTER TABLE meeting DROP COLUMN segment_count;
+        ALTER TABLE meeting DROP COLUMN search_version;
+        DELETE FROM grdb_migrations WHERE identifier = 'v8-search-ranges';
     """)
     database.close()
     parley("user", "add", "second", "--data", str(data))  # opening it upgrades it
-    copies = list((data / "db-backups").glob("parley-v6-webhooks-*.sqlite"))
+    copies = list((data / "db-backups").glob("parley-v7-vocabulary-*.sqlite"))
     assert len(copies) == 1, list((data / "db-backups").iterdir())
     old = sqlite3.connect(copies[0])
     assert old.execute("SELECT name FROM user").fetchall() == [("first",)]
-    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'vocabulary'").fetchall()
+    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'meeting_segment_range'").fetchall()
     old.close()
+    upgraded = sqlite3.connect(data / "parley.sqlite")
+    assert upgraded.execute("SELECT name FROM sqlite_master WHERE name = 'meeting_segment_range'").fetchall()
+    upgraded.close()
     # A database from a newer Parley: one clear line, and nothing changed.
     database = sqlite3.connect(data / "parley.sqlite")
     database.execute("INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")

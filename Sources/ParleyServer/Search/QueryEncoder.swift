@@ -8,6 +8,11 @@ import ParleyEngine
 actor QueryEncoder {
     private let engine: EngineSupervisor
     private var unavailable: String?
+    /// The last few queries' vectors: a repeated search (paging, a second mode, a page
+    /// reload) skips the engine round trip. 64 × 384 floats ≈ 100 KB.
+    private var recent: [String: [Float]] = [:]
+    private var order: [String] = []
+    private let capacity = 64
 
     init(configuration: EngineConfiguration) {
         var configuration = configuration
@@ -22,8 +27,16 @@ actor QueryEncoder {
     /// search without it is not slowed by a failing engine call each time).
     func vector(for text: String) async throws -> [Float]? {
         if unavailable != nil { return nil }
+        if let known = recent[text] {
+            order.removeAll { $0 == text }
+            order.append(text)
+            return known
+        }
         do {
-            return try await engine.embed([text]).vectors.first
+            guard let vector = try await engine.embed([text]).vectors.first else { return nil }
+            if recent.updateValue(vector, forKey: text) == nil { order.append(text) }
+            if order.count > capacity { recent[order.removeFirst()] = nil }
+            return vector
         } catch EngineError.rejected(let code, let message, _) where code == "model_unavailable" {
             unavailable = message
             return nil

@@ -29,9 +29,11 @@ struct SearchService: Sendable {
         }
         var wide = filters
         wide.limit = 100
-        let keyword = try await repository.search(text, viewer: viewer, filters: wide)
-        let semantic = try await repository.semantic(vector, viewer: viewer, filters: wide)
-        return Outcome(hits: SearchRepository.fuse(keyword: keyword, semantic: semantic, limit: min(max(filters.limit, 1), 200)),
+        // Both rankings at once: one waits on SQLite, the other mostly scans vectors in memory.
+        async let keyword = repository.search(text, viewer: viewer, filters: wide)
+        async let semantic = repository.semantic(vector, viewer: viewer, filters: wide)
+        return Outcome(hits: SearchRepository.fuse(keyword: try await keyword, semantic: try await semantic,
+                                                   limit: min(max(filters.limit, 1), 200)),
                        mode: .hybrid)
     }
 }

@@ -197,6 +197,47 @@ enum ParleyMigrations {
                     PRIMARY KEY (owner_kind, owner_id));
                 """)
         }
+        migrator.registerMigration("v8-search-ranges") { db in
+            // Search ranks only what the viewer may see. A meeting's search rows are written
+            // in one transaction, so their ids form one range: with that range on the meeting
+            // row (kept by triggers), the meeting of any full-text match is one seek in a small
+            // covering index, not a lookup of the segment and then of the meeting, and the
+            // ranking (bm25) runs only on the matches that pass. segment_count proves the range
+            // holds no other meeting's rows (see `meeting_scattered`). search_version changes
+            // with every write to a meeting's rows or vectors, so an in-memory copy of its
+            // vectors knows when it is stale; it is in the index too, so listing the visible
+            // meetings' versions for a search reads the index alone.
+            try db.execute(sql: """
+                ALTER TABLE meeting ADD COLUMN first_segment_id INTEGER;
+                ALTER TABLE meeting ADD COLUMN last_segment_id INTEGER;
+                ALTER TABLE meeting ADD COLUMN segment_count INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE meeting ADD COLUMN search_version INTEGER NOT NULL DEFAULT 0;
+                UPDATE meeting SET (first_segment_id, last_segment_id, segment_count) =
+                    (SELECT min(id), max(id), count(*) FROM segment WHERE segment.meeting_id = meeting.id);
+                CREATE INDEX meeting_segment_range ON meeting(first_segment_id, last_segment_id,
+                    owner_id, is_personal, workspace_id, status, recorded_at, created_at, search_version);
+                CREATE INDEX meeting_scattered ON meeting(id)
+                    WHERE segment_count > 0 AND last_segment_id - first_segment_id + 1 != segment_count;
+                CREATE TRIGGER segment_ai_range AFTER INSERT ON segment BEGIN
+                    UPDATE meeting SET first_segment_id = min(coalesce(first_segment_id, new.id), new.id),
+                        last_segment_id = max(coalesce(last_segment_id, new.id), new.id),
+                        segment_count = segment_count + 1, search_version = search_version + 1
+                    WHERE id = new.meeting_id;
+                END;
+                CREATE TRIGGER segment_ad_range AFTER DELETE ON segment BEGIN
+                    UPDATE meeting SET (first_segment_id, last_segment_id) =
+                            (SELECT min(id), max(id) FROM segment WHERE meeting_id = old.meeting_id),
+                        segment_count = segment_count - 1, search_version = search_version + 1
+                    WHERE id = old.meeting_id;
+                END;
+                CREATE TRIGGER text_vector_ai_version AFTER INSERT ON text_vector BEGIN
+                    UPDATE meeting SET search_version = search_version + 1 WHERE id = new.meeting_id;
+                END;
+                CREATE TRIGGER text_vector_ad_version AFTER DELETE ON text_vector BEGIN
+                    UPDATE meeting SET search_version = search_version + 1 WHERE id = old.meeting_id;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import ParleyCore
+import ParleyVectorMath
 
 /// Search by meaning: cosine similarity between the query's sentence vector and the stored
-/// vectors of the lines the viewer may see (exact, over float16 vectors), and hybrid search,
+/// vectors of the lines the viewer may see (see `semantic`), and hybrid search,
 /// which fuses the keyword and the meaning rankings by reciprocal rank (k = 60), so a line
 /// found both ways comes first and one found only one way still appears.
 extension SearchRepository {
@@ -11,25 +12,50 @@ extension SearchRepository {
         case keyword, semantic, hybrid
     }
 
+    /// Search by meaning in two steps: the meetings the viewer may see (and the filters
+    /// allow) are listed from the database, and only their lines are scored, by the int8
+    /// copy in memory (`VectorCatalog`); the best few times `limit` are then read back with
+    /// their float16 vectors, visibility and filters checked again in SQL, and scored
+    /// exactly, so scores and the minimum are those of the stored vectors.
     public func semantic(_ query: [Float], viewer: Viewer, filters: Filters = .init(), minimumScore: Double = 0.2) async throws -> [Hit] {
-        try await database.pool.read { db in
-            let (conditions, arguments) = Self.conditions(viewer: viewer, filters: filters)
+        let limit = min(max(filters.limit, 1), 200)
+        let (meeting, meetingArguments) = Self.meetingConditions(viewer: viewer, filters: filters)
+        // Keyed by first_segment_id; the covering index answers without reading meeting rows.
+        let versions = try await database.pool.read { db in
+            var versions: [Int64: Int64] = [:]
             let rows = try Row.fetchCursor(db, sql: """
+                SELECT m.first_segment_id, m.search_version FROM meeting m INDEXED BY meeting_segment_range
+                WHERE m.first_segment_id IS NOT NULL AND \(meeting.joined(separator: " AND "))
+                """, arguments: meetingArguments)
+            while let row = try rows.next() { versions[row[0]] = row[1] }
+            return versions
+        }
+        try await catalog.refresh(versions, database: database)
+        let candidates = await catalog.nearest(query, in: Array(versions.keys), speaker: filters.speaker, count: limit * 2 + 20)
+        guard !candidates.isEmpty else { return [] }
+        let order = Dictionary(candidates.enumerated().map { ($1.segmentId, $0) }, uniquingKeysWith: { first, _ in first })
+        return try await database.pool.read { db in
+            let (conditions, arguments) = Self.conditions(viewer: viewer, filters: filters)
+            // CROSS JOIN fixes the order: the candidates first. Left to itself (no ANALYZE
+            // statistics) SQLite may walk every meeting of the owner and probe each for all
+            // candidate ids, which a profile showed as most of a search's time.
+            let rows = try Row.fetchAll(db, sql: """
                 SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.text, v.vector
-                FROM segment s JOIN meeting m ON m.id = s.meeting_id
-                JOIN text_vector v ON v.meeting_id = s.meeting_id AND v.text_hash = s.text_hash
-                WHERE s.kind IN ('transcript', 'summary') AND \(conditions.joined(separator: " AND "))
+                FROM segment s CROSS JOIN meeting m ON m.id = s.meeting_id
+                CROSS JOIN text_vector v ON v.meeting_id = s.meeting_id AND v.text_hash = s.text_hash
+                WHERE s.id IN (\(candidates.map { String($0.segmentId) }.joined(separator: ",")))
+                  AND s.kind IN ('transcript', 'summary') AND \(conditions.joined(separator: " AND "))
                 """, arguments: arguments)
-            var scored: [(score: Double, hit: Hit)] = []
-            while let row = try rows.next() {
+            var scored: [(score: Double, order: Int, hit: Hit)] = []
+            for row in rows {
                 let score = Self.cosine(query, row["vector"] as Data)
                 guard score >= minimumScore else { continue }
-                scored.append((score, Hit(
+                scored.append((score, order[row["id"]] ?? .max, Hit(
                     meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: row["id"], kind: row["kind"],
                     start: row["start"], end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
                     snippet: row["text"], score: score)))  // raw text, like the keyword snippets
             }
-            return scored.sorted { $0.score > $1.score }.prefix(min(max(filters.limit, 1), 200)).map(\.hit)
+            return scored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.order < $1.order }.prefix(limit).map(\.hit)
         }
     }
 
@@ -56,14 +82,6 @@ extension SearchRepository {
 
     /// Dot product of a unit query with a float16 unit vector.
     static func cosine(_ query: [Float], _ stored: Data) -> Double {
-        guard stored.count == query.count * 2 else { return -1 }
-        return stored.withUnsafeBytes { raw in
-            var sum: Float = 0
-            for index in 0..<query.count {
-                let bits = UInt16(littleEndian: raw.load(fromByteOffset: index * 2, as: UInt16.self))
-                sum += query[index] * Float(Float16(bitPattern: bits))
-            }
-            return Double(sum)
-        }
+        VectorMath.dot(query, float16: stored)
     }
 }
