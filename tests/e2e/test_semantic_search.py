@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from support import squashed
+from support import squashed, wait_for
 
 LAUNCH = ("Good morning everyone. We agreed to ship the new release on Friday, after the final review. "
           "Marketing will announce it the same afternoon.")
@@ -75,3 +75,26 @@ def test_a_bad_mode_is_refused(meetings):
     owner, _ = meetings
     response = owner.get("/api/v1/search", params={"q": "release", "mode": "telepathy"})
     assert response.status_code == 400 and "mode" in response.json()["error"]["message"]
+
+
+def test_a_corrected_line_is_found_by_its_new_meaning(meetings):
+    """Correcting a line's words gives it a vector of its own soon after the edit answers,
+    so search by meaning finds what the line now says (the old words' vector stays for
+    nothing: lines are keyed by their text)."""
+    owner, ids = meetings
+    query = "which animals does the zoo keep"
+    before = search(owner, query, "semantic")["hits"]
+    assert not [h for h in before if h["meeting_id"] == ids["cat"] and h["score"] > 0.5], before[:3]
+    detail = owner.get(f"/api/v1/meetings/{ids['cat']}").json()
+    index = len(detail["transcript"]["segments"]) - 1
+    edited = owner.request("PATCH", f"/api/v1/meetings/{ids['cat']}/segments/{index}",
+                           json={"text": "The zoo keeps lions, giraffes and two elephants."})
+    assert edited.status_code == 200, edited.text
+    segment = edited.json()["transcript"]["segments"][index]
+
+    def found():
+        hits = search(owner, query, "semantic")["hits"]
+        return hits if hits and hits[0]["meeting_id"] == ids["cat"] else None
+
+    hits = wait_for(found, 30, interval=0.5, what="the corrected line to be found by meaning")
+    assert hits[0]["start"] <= segment["end"] and hits[0]["end"] >= segment["start"], (hits[0], segment)

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import ParleyAPI
 import ParleyCore
+import ParleyEngine
 import ParleyStore
 
 /// What every transcript edit route does: find the processed meeting the viewer may see,
@@ -30,7 +31,29 @@ struct TranscriptEditor: Sendable {
             .apply(edits, meeting: meeting, by: try context.requireViewer().userId)
         let fresh = try await dependencies.meetings.meeting(id: meeting.id) ?? meeting
         await dependencies.processing.announce(meetingId: meeting.id)
+        if let updated { embedCorrections(of: updated, meetingId: meeting.id) }
         return try JSONResponse.make(MeetingDetail(meeting: fresh.summary, transcript: updated?.transcript, insights: updated?.insights))
+    }
+
+    /// Search by meaning for corrected lines: their new words get vectors at once, in the
+    /// query encoder's process, after the edit has answered (a correction is not slowed by
+    /// it, and a failure only leaves the line to keyword search until the next re-index).
+    /// Up to 256 lines at a time; a find-and-replace across more waits for a re-index.
+    func embedCorrections(of processed: ProcessedMeeting, meetingId: String) {
+        let dependencies = dependencies
+        Task {
+            do {
+                let transcripts = TranscriptRepository(database: dependencies.database)
+                let missing = try await transcripts.textsWithoutVectors(meetingId: meetingId, among: SearchTexts.of(processed))
+                guard !missing.isEmpty, missing.count <= 256,
+                      let vectors = try await dependencies.search.encoder.vectors(for: missing), vectors.count == missing.count
+                else { return }
+                try await transcripts.store(
+                    vectors: Dictionary(uniqueKeysWithValues: zip(missing, vectors.map { VectorCoding.float16Data($0) })), meetingId: meetingId)
+            } catch {
+                dependencies.logger.warning("corrected lines not embedded", metadata: ["meeting": "\(meetingId)", "error": "\(error)"])
+            }
+        }
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {

@@ -46,6 +46,20 @@ actor QueryEncoder {
         }
     }
 
+    /// Vectors for a few texts (corrected lines), in order; nil when the model is missing.
+    func vectors(for texts: [String]) async throws -> [[Float]]? {
+        if unavailable != nil || texts.isEmpty { return texts.isEmpty ? [] : nil }
+        do {
+            return try await engine.embed(texts).vectors
+        } catch EngineError.rejected(let code, let message, _) where code == "model_unavailable" {
+            unavailable = message
+            return nil
+        } catch EngineError.notInstalled(let fix) {
+            unavailable = fix
+            return nil
+        }
+    }
+
     func shutdown() async {
         await engine.shutdown()
     }

@@ -70,6 +70,19 @@ public struct TranscriptRepository: Sendable {
         }
     }
 
+    /// Stores sentence vectors (float16 bytes) for texts of the meeting; a meeting deleted
+    /// meanwhile stores nothing (its rows cascade away, and the insert finds no meeting).
+    public func store(vectors: [String: Data], meetingId: String) async throws {
+        guard !vectors.isEmpty else { return }
+        try await database.pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM meeting WHERE id = ?", arguments: [meetingId]) ?? false else { return }
+            for (text, vector) in vectors {
+                try db.execute(sql: "INSERT OR REPLACE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
+                               arguments: [meetingId, textHash(text), vector])
+            }
+        }
+    }
+
     /// Forgets the user's edits (when re-running diarization makes them meaningless).
     public func discardEdits(meetingId: String) async throws {
         try await database.pool.write { db in
