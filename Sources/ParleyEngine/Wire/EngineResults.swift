@@ -15,6 +15,13 @@ public struct DecodedAudio: Codable, Sendable, Equatable {
     public var sampleRate: Int?
     public var channels: Int?
 
+    public init(duration: Double, codec: String?, sampleRate: Int?, channels: Int?) {
+        self.duration = duration
+        self.codec = codec
+        self.sampleRate = sampleRate
+        self.channels = channels
+    }
+
     enum CodingKeys: String, CodingKey {
         case duration, codec, channels
         case sampleRate = "sample_rate"

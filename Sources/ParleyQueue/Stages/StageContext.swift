@@ -8,9 +8,11 @@ import ParleyStore
 struct StageContext: Sendable {
     var meeting: MeetingRecord
     var dataDirectory: URL
-    var engine: EngineSupervisor?
+    var engine: (any SpeechEngine)?
     var jobs: JobRepository
     var transcription: TranscriptionOptions
+    /// The model the job asked for (nil = the configured default).
+    var model: String? = nil
     var maxAudioSeconds: Double?
     var transcripts: TranscriptRepository
     var voiceprintStore: VoiceprintRepository
@@ -29,7 +31,7 @@ struct StageContext: Sendable {
         return try await voiceprintStore.embeddings(ownerId: meeting.ownerId)
     }
 
-    func requireEngine() throws -> EngineSupervisor {
+    func requireEngine() throws -> any SpeechEngine {
         guard let engine else { throw StageFailure(message: "no speech engine for a model stage", retryable: false) }
         return engine
     }
