@@ -17,9 +17,14 @@ struct QueueShared: Sendable {
     let budget: MemoryBudget
     let running: RunningJobs
     let events: EventBroadcaster
+    let signal: JobSignal
+    let registry: WorkerRegistry
     let logger: Logger
 
+    /// Tells subscribers about the meeting and wakes workers waiting for a job: every queue
+    /// change goes through here.
     func publish(meetingId: String) async {
+        await signal.notify()
         guard let meeting = try? await meetings.meeting(id: meetingId) else { return }
         await events.publish(ProcessingEvent(
             meetingID: meeting.id, ownerID: meeting.ownerId, workspaceID: meeting.workspaceId,
