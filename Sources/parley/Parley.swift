@@ -10,6 +10,7 @@ struct Parley: AsyncParsableCommand {
             SyncCommand.self, AgentCommand.self, ListCommand.self, ShowCommand.self, StatusCommand.self, StorageCommand.self,
             SearchCommand.self,
             UserCommand.self, TokenCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, EngineCommand.self,
+            WorkerCommand.self,
         ]
     )
 }
