@@ -223,21 +223,25 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     data = tmp_path / "data"
     parley("user", "add", "first", "--data", str(data))
     database = sqlite3.connect(data / "parley.sqlite")
-    last = database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+    applied = [row[0] for row in database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid")]
+    last, previous = applied[-1], applied[-2]
     # Pretend the database predates the last migration (as an older Parley left it).
-    assert last == "v5-text-vectors"
+    assert last == "v7-worker-tokens"
     database.executescript("""
-        DROP TABLE text_vector;
-        ALTER TABLE segment DROP COLUMN text_hash;
-        DELETE FROM grdb_migrations WHERE identifier = 'v5-text-vectors';
+        ALTER TABLE api_token DROP COLUMN role;
+        ALTER TABLE user DROP COLUMN is_admin;
+        ALTER TABLE meeting DROP COLUMN requested_model;
+        ALTER TABLE job DROP COLUMN model;
+        ALTER TABLE job DROP COLUMN finished_by;
+        DELETE FROM grdb_migrations WHERE identifier = 'v7-worker-tokens';
     """)
     database.close()
     parley("user", "add", "second", "--data", str(data))  # opening it upgrades it
-    copies = list((data / "db-backups").glob("parley-v4-sessions-and-limits-*.sqlite"))
+    copies = list((data / "db-backups").glob(f"parley-{previous}-*.sqlite"))
     assert len(copies) == 1, list((data / "db-backups").iterdir())
     old = sqlite3.connect(copies[0])
     assert old.execute("SELECT name FROM user").fetchall() == [("first",)]
-    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'text_vector'").fetchall()
+    assert "role" not in [column[1] for column in old.execute("PRAGMA table_info(api_token)")]
     old.close()
     # A database from a newer Parley: one clear line, and nothing changed.
     database = sqlite3.connect(data / "parley.sqlite")
