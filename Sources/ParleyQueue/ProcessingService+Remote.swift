@@ -25,6 +25,12 @@ extension ProcessingService {
     }
 
     /// Long-polls for a job the worker can run; nil when none came within the wait.
+    ///
+    /// A worker killed while its claim is open is not noticed (the server does not read
+    /// the idle connection, so it sees no hang-up): the claim may still take a job, which
+    /// then sits leased to nobody until the lease runs out and recovery queues it again,
+    /// one attempt spent. Streaming the claim's answer with keep-alive bytes would notice
+    /// a dead peer within seconds; not done yet.
     public func claimRemote(_ claim: WorkerClaim, tokenId: String, user: String) async throws -> WorkerJob? {
         let configuration = shared.configuration
         let stages = claim.stages.filter(\.runsOnWorkers)
@@ -41,6 +47,7 @@ extension ProcessingService {
                let jobID = job.id {
                 guard let meeting = try await shared.meetings.meeting(id: job.meetingId) else {
                     try await shared.jobs.release(job, worker: owner)
+                    await shared.publish(meetingId: job.meetingId)
                     continue
                 }
                 assigned = .init(jobID: jobID, meetingID: job.meetingId, stage: job.stage, progress: 0)
@@ -69,7 +76,7 @@ extension ProcessingService {
             progress: fraction)
         else { return .leaseLost }
         await shared.registry.heartbeat(workerID: Self.workerID(lease), jobID: jobId, progress: fraction)
-        if let job = try await shared.jobs.job(id: jobId) { await shared.publish(meetingId: job.meetingId) }
+        if let job = try await shared.jobs.job(id: jobId) { await shared.publish(meetingId: job.meetingId, wake: false) }
         return .stored
     }
 

@@ -106,7 +106,7 @@ struct JobWorker: Sendable {
             }
             if fraction != published {
                 published = fraction
-                await shared.publish(meetingId: meetingId)
+                await shared.publish(meetingId: meetingId, wake: false)
             }
         }
     }

@@ -22,9 +22,9 @@ struct QueueShared: Sendable {
     let logger: Logger
 
     /// Tells subscribers about the meeting and wakes workers waiting for a job: every queue
-    /// change goes through here.
-    func publish(meetingId: String) async {
-        await signal.notify()
+    /// change goes through here. Progress alone (`wake: false`) queues nothing to claim.
+    func publish(meetingId: String, wake: Bool = true) async {
+        if wake { await signal.notify() }
         guard let meeting = try? await meetings.meeting(id: meetingId) else { return }
         await events.publish(ProcessingEvent(
             meetingID: meeting.id, ownerID: meeting.ownerId, workspaceID: meeting.workspaceId,
