@@ -6,6 +6,13 @@ public struct RecognitionResult: Codable, Sendable, Equatable {
     public var language: String?
     public var model: String
     public var segments: [RecognizedSegment]
+
+    public init(duration: Double, language: String?, model: String, segments: [RecognizedSegment]) {
+        self.duration = duration
+        self.language = language
+        self.model = model
+        self.segments = segments
+    }
 }
 
 /// What `decode` returns: the source stream's properties (the output is 16 kHz mono WAV).
