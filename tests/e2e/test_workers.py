@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from support import ParleyServer, make_audio, squashed, wait_for
-from worker_support import HandWorker, WorkerProcess, fake_recognition, stage_of, wait_for_stage, worker_token
+from worker_support import FaultyProxy, HandWorker, WorkerProcess, fake_recognition, stage_of, wait_for_stage, worker_token
 
 COORDINATOR = {"PARLEY_LOCAL_WORKERS": "0", "PARLEY_LEASE_SECONDS": "4"}
 
@@ -293,3 +293,54 @@ def test_jobs_survive_a_server_restart_and_sigterm_gives_the_job_back(tmp_path):
             worker.kill9()
         server.stop()
         server.remove()
+
+
+@pytest.mark.parametrize("fault", ["cut", "corrupt"])
+def test_a_spoiled_audio_download_is_resumed_or_fetched_again(coordinator, tmp_path, fault):
+    owner = coordinator.add_user("owner")
+    token = worker_token(coordinator, "owner")
+    proxy = FaultyProxy(coordinator.port, fault)
+    worker = WorkerProcess(coordinator, token, f"behind-{fault}")
+    worker.args[worker.args.index("--server") + 1] = proxy.url
+    worker.start()
+    try:
+        path = make_audio(tmp_path / f"{fault}.wav", 20)  # ~640 KB: the cut comes well before the end
+        mid = owner.upload(path.read_bytes(), title=fault)["id"]
+        assert owner.wait_status(mid, timeout=240)["status"] == "synced", worker.log()[-3000:]
+        assert proxy.spoiled == 1
+        log = worker.log()
+        if fault == "cut":
+            assert "resuming" in log, log[-3000:]
+            assert stage_of(owner.status(mid), "transcribe")["attempts"] == 1
+        else:
+            assert "SHA-256" in log, log[-3000:]
+        cached = list((worker.directory / "cache").glob("*.audio"))
+        assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in cached] == [hashlib.sha256(path.read_bytes()).hexdigest()]
+    finally:
+        worker.kill9()
+        proxy.close()
+
+
+def test_a_job_taken_by_a_dead_workers_open_claim_comes_back(coordinator, tmp_path):
+    """A worker killed while idle leaves its long-poll open on the server, which cannot see
+    the hang-up: that claim may still take the next job. The lease then runs out and the job
+    comes back to the queue, to be finished by a live worker (one attempt spent)."""
+    owner = coordinator.add_user("owner")
+    token = worker_token(coordinator, "owner")
+    idle = WorkerProcess(coordinator, token, "idle")
+    idle.args[idle.args.index("--claim-wait") + 1] = "25"
+    idle.start()
+    live = None
+    try:
+        wait_for(lambda: owner.get("/api/v1/workers").json(), 30, what="the worker's first claim")
+        idle.kill9()  # its claim is still open on the server, for up to 25 s
+        mid = owner.upload(make_audio(tmp_path / "orphan.wav", 6).read_bytes(), title="orphan")["id"]
+        wait_for_stage(owner, mid, "transcribe", "queued", timeout=60)
+        live = WorkerProcess(coordinator, token, "live").start()
+        assert owner.wait_status(mid, timeout=180)["status"] == "synced"
+        transcribe = stage_of(owner.status(mid), "transcribe")
+        assert transcribe["worker"].startswith("live") and transcribe["attempts"] in (1, 2), transcribe
+    finally:
+        idle.kill9()
+        if live:
+            live.kill9()

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import requests
@@ -104,3 +105,82 @@ def wait_for_stage(api, meeting_id: str, stage: str, state: str, timeout: float 
 
 def stage_of(status: dict, stage: str) -> dict:
     return next(s for s in status["stages"] if s["stage"] == stage)
+
+
+class FaultyProxy:
+    """A TCP relay in front of the server that spoils the first `faults` audio downloads it
+    sees: "cut" closes the connection after `keep` bytes of the answer (a download cut off
+    mid-way), "corrupt" flips one byte of the body (bytes that do not match the hash).
+    Everything else passes through untouched."""
+
+    def __init__(self, upstream_port: int, mode: str, faults: int = 1, keep: int = 20_000):
+        import socket
+        self.upstream_port, self.mode, self.faults, self.keep = upstream_port, mode, faults, keep
+        self.spoiled = 0
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def accept(self) -> None:
+        import socket
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            state = {"spoil": False}
+            threading.Thread(target=self.forward_requests, args=(client, upstream, state), daemon=True).start()
+            threading.Thread(target=self.forward_answers, args=(upstream, client, state), daemon=True).start()
+
+    def forward_requests(self, client, upstream, state) -> None:
+        try:
+            while data := client.recv(65536):
+                if b"GET /api/v1/worker/jobs/" in data and b"/audio" in data:
+                    with self.lock:
+                        if self.spoiled < self.faults:
+                            self.spoiled += 1
+                            state.update(spoil=True, seen=0)
+                upstream.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (client, upstream):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def forward_answers(self, upstream, client, state) -> None:
+        try:
+            while data := upstream.recv(65536):
+                if state["spoil"]:
+                    start = state["seen"]
+                    state["seen"] += len(data)
+                    if self.mode == "cut" and state["seen"] >= self.keep:
+                        client.sendall(data[: max(self.keep - start, 0)])
+                        raise OSError("cut")
+                    if self.mode == "corrupt" and start < 10_000 <= state["seen"]:
+                        data = bytearray(data)
+                        data[10_000 - start] ^= 0xFF
+                        data = bytes(data)
+                        state["spoil"] = False
+                client.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (client, upstream):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.listener.close()
