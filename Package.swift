@@ -86,6 +86,20 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
+        // `parley worker`: claims model jobs from a server over HTTP and runs them in its own engine.
+        .target(
+            name: "ParleyWorker",
+            dependencies: [
+                "ParleyCore", "ParleyAPI", "ParleyEngine", "ParleyPipeline",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The client: local library, status machine, sync engine, reconciliation, offload.
         .target(
             name: "ParleySync",
@@ -103,7 +117,9 @@ let package = Package(
         .executableTarget(
             name: "parley",
             dependencies: [
-                "ParleyCore", "ParleyEngine", "ParleyPipeline", "ParleyStore", "ParleyServer", "ParleySync",
+                "ParleyCore", "ParleyAPI", "ParleyEngine", "ParleyPipeline", "ParleyStore", "ParleyServer", "ParleySync",
+                "ParleyWorker",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -2,6 +2,7 @@
 /// server that sends it and the clients that branch on it. Messages are for people and may
 /// change; these may not.
 public enum APIErrorCode: String, Codable, Sendable, CaseIterable {
+    case adminOnly = "admin_only"
     case badRequest = "bad_request"
     case badVocabulary = "bad_vocabulary"
     case badWebhookEvents = "bad_webhook_events"
@@ -14,6 +15,8 @@ public enum APIErrorCode: String, Codable, Sendable, CaseIterable {
     case hasEdits = "has_edits"
     case invalidCursor = "invalid_cursor"
     case invalidID = "invalid_id"
+    case invalidResult = "invalid_result"
+    case leaseLost = "lease_lost"
     case missingOpenAPI = "missing_openapi"
     case missingSHA256 = "missing_sha256"
     case notAdmin = "not_admin"
@@ -36,5 +39,7 @@ public enum APIErrorCode: String, Codable, Sendable, CaseIterable {
     case unknownWorkspace = "unknown_workspace"
     case unsupportedTusVersion = "unsupported_tus_version"
     case uploadBusy = "upload_busy"
+    case workerOnly = "worker_only"
+    case workerToken = "worker_token"
     case wrongContentType = "wrong_content_type"
 }

@@ -8,18 +8,27 @@ public struct ProcessingStatus: Codable, Sendable, Equatable {
         public var progress: Double
         public var attempts: Int
         public var lastError: String?
+        /// Who ran (or runs) the stage: `server`, or a remote worker's id.
+        public var worker: String?
+        /// The model the stage's job asked for, when it asked for one.
+        public var model: String?
 
         enum CodingKeys: String, CodingKey {
-            case stage, state, progress, attempts
+            case stage, state, progress, attempts, worker, model
             case lastError = "last_error"
         }
 
-        public init(stage: ProcessingStage, state: JobState?, progress: Double, attempts: Int, lastError: String?) {
+        public init(
+            stage: ProcessingStage, state: JobState?, progress: Double, attempts: Int, lastError: String?,
+            worker: String? = nil, model: String? = nil
+        ) {
             self.stage = stage
             self.state = state
             self.progress = progress
             self.attempts = attempts
             self.lastError = lastError
+            self.worker = worker
+            self.model = model
         }
     }
 
@@ -35,9 +44,13 @@ public struct ProcessingStatus: Codable, Sendable, Equatable {
     public var failureReason: String?
     /// Seconds until done, from the measured real-time factor of recent jobs.
     public var etaSeconds: Double?
+    /// Why a queued meeting is not being processed yet, e.g. no connected worker has the
+    /// model it asked for.
+    public var waitingReason: String?
 
     enum CodingKeys: String, CodingKey {
         case status, stage, progress, stages, attempts
+        case waitingReason = "waiting_reason"
         case meetingID = "meeting_id"
         case queuePosition = "queue_position"
         case lastError = "last_error"
@@ -47,8 +60,10 @@ public struct ProcessingStatus: Codable, Sendable, Equatable {
 
     public init(
         meetingID: String, status: MeetingStatus, stage: ProcessingStage?, progress: Double, stages: [StageStatus],
-        queuePosition: Int?, attempts: Int, lastError: String?, failureReason: String?, etaSeconds: Double?
+        queuePosition: Int?, attempts: Int, lastError: String?, failureReason: String?, etaSeconds: Double?,
+        waitingReason: String? = nil
     ) {
+        self.waitingReason = waitingReason
         self.meetingID = meetingID
         self.status = status
         self.stage = stage

@@ -22,11 +22,19 @@ public final class ProcessingService: Service, Sendable {
             jobs: JobRepository(database: database), meetings: MeetingRepository(database: database),
             configuration: configuration, dataDirectory: dataDirectory, transcription: transcription,
             transcripts: TranscriptRepository(database: database), voiceprints: VoiceprintRepository(database: database),
+            vocabularies: VocabularyRepository(database: database),
             summarizer: summarizer,
             budget: MemoryBudget(budget: configuration.memoryBudgetBytes), running: RunningJobs(), events: events,
+            signal: JobSignal(),
+            registry: WorkerRegistry(staleAfter: max(configuration.leaseSeconds, configuration.maxClaimWaitSeconds) + 5),
             logger: logger)
-        engines = (0..<max(configuration.engineConcurrency, 1)).map { _ in EngineSupervisor(configuration: engine) }
+        engines = configuration.localWorkers
+            ? (0..<max(configuration.engineConcurrency, 1)).map { _ in EngineSupervisor(configuration: engine) } : []
+        localModels = configuration.localModels.union([transcription.model ?? "tiny.en"])
     }
+
+    /// Models the local engine runs; a job asking for another waits for a remote worker.
+    let localModels: Set<String>
 
     public var events: EventBroadcaster { shared.events }
 
@@ -36,11 +44,19 @@ public final class ProcessingService: Service, Sendable {
         let workerID = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))"
         await withDiscardingTaskGroup { group in
             for (index, engine) in engines.enumerated() {
-                let worker = JobWorker(name: "\(workerID)-engine\(index)", usesEngine: true, engine: engine, shared: shared)
+                let worker = JobWorker(
+                    name: "\(workerID)-engine\(index)", stages: ProcessingStage.allCases, models: localModels, engine: engine,
+                    shared: shared)
                 group.addTask { await worker.run() }
             }
-            let light = JobWorker(name: "\(workerID)-light", usesEngine: false, engine: nil, shared: shared)
-            group.addTask { await light.run() }
+            if engines.isEmpty {
+                // A pure coordinator: the stages that need no engine run here, the model
+                // stages wait for `parley worker` processes.
+                let light = JobWorker(
+                    name: "\(workerID)-light", stages: ProcessingStage.allCases.filter { !$0.runsOnWorkers }, models: nil,
+                    engine: nil, shared: shared)
+                group.addTask { await light.run() }
+            }
             group.addTask { [shared] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(max(shared.configuration.leaseSeconds / 2, 0.5)))
@@ -84,15 +100,19 @@ public final class ProcessingService: Service, Sendable {
             let job = byStage[stage]
             return ProcessingStatus.StageStatus(
                 stage: stage, state: job?.state, progress: job?.progress ?? 0, attempts: job?.attempts ?? 0,
-                lastError: job?.lastError)
+                lastError: job?.lastError, worker: (job?.leaseOwner ?? job?.finishedBy).map(Self.workerName),
+                model: job?.model)
         }
         let current = jobs.first { $0.state == .running || $0.state == .queued }
+        var waiting: String?
+        if let current, current.state == .queued { waiting = await waitingReason(current) }
         return ProcessingStatus(
             meetingID: meeting.id, status: meeting.status, stage: meeting.stage ?? current?.stage,
             progress: meeting.progress, stages: stages,
             queuePosition: try await shared.jobs.queuePosition(meetingId: meeting.id),
             attempts: current?.attempts ?? jobs.last?.attempts ?? 0, lastError: (current ?? jobs.last)?.lastError,
-            failureReason: meeting.failureReason, etaSeconds: try await eta(meeting: meeting, jobs: jobs))
+            failureReason: meeting.failureReason, etaSeconds: try await eta(meeting: meeting, jobs: jobs),
+            waitingReason: waiting)
     }
 
     /// Remaining model work for this meeting, from the measured real-time factors.

@@ -22,6 +22,16 @@ public struct QueueConfiguration: Sendable, Equatable {
     /// enforced while decoding, so a small upload cannot expand into gigabytes of PCM.
     /// nil = no limit (`PARLEY_MAX_AUDIO_HOURS=0`).
     public var maxAudioSeconds: Double? = 6 * 3600
+    /// Run model stages in engine processes on this machine (`PARLEY_LOCAL_WORKERS=0` or
+    /// `--no-local-workers` turn it off): off, the server starts no engine and only
+    /// coordinates; `parley worker` processes run the model stages.
+    public var localWorkers = true
+    /// Model names the local engine offers besides the configured default
+    /// (`PARLEY_LOCAL_MODELS`, comma-separated): a job asking for another model waits for
+    /// a remote worker that has it.
+    public var localModels: Set<String> = []
+    /// Longest a worker's claim request is held open when nothing is queued.
+    public var maxClaimWaitSeconds: Double = 25
 
     public init(
         engineConcurrency: Int = 1, leaseSeconds: Double = 30, heartbeatSeconds: Double = 5, maxAttempts: Int = 3,
@@ -53,6 +63,9 @@ public struct QueueConfiguration: Sendable, Equatable {
         if let hours = environment["PARLEY_MAX_AUDIO_HOURS"].flatMap(Double.init), hours >= 0 {
             configuration.maxAudioSeconds = hours > 0 ? hours * 3600 : nil
         }
+        if environment["PARLEY_LOCAL_WORKERS"] == "0" { configuration.localWorkers = false }
+        configuration.localModels = Set((environment["PARLEY_LOCAL_MODELS"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if let value = environment["PARLEY_MEMORY_BUDGET_MB"].flatMap(UInt64.init), value > 0 {
             configuration.memoryBudgetBytes = value << 20
         }

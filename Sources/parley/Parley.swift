@@ -11,6 +11,7 @@ struct Parley: AsyncParsableCommand {
             SearchCommand.self,
             UserCommand.self, TokenCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self, EngineCommand.self,
             ModelsCommand.self,
+            WorkerCommand.self,
         ]
     )
 }

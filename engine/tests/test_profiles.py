@@ -3,13 +3,13 @@
 import re
 import sys
 
-import numpy as np
 import pytest
 
 from conftest import ENGINE_DIR, JFK_TEXT, JFK_WAV, wer
 
 sys.path.insert(0, str(ENGINE_DIR / "tools"))
-from synth_meeting import SAMPLE_RATE, _speak, write_wav  # noqa: E402
+from names_meeting import TERMS, names_meeting as make_names_meeting  # noqa: E402
+from synth_meeting import write_wav  # noqa: E402
 
 from parley_engine import profiles  # noqa: E402
 
@@ -73,29 +73,10 @@ def test_vocabulary_over_the_prompt_budget_is_recorded(engine):
     assert any("did not fit" in w for w in result["warnings"])
 
 
-# Made-up names and terms no Whisper model has seen; tiny.en without help turns them into
-# near-homophones ("Norman", "Quill Attack", "Rungast", "Melmore").
-TERMS = ["Zorvane", "Quillatek", "Brannigast", "Velmora"]
-SENTENCES = [
-    "Good morning, this is Zorvane from the platform team.",
-    "The Quillatek integration is ready for review.",
-    "Brannigast will present the budget on Friday.",
-    "We moved the Velmora launch to next month.",
-    "Zorvane and Brannigast agreed on the Quillatek contract.",
-    "Please send the Velmora numbers to Zorvane.",
-]
-VOICES = [("en-us+m3", 40, 160), ("en-gb+f2", 60, 165), ("en+m7", 30, 150)]
-
-
 @pytest.fixture(scope="module")
 def names_meeting(tmp_path_factory):
-    pieces = []
-    for i, sentence in enumerate(SENTENCES):
-        voice, pitch, speed = VOICES[i % len(VOICES)]
-        pieces += [_speak(sentence, voice, pitch, speed) * 0.6,
-                   np.zeros(int(0.6 * SAMPLE_RATE), np.float32)]
     path = tmp_path_factory.mktemp("names") / "names.wav"
-    write_wav(str(path), np.concatenate(pieces))
+    write_wav(str(path), make_names_meeting())
     return path
 
 

@@ -183,9 +183,10 @@ class ParleyServer:
     def join(self, user: "Api", workspace: str) -> None:
         self.cli("user", "join", user.name, "--workspace", workspace)
 
-    def start(self, timeout: float = 30) -> "ParleyServer":
+    def start(self, timeout: float = 30, port: int | None = None) -> "ParleyServer":
+        """Starts on a free port, or on `port` (a restart that clients must find again)."""
         assert self.process is None or self.process.poll() is not None, "already running"
-        self.port = free_port()
+        self.port = port or free_port()
         env = {**os.environ, **self.env}
         env.pop("PARLEY_DATA", None)
         log = open(self.log_path, "ab")

@@ -223,29 +223,25 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     data = tmp_path / "data"
     parley("user", "add", "first", "--data", str(data))
     database = sqlite3.connect(data / "parley.sqlite")
-    last = database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+    applied = [row[0] for row in database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid")]
+    last, previous = applied[-1], applied[-2]
     # Pretend the database predates the last migration (as an older Parley left it).
-    assert last == "v8-search-ranges"
+    assert last == "v9-worker-tokens"
     database.executescript("""
-        DROP TRIGGER segment_ai_range;
-        DROP TRIGGER segment_ad_range;
-        DROP TRIGGER text_vector_ai_version;
-        DROP TRIGGER text_vector_ad_version;
-        DROP INDEX meeting_segment_range;
-        DROP INDEX meeting_scattered;
-        ALTER TABLE meeting DROP COLUMN first_segment_id;
-        ALTER TABLE meeting DROP COLUMN last_segment_id;
-        ALTER TABLE meeting DROP COLUMN segment_count;
-        ALTER TABLE meeting DROP COLUMN search_version;
-        DELETE FROM grdb_migrations WHERE identifier = 'v8-search-ranges';
+        ALTER TABLE api_token DROP COLUMN role;
+        ALTER TABLE user DROP COLUMN is_admin;
+        ALTER TABLE meeting DROP COLUMN requested_model;
+        ALTER TABLE job DROP COLUMN model;
+        ALTER TABLE job DROP COLUMN finished_by;
+        DELETE FROM grdb_migrations WHERE identifier = 'v9-worker-tokens';
     """)
     database.close()
     parley("user", "add", "second", "--data", str(data))  # opening it upgrades it
-    copies = list((data / "db-backups").glob("parley-v7-vocabulary-*.sqlite"))
+    copies = list((data / "db-backups").glob(f"parley-{previous}-*.sqlite"))
     assert len(copies) == 1, list((data / "db-backups").iterdir())
     old = sqlite3.connect(copies[0])
     assert old.execute("SELECT name FROM user").fetchall() == [("first",)]
-    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'meeting_segment_range'").fetchall()
+    assert "role" not in [column[1] for column in old.execute("PRAGMA table_info(api_token)")]
     old.close()
     upgraded = sqlite3.connect(data / "parley.sqlite")
     assert upgraded.execute("SELECT name FROM sqlite_master WHERE name = 'meeting_segment_range'").fetchall()

@@ -15,6 +15,12 @@ public enum ProcessingStage: String, Codable, Sendable, CaseIterable {
     /// Stages that run models in the engine process and so go through the bounded pool
     /// (`index` embeds the meeting's lines for search by meaning).
     public var usesEngine: Bool { true }
+
+    /// Stages a remote worker (`parley worker`) can run: they need only the meeting's audio
+    /// and a speech engine, and produce a result the server validates and stores. The
+    /// others read or write the server's own records (the playback copy, earlier results,
+    /// voiceprints, the search index) and so always run on the server.
+    public var runsOnWorkers: Bool { self == .transcribe || self == .diarize }
 }
 
 /// The state of one stage's job.

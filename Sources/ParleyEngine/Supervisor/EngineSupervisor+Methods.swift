@@ -42,6 +42,11 @@ extension EngineSupervisor {
 public struct TextEmbeddings: Sendable, Equatable {
     public var model: String
     public var vectors: [[Float]]
+
+    public init(model: String, vectors: [[Float]]) {
+        self.model = model
+        self.vectors = vectors
+    }
 }
 
 extension EngineSupervisor {

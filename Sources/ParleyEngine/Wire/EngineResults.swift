@@ -10,6 +10,13 @@ public struct RecognitionResult: Codable, Sendable, Equatable {
     public var profile: String?
     public var warnings: [String]?
     public var segments: [RecognizedSegment]
+
+    public init(duration: Double, language: String?, model: String, segments: [RecognizedSegment]) {
+        self.duration = duration
+        self.language = language
+        self.model = model
+        self.segments = segments
+    }
 }
 
 /// What `decode` returns: the source stream's properties (the output is 16 kHz mono WAV).
@@ -18,6 +25,13 @@ public struct DecodedAudio: Codable, Sendable, Equatable {
     public var codec: String?
     public var sampleRate: Int?
     public var channels: Int?
+
+    public init(duration: Double, codec: String?, sampleRate: Int?, channels: Int?) {
+        self.duration = duration
+        self.codec = codec
+        self.sampleRate = sampleRate
+        self.channels = channels
+    }
 
     enum CodingKeys: String, CodingKey {
         case duration, codec, channels

@@ -8,12 +8,15 @@ import ParleyStore
 struct StageContext: Sendable {
     var meeting: MeetingRecord
     var dataDirectory: URL
-    var engine: EngineSupervisor?
+    var engine: (any SpeechEngine)?
     var jobs: JobRepository
     var transcription: TranscriptionOptions
+    /// The model the job asked for (nil = the configured default).
+    var model: String? = nil
     var maxAudioSeconds: Double?
     var transcripts: TranscriptRepository
     var voiceprintStore: VoiceprintRepository
+    var vocabularies: VocabularyRepository
     var summarizer: Summarizer
     var progress: @Sendable (Double) -> Void
 
@@ -29,7 +32,7 @@ struct StageContext: Sendable {
         return try await voiceprintStore.embeddings(ownerId: meeting.ownerId)
     }
 
-    func requireEngine() throws -> EngineSupervisor {
+    func requireEngine() throws -> any SpeechEngine {
         guard let engine else { throw StageFailure(message: "no speech engine for a model stage", retryable: false) }
         return engine
     }

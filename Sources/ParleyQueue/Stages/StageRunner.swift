@@ -19,11 +19,21 @@ enum StageRunner {
 
     /// Decode once to 16 kHz mono PCM for the models, and keep a browser-safe copy for
     /// playback (some browsers play uploaded formats silently).
+    /// A server without an engine (`--no-local-workers`) only probes the stream: the
+    /// workers decode the audio they download themselves.
     static func normalize(_ context: StageContext) async throws -> StageOutput {
-        let engine = try context.requireEngine()
         try FileManager.default.createDirectory(at: context.meetingDirectory, withIntermediateDirectories: true)
-        let decoded = try await engine.decode(
-            input: context.originalAudio.path, output: context.pcmAudio.path, maxSeconds: context.maxAudioSeconds)
+        let decoded: DecodedAudio
+        if let engine = context.engine {
+            decoded = try await engine.decode(
+                input: context.originalAudio.path, output: context.pcmAudio.path, maxSeconds: context.maxAudioSeconds)
+        } else {
+            do {
+                decoded = try await AudioProbe.probe(context.originalAudio, maxSeconds: context.maxAudioSeconds)
+            } catch let failure as AudioProbe.Failure {
+                throw StageFailure(message: failure.description, retryable: false)
+            }
+        }
         context.progress(0.5)
         let playback = context.meetingDirectory.appendingPathComponent("playback.mp3")
         try await PlaybackTranscoder.transcode(input: context.originalAudio, output: playback)
@@ -36,32 +46,22 @@ enum StageRunner {
         return StageOutput(result: try JSONEncoder().encode(decoded), patch: patch)
     }
 
+    /// The model stages run the same code here and in `parley worker` (`ModelStages`), with
+    /// the meeting's own options (`QueueShared.transcriptionOptions`).
     static func transcribe(_ context: StageContext) async throws -> StageOutput {
-        let audio = try await decodedAudio(context)
-        // The engine reports decoding (0→1) and then the model (0→1 again): only the model
-        // phase is this stage's progress, or the bar would run backwards.
-        let result = try await context.requireEngine().transcribe(
-            audio: audio.path, options: context.transcription
-        ) { if $0.stage == "transcribe" { context.progress($0.fraction) } }
+        let result = try await ModelStages.transcribe(
+            engine: try context.requireEngine(), original: context.originalAudio, pcm: context.pcmAudio,
+            options: try await MeetingTranscription.options(
+                base: context.transcription, model: context.model, meetingId: context.meeting.id,
+                vocabularies: context.vocabularies, jobs: context.jobs), maxSeconds: context.maxAudioSeconds, progress: context.progress)
         return StageOutput(result: try JSONEncoder().encode(result), patch: nil)
     }
 
     static func diarize(_ context: StageContext) async throws -> StageOutput {
-        let audio = try await decodedAudio(context)
-        let result = try await context.requireEngine().diarize(audio: audio.path) {
-            if $0.stage == "diarize" { context.progress($0.fraction) }
-        }
+        let result = try await ModelStages.diarize(
+            engine: try context.requireEngine(), original: context.originalAudio, pcm: context.pcmAudio,
+            maxSeconds: context.maxAudioSeconds, progress: context.progress)
         return StageOutput(result: try JSONEncoder().encode(result), patch: nil)
-    }
-
-    /// The 16 kHz PCM the models read. It is about 115 MB an hour, so it is deleted once the
-    /// model stages are done (see `summarize`); a re-run of one of them decodes it again.
-    static func decodedAudio(_ context: StageContext) async throws -> URL {
-        if !FileManager.default.fileExists(atPath: context.pcmAudio.path) {
-            _ = try await context.requireEngine().decode(
-                input: context.originalAudio.path, output: context.pcmAudio.path, maxSeconds: context.maxAudioSeconds)
-        }
-        return context.pcmAudio
     }
 
     /// Joins words and voices into the transcript, names voices the owner taught before
@@ -74,7 +74,7 @@ enum StageRunner {
         var transcript = Transcript(recognition: recognition, diarization: diarization)
         transcript.speakers = suggestNames(transcript.speakers, known: try await context.voiceprints())
         context.progress(0.1)
-        let insights = try await context.summarizer.insights(for: transcript, engine: try context.requireEngine()) {
+        let insights = try await context.summarizer.insights(for: transcript, engine: context.engine) {
             context.progress(0.1 + 0.9 * $0)
         }
         var patch = MeetingPatch()

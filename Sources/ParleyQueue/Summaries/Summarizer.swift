@@ -12,10 +12,20 @@ public struct Summarizer: Sendable {
         self.llm = llm
     }
 
+    /// Without an engine (a server with `--no-local-workers`) there is no offline summary:
+    /// the chat model's, when one is configured, or none.
     func insights(
-        for transcript: Transcript, engine: EngineSupervisor, progress: @escaping @Sendable (Double) -> Void
-    ) async throws -> MeetingInsights {
-        var offline = try await engine.summarize(segments: transcript.segments) { progress($0.fraction * (llm == nil ? 1 : 0.3)) }
+        for transcript: Transcript, engine: (any SpeechEngine)?, progress: @escaping @Sendable (Double) -> Void
+    ) async throws -> MeetingInsights? {
+        guard let engine else {
+            guard let llm, !transcript.segments.isEmpty else { return nil }
+            var result = try await llm.summarize(transcript, progress: progress)
+            result.source = "llm:\(llm.configuration.model)"
+            return result
+        }
+        var offline = try await engine.summarize(segments: transcript.segments, maxSentences: 5) {
+            progress($0.fraction * (llm == nil ? 1 : 0.3))
+        }
         offline.source = "offline"
         for index in offline.speakers.indices {
             let id = offline.speakers[index].speakerID

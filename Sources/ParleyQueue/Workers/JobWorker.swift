@@ -4,18 +4,21 @@ import ParleyCore
 import ParleyEngine
 import ParleyStore
 
-/// Claims jobs of one kind (model or light) and runs them under a lease with heartbeats,
-/// until its task is cancelled.
+/// Claims jobs of the given stages (and models) and runs them under a lease with
+/// heartbeats, until its task is cancelled. With an engine it runs every stage; without
+/// one (a server with `--no-local-workers`) only the stages that need none.
 struct JobWorker: Sendable {
     let name: String
-    let usesEngine: Bool
-    let engine: EngineSupervisor?
+    let stages: [ProcessingStage]
+    /// Models this worker may run; nil = any.
+    let models: Set<String>?
+    let engine: (any SpeechEngine)?
     let shared: QueueShared
 
     func run() async {
         while !Task.isCancelled {
             do {
-                if let job = try await shared.jobs.claim(worker: name, usesEngine: usesEngine,
+                if let job = try await shared.jobs.claim(worker: name, stages: stages, models: models,
                                                          lease: shared.configuration.leaseSeconds) {
                     await execute(job)
                     continue
@@ -30,7 +33,7 @@ struct JobWorker: Sendable {
     func execute(_ job: JobRecord) async {
         guard let jobId = job.id, let meeting = try? await shared.meetings.meeting(id: job.meetingId) else { return }
         await shared.publish(meetingId: meeting.id)
-        let reserved = usesEngine ? estimate(meeting) : 0
+        let reserved = engine != nil ? estimate(meeting) : 0
         do {
             try await shared.budget.reserve(reserved)
         } catch {
@@ -41,7 +44,8 @@ struct JobWorker: Sendable {
         let progress = ProgressCell()
         let context = StageContext(
             meeting: meeting, dataDirectory: shared.dataDirectory, engine: engine, jobs: shared.jobs,
-            transcription: shared.transcription, maxAudioSeconds: shared.configuration.maxAudioSeconds, transcripts: shared.transcripts, voiceprintStore: shared.voiceprints,
+            transcription: shared.transcription, model: job.model, maxAudioSeconds: shared.configuration.maxAudioSeconds,
+            transcripts: shared.transcripts, voiceprintStore: shared.voiceprints, vocabularies: shared.vocabularies,
             summarizer: shared.summarizer, progress: { progress.set($0) })
         let started = ContinuousClock.now
         let task = Task { try await StageRunner.run(job.stage, context: context) }
@@ -103,7 +107,7 @@ struct JobWorker: Sendable {
             }
             if fraction != published {
                 published = fraction
-                await shared.publish(meetingId: meetingId)
+                await shared.publish(meetingId: meetingId, wake: false)
             }
         }
     }

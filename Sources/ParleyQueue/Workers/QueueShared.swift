@@ -13,13 +13,19 @@ struct QueueShared: Sendable {
     let transcription: TranscriptionOptions
     let transcripts: TranscriptRepository
     let voiceprints: VoiceprintRepository
+    let vocabularies: VocabularyRepository
     let summarizer: Summarizer
     let budget: MemoryBudget
     let running: RunningJobs
     let events: EventBroadcaster
+    let signal: JobSignal
+    let registry: WorkerRegistry
     let logger: Logger
 
-    func publish(meetingId: String) async {
+    /// Tells subscribers about the meeting and wakes workers waiting for a job: every queue
+    /// change goes through here. Progress alone (`wake: false`) queues nothing to claim.
+    func publish(meetingId: String, wake: Bool = true) async {
+        if wake { await signal.notify() }
         guard let meeting = try? await meetings.meeting(id: meetingId) else { return }
         await events.publish(ProcessingEvent(
             meetingID: meeting.id, ownerID: meeting.ownerId, workspaceID: meeting.workspaceId,

@@ -40,7 +40,7 @@ public struct ParleyServerApp: Sendable {
                 events: .init(perUser: configuration.eventConnections.perUser, total: configuration.eventConnections.total),
                 transcriptions: .init(perUser: configuration.openAIConcurrency, total: configuration.openAIConcurrency)),
             search: SearchService(
-                repository: SearchRepository(database: database), encoder: QueryEncoder(configuration: configuration.engine)),
+                repository: SearchRepository(database: database), encoder: configuration.queue.localWorkers ? QueryEncoder(configuration: configuration.engine) : nil),
             logger: logger)
         let router = Self.router(dependencies: dependencies, registry: registry)
         // The idle timeout also bounds slow clients: the request head and each body chunk
@@ -72,6 +72,7 @@ public struct ParleyServerApp: Sendable {
             limiter: RateLimiter(
                 rate: dependencies.configuration.rateLimitPerSecond, burst: dependencies.configuration.rateLimitBurst),
             dependencies: dependencies))
+        router.add(middleware: WorkerScopeMiddleware())
         HealthRoutes(dependencies: dependencies, registry: registry).register(on: router)
         UploadRoutes(dependencies: dependencies).register(on: router)
         WebRoutes(dependencies: dependencies).register(on: router)
@@ -90,6 +91,7 @@ public struct ParleyServerApp: Sendable {
         TokenRoutes(dependencies: dependencies).register(on: api)
         WebhookRoutes(dependencies: dependencies).register(on: api)
         VocabularyRoutes(dependencies: dependencies).register(on: api)
+        WorkerRoutes(dependencies: dependencies).register(on: api)
         OpenAITranscriptionRoute(dependencies: dependencies).register(on: authenticated)
         return router
     }

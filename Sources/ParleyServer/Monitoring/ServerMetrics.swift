@@ -16,6 +16,8 @@ struct ServerMetrics: Sendable {
     let engineResident = Gauge(label: "parley_engine_resident_bytes")
     let processResident = Gauge(label: "parley_process_resident_bytes")
     let sseSubscribers = Gauge(label: "parley_sse_subscribers")
+    /// Remote `parley worker` processes heard from recently (claiming or running a job).
+    let workersConnected = Gauge(label: "parley_workers_connected")
 
     func duplicate(savedBytes: Int64) {
         duplicateHits.increment()

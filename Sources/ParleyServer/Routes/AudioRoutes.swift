@@ -36,31 +36,13 @@ struct AudioRoutes: Sendable {
         let isPlayback = relative == meeting.playbackPath
         let etag = isPlayback ? "\"pb-\(meeting.sha256.prefix(16))-\(size)\"" : "\"\(meeting.sha256)\""
         var headers: HTTPFields = [
-            .acceptRanges: "bytes", .eTag: etag, .cacheControl: "private, max-age=3600",
-            .contentType: isPlayback ? "audio/mpeg" : AudioMediaType.of(file: file),
+            .cacheControl: "private, max-age=3600", .contentType: isPlayback ? "audio/mpeg" : AudioMediaType.of(file: file),
         ]
         if wantsOriginal {
             let name = URL(fileURLWithPath: relative).lastPathComponent
             headers[.contentDisposition] = "attachment; filename=\"\(meeting.id)-\(name)\""
         }
-        var range = ByteRange.parse(request.headers[.range], size: size)
-        // If-Range: only honour Range when the client's copy is this exact representation.
-        if let condition = request.headers[.ifRange], condition != etag { range = .full }
-        let isHead = request.method == .head
-        switch range {
-        case .unsatisfiable:
-            throw APIFailure(.rangeNotSatisfiable, code: .rangeNotSatisfiable, "the range is outside the \(size) bytes",
-                             headers: [.contentRange: "bytes */\(size)", .acceptRanges: "bytes"])
-        case .full:
-            headers[.contentLength] = String(size)
-            let body = isHead || size == 0 ? ResponseBody() : try await fileIO.loadFile(path: file.path, context: context)
-            return Response(status: .ok, headers: headers, body: body)
-        case .partial(let bytes):
-            headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
-            headers[.contentLength] = String(bytes.count)
-            let body = isHead ? ResponseBody() : try await fileIO.loadFile(
-                path: file.path, range: Int(bytes.lowerBound)...Int(bytes.upperBound), context: context)
-            return Response(status: .partialContent, headers: headers, body: body)
-        }
+        return try await RangedFileResponse.make(
+            file: file, size: size, etag: etag, headers: headers, request: request, context: context, fileIO: fileIO)
     }
 }

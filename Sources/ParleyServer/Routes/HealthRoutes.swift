@@ -55,6 +55,7 @@ struct HealthRoutes: Sendable {
         metrics.engineResident.record(Int64(await dependencies.processing.engineResidentBytes()))
         metrics.processResident.record(Int64(ProcessMemory.residentBytes(pid: getpid()) ?? 0))
         metrics.sseSubscribers.record(await dependencies.processing.events.subscriberCount)
+        metrics.workersConnected.record(await dependencies.processing.connectedWorkers().count)
     }
 }
 

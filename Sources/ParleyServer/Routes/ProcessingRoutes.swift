@@ -17,8 +17,12 @@ struct ProcessingRoutes: Sendable {
         /// Re-running diarization renumbers voices, so speaker edits would point at the
         /// wrong people: the caller must say they may be dropped.
         var discardEdits: Bool?
+        /// The model to transcribe with from now on ("" = the server's default); a job that
+        /// asks for a model goes only to a worker that has it.
+        var model: String?
 
         enum CodingKeys: String, CodingKey {
+            case model
             case fromStage = "from_stage"
             case discardEdits = "discard_edits"
         }
@@ -51,14 +55,23 @@ struct ProcessingRoutes: Sendable {
         }
         var fromStage: ProcessingStage?
         var discardEdits = false
+        var model: String?
         if body.readableBytes > 0 {
             do {
                 let decoded = try JSONDecoder().decode(ProcessRequest.self, from: Data(buffer: body))
                 fromStage = decoded.fromStage
                 discardEdits = decoded.discardEdits ?? false
+                model = decoded.model
             } catch {
                 throw APIFailure.badRequest("body must be {\"from_stage\": one of \(ProcessingStage.allCases.map(\.rawValue))}")
             }
+        }
+        if let model {
+            guard model.count <= 256, !model.contains(where: { $0.isNewline || $0 == "\0" }) else {
+                throw APIFailure.badRequest("model must be a model name of at most 256 characters")
+            }
+            // A new model means a new transcription.
+            fromStage = fromStage ?? .transcribe
         }
         let jobs = try await dependencies.jobs.jobs(meetingId: meeting.id)
         let pending = jobs.contains { $0.state == .queued || $0.state == .running }
@@ -78,6 +91,7 @@ struct ProcessingRoutes: Sendable {
                 }
                 try await transcripts.discardEdits(meetingId: meeting.id)
             }
+            if let model { try await dependencies.processing.requestModel(model.isEmpty ? nil : model, meetingId: meeting.id) }
             _ = try await dependencies.processing.process(meetingId: meeting.id, from: restart)
         }
         return try await statusResponse(meetingId: meeting.id, context: context, status: .accepted)

@@ -45,8 +45,9 @@ struct TranscriptEditor: Sendable {
             do {
                 let transcripts = TranscriptRepository(database: dependencies.database)
                 let missing = try await transcripts.textsWithoutVectors(meetingId: meetingId, among: SearchTexts.of(processed))
-                guard !missing.isEmpty, missing.count <= 256,
-                      let vectors = try await dependencies.search.encoder.vectors(for: missing), vectors.count == missing.count
+                // A coordinator without local engines (`--no-local-workers`) has no encoder.
+                guard !missing.isEmpty, missing.count <= 256, let encoder = dependencies.search.encoder,
+                      let vectors = try await encoder.vectors(for: missing), vectors.count == missing.count
                 else { return }
                 try await transcripts.store(
                     vectors: Dictionary(uniqueKeysWithValues: zip(missing, vectors.map { VectorCoding.float16Data($0) })), meetingId: meetingId)

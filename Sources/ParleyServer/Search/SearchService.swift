@@ -7,7 +7,8 @@ import ParleyStore
 /// not installed; semantic then says so.
 struct SearchService: Sendable {
     let repository: SearchRepository
-    let encoder: QueryEncoder
+    /// nil on a server that runs no engine (`--no-local-workers`): keyword search only.
+    let encoder: QueryEncoder?
 
     struct Outcome: Sendable {
         var hits: [SearchRepository.Hit]
@@ -17,7 +18,7 @@ struct SearchService: Sendable {
 
     func run(_ text: String, mode: SearchRepository.Mode, viewer: Viewer, filters: SearchRepository.Filters) async throws -> Outcome {
         if mode == .keyword { return Outcome(hits: try await repository.search(text, viewer: viewer, filters: filters), mode: .keyword) }
-        guard let vector = try await encoder.vector(for: text) else {
+        guard let vector = try await encoder?.vector(for: text) else {
             if mode == .semantic {
                 throw APIFailure.busy(retryAfter: 3600, "search by meaning is not available: the sentence model is not installed "
                     + "(engine/install.sh); use mode=keyword")

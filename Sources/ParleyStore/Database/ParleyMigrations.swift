@@ -238,6 +238,20 @@ enum ParleyMigrations {
                 END;
                 """)
         }
+        migrator.registerMigration("v9-worker-tokens") { db in
+            // Remote workers: a token's role (a worker token may only claim and run jobs),
+            // an admin flag (who may list the workers; the first user becomes one), the model
+            // a meeting asked for and the job carries to the workers that have it, and who
+            // finished a job, so a retried completion from the same worker is recognised.
+            try db.execute(sql: """
+                ALTER TABLE api_token ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
+                ALTER TABLE user ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+                UPDATE user SET is_admin = 1 WHERE id = (SELECT id FROM user ORDER BY created_at, rowid LIMIT 1);
+                ALTER TABLE meeting ADD COLUMN requested_model TEXT;
+                ALTER TABLE job ADD COLUMN model TEXT;
+                ALTER TABLE job ADD COLUMN finished_by TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -22,6 +22,10 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persista
     public var createdAt: Double
     public var startedAt: Double?
     public var finishedAt: Double?
+    /// The model the meeting asked for (transcribe jobs only); nil = any worker's default.
+    public var model: String?
+    /// The lease owner that completed the job, to recognise a retried completion.
+    public var finishedBy: String?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

@@ -41,6 +41,7 @@ extension AccountRepository {
     static func viewer(_ user: UserRecord, in db: Database) throws -> Viewer {
         let workspaces = try String.fetchAll(
             db, sql: "SELECT workspace_id FROM workspace_member WHERE user_id = ?", arguments: [user.id])
-        return Viewer(userId: user.id, name: user.name, workspaceIds: workspaces)
+        let admin = try Bool.fetchOne(db, sql: "SELECT is_admin FROM user WHERE id = ?", arguments: [user.id]) ?? false
+        return Viewer(userId: user.id, name: user.name, workspaceIds: workspaces, isAdmin: admin)
     }
 }

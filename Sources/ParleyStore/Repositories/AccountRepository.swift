@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import ParleyAPI
 
 /// Users, workspaces and API tokens. Tokens are shown once and stored only as SHA-256
 /// hashes: a leaked database does not leak working credentials.
@@ -27,11 +28,16 @@ public struct AccountRepository: Sendable {
         self.database = database
     }
 
-    public func createUser(name: String) async throws -> UserRecord {
+    /// The first user of a server is its administrator; `admin` makes another one.
+    public func createUser(name: String, admin: Bool = false) async throws -> UserRecord {
         try Self.validate(name)
         let user = UserRecord(id: UUID().uuidString.lowercased(), name: name, createdAt: StoreClock.now())
         do {
-            try await database.pool.write { db in try user.insert(db) }
+            try await database.pool.write { db in
+                let first = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user") == 0
+                try user.insert(db)
+                if admin || first { try db.execute(sql: "UPDATE user SET is_admin = 1 WHERE id = ?", arguments: [user.id]) }
+            }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw Failure.nameTaken(name)
         }
@@ -43,13 +49,13 @@ public struct AccountRepository: Sendable {
     }
 
     /// Creates a token for `userName` and returns it in plain text: the only time it exists.
-    public func createToken(userName: String, label: String? = nil) async throws -> String {
+    public func createToken(userName: String, label: String? = nil, role: TokenRole = .user) async throws -> String {
         guard let user = try await user(named: userName) else { throw Failure.unknownUser(userName) }
         let token = "prl_" + Self.randomToken()
         try await database.pool.write { db in
             try db.execute(
-                sql: "INSERT INTO api_token (id, user_id, token_hash, label, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [UUID().uuidString.lowercased(), user.id, Self.hash(token), label, StoreClock.now()])
+                sql: "INSERT INTO api_token (id, user_id, token_hash, label, created_at, role) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [UUID().uuidString.lowercased(), user.id, Self.hash(token), label, StoreClock.now(), role.rawValue])
         }
         return token
     }
@@ -59,11 +65,15 @@ public struct AccountRepository: Sendable {
         guard token.hasPrefix("prl_"), token.utf8.count < 200 else { return nil }
         let hash = Self.hash(token)
         return try await database.pool.read { db in
-            guard let user = try UserRecord.fetchOne(db, sql: """
-                SELECT user.* FROM user JOIN api_token ON api_token.user_id = user.id WHERE api_token.token_hash = ?
-                """, arguments: [hash])
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT user_id, id, role FROM api_token WHERE token_hash = ?
+                """, arguments: [hash]),
+                let user = try UserRecord.fetchOne(db, key: row["user_id"] as String)
             else { return nil }
-            return try Self.viewer(user, in: db)
+            var viewer = try Self.viewer(user, in: db)
+            viewer.tokenId = row["id"]
+            viewer.role = TokenRole(rawValue: row["role"]) ?? .user
+            return viewer
         }
     }
 

@@ -11,16 +11,21 @@ public struct JobRepository: Sendable {
         self.database = database
     }
 
-    /// Queues `stage` for a meeting, or re-queues it if it ran before (re-processing).
+    /// Queues `stage` for a meeting, or re-queues it if it ran before (re-processing). A
+    /// transcribe job carries the model the meeting asked for, so only a worker that has it
+    /// claims it.
     static func enqueue(meetingId: String, stage: ProcessingStage, maxAttempts: Int, in db: Database) throws {
         let now = StoreClock.now()
         try db.execute(sql: """
-            INSERT INTO job (meeting_id, stage, state, uses_engine, attempts, max_attempts, run_after, progress, created_at)
-            VALUES (?, ?, 'queued', ?, 0, ?, ?, 0, ?)
+            INSERT INTO job (meeting_id, stage, state, uses_engine, attempts, max_attempts, run_after, progress, created_at,
+                             model)
+            VALUES (?, ?, 'queued', ?, 0, ?, ?, 0, ?, CASE WHEN ? THEN (SELECT requested_model FROM meeting WHERE id = ?) END)
             ON CONFLICT(meeting_id, stage) DO UPDATE SET state = 'queued', attempts = 0, run_after = excluded.run_after,
                 progress = 0, last_error = NULL, lease_owner = NULL, lease_expires = NULL, started_at = NULL,
-                finished_at = NULL, created_at = excluded.created_at, max_attempts = excluded.max_attempts
-            """, arguments: [meetingId, stage.rawValue, stage.usesEngine, maxAttempts, now, now])
+                finished_at = NULL, created_at = excluded.created_at, max_attempts = excluded.max_attempts,
+                model = excluded.model, finished_by = NULL
+            """, arguments: [meetingId, stage.rawValue, stage.usesEngine, maxAttempts, now, now, stage == .transcribe,
+                             meetingId])
         try db.execute(sql: """
             UPDATE meeting SET status = 'queued', stage = ?, failure_reason = NULL, updated_at = ?
             WHERE id = ? AND status != 'processing'
@@ -85,7 +90,8 @@ public struct JobRepository: Sendable {
         let now = StoreClock.now()
         return try await database.pool.write { db in
             try db.execute(sql: """
-                UPDATE job SET state = 'done', progress = 1, finished_at = ?, lease_owner = NULL, lease_expires = NULL
+                UPDATE job SET state = 'done', progress = 1, finished_at = ?, lease_owner = NULL, lease_expires = NULL,
+                    finished_by = lease_owner
                 WHERE id = ? AND lease_owner = ? AND state = 'running'
                 """, arguments: [now, job.id, worker])
             guard db.changesCount == 1 else { return false }

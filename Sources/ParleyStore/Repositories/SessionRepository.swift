@@ -16,9 +16,12 @@ public struct SessionRepository: Sendable {
         self.maxSeconds = maxSeconds
     }
 
-    /// Opens a session for the holder of `token`; nil if the token is not valid.
+    /// Opens a session for the holder of `token`; nil if the token is not valid, or is a
+    /// worker's (a worker token opens no web UI).
     public func open(token: String) async throws -> (id: String, viewer: Viewer)? {
-        guard let viewer = try await AccountRepository(database: database).authenticate(token: token) else { return nil }
+        guard let viewer = try await AccountRepository(database: database).authenticate(token: token),
+              viewer.role == .user
+        else { return nil }
         let id = "pss_" + AccountRepository.randomToken()
         let now = StoreClock.now()
         let opened = try await database.pool.write { db -> Bool in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ParleyAPI
 import ParleyServer
 import ParleyStore
 
@@ -19,11 +20,12 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user and print a token for it.")
         @OptionGroup var data: DataOptions
         @Argument(help: "User name (letters, digits, . _ -).") var name: String
+        @Flag(help: "Make the user an administrator (may list the workers); the first user always is.") var admin = false
 
         func run() async throws {
             let accounts = AccountRepository(database: try openServerDatabase(data))
             do {
-                _ = try await accounts.createUser(name: name)
+                _ = try await accounts.createUser(name: name, admin: admin)
                 print(try await accounts.createToken(userName: name, label: "created with user add"))
             } catch let failure as AccountRepository.Failure {
                 throw CommandFailure(message: failure.description)
@@ -90,10 +92,13 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @Option(help: "User name.") var user: String
         @Option(help: "A label to remember it by.") var label: String?
+        @Option(help: "user (default), or worker: a token for `parley worker` that can only claim and run jobs.")
+        var role: TokenRole = .user
 
         func run() async throws {
             do {
-                print(try await AccountRepository(database: try openServerDatabase(data)).createToken(userName: user, label: label))
+                print(try await AccountRepository(database: try openServerDatabase(data))
+                    .createToken(userName: user, label: label, role: role))
             } catch let failure as AccountRepository.Failure {
                 throw CommandFailure(message: failure.description)
             }
@@ -138,3 +143,5 @@ struct TokenCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension TokenRole: ExpressibleByArgument {}

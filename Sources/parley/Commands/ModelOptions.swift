@@ -9,7 +9,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Spoken language code, e.g. en (default: detect).")
     var language: String?
 
-    @Option(help: "Quality profile: accurate (beam 8), balanced (beam 5, the default) or fast (greedy, batched).")
+    @Option(help: "Quality profile: accurate (beam 8), balanced (beam 5, the default), fast (greedy, batched), or for a server auto (by queue length) (env PARLEY_PROFILE).")
     var profile: String?
 
     @Option(help: "Beam size (default: the profile's).")
@@ -29,8 +29,8 @@ struct ModelOptions: ParsableArguments {
 
     func validate() throws {
         if let beamSize, !(1...20).contains(beamSize) { throw ValidationError("--beam-size must be 1…20") }
-        if let profile, !TranscriptionOptions.profiles.contains(profile) {
-            throw ValidationError("--profile is one of \(TranscriptionOptions.profiles.joined(separator: ", "))")
+        if let profile, !(TranscriptionOptions.profiles + ["auto"]).contains(profile) {
+            throw ValidationError("--profile is one of \(TranscriptionOptions.profiles.joined(separator: ", ")) or auto")
         }
         if vocabulary.count > 100 { throw ValidationError("--vocabulary takes at most 100 terms") }
     }
@@ -41,7 +41,7 @@ struct ModelOptions: ParsableArguments {
         options.model = model ?? environment["PARLEY_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
         options.language = language
         options.beamSize = beamSize
-        options.profile = profile
+        options.profile = profile ?? environment["PARLEY_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         options.vocabulary = vocabulary.isEmpty ? nil : vocabulary
         options.device = device ?? environment["PARLEY_DEVICE"] ?? options.device
         options.computeType = computeType ?? environment["PARLEY_COMPUTE_TYPE"] ?? options.computeType

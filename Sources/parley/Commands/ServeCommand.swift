@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Metrics
+import ParleyEngine
 import ParleyServer
 import Prometheus
 
@@ -12,6 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Everything lives in one data directory (SQLite database + audio). Create an account
             with `parley user add NAME` and a token with `parley token create --user NAME`.
+            With --no-local-workers, run `parley worker --server URL --token T` (a token from
+            `parley token create --user NAME --role worker`) on the machines that do the model work.
             """
     )
 
@@ -44,6 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Path prefix a reverse proxy serves Parley under, e.g. /parley (env PARLEY_BASE_PATH).")
     var basePath = ProcessInfo.processInfo.environment["PARLEY_BASE_PATH"] ?? ""
 
+    @Flag(help: """
+        Start no speech engine here: model stages wait for `parley worker` processes, the server \
+        only coordinates (env PARLEY_LOCAL_WORKERS=0).
+        """)
+    var noLocalWorkers = false
+
     @OptionGroup var model: ModelOptions
 
     func run() async throws {
@@ -58,6 +67,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.rateLimitBurst = max(rateLimit * 4, 1)
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
         configuration.idleTimeoutSeconds = idleTimeout
+        if noLocalWorkers { configuration.queue.localWorkers = false }
+        // A worker's claim is held open with no bytes moving: it must end before the idle
+        // timeout closes the connection under it.
+        configuration.queue.maxClaimWaitSeconds = min(configuration.queue.maxClaimWaitSeconds, idleTimeout * 0.8)
         do {
             configuration.basePath = try ServerConfiguration.basePath(basePath)
         } catch {
@@ -115,6 +128,9 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.sessionMaxSeconds = longest
         }
         configuration.transcription = model.transcriptionOptions
+        if let profile = configuration.transcription.profile, !(TranscriptionOptions.profiles + ["auto"]).contains(profile) {
+            throw ValidationError("PARLEY_PROFILE is one of \(TranscriptionOptions.profiles.joined(separator: ", ")) or auto, not \(profile)")
+        }
         var logger = Logger(label: "parley")
         logger.logLevel = ProcessInfo.processInfo.environment["PARLEY_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         try await ParleyServerApp(configuration: configuration).run(registry: registry, logger: logger)

@@ -34,6 +34,9 @@ struct TranscribeCommand: AsyncParsableCommand {
     var maxSpeakers = 8
 
     func validate() throws {
+        if model.profile == "auto" {
+            throw ValidationError("--profile auto is for parley serve, which picks by queue length; use accurate, balanced or fast")
+        }
         if let speakers, !(1...32).contains(speakers) { throw ValidationError("--speakers must be 1…32") }
         if minSpeakers < 1 || maxSpeakers < minSpeakers { throw ValidationError("need 1 ≤ --min-speakers ≤ --max-speakers") }
     }

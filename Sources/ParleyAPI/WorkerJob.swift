@@ -1,0 +1,59 @@
+import ParleyCore
+
+/// A job leased to a worker: what to run, on which audio, and how to keep the lease.
+public struct WorkerJob: Codable, Sendable, Equatable {
+    public var jobID: Int64
+    public var meetingID: String
+    public var stage: ProcessingStage
+    /// Presented with every heartbeat and result; a lease that expired is not renewed.
+    public var lease: String
+    public var leaseSeconds: Double
+    public var heartbeatSeconds: Double
+    public var attempt: Int
+    /// The model the meeting asked for (transcribe only); nil = the worker's default.
+    public var model: String?
+    /// Whisper settings of the server and the meeting (the worker keeps its own device and
+    /// compute type): language, beam size, the profile (`auto` already resolved), and the
+    /// owner's and workspace's vocabulary.
+    public var language: String?
+    public var beamSize: Int?
+    public var profile: String?
+    public var vocabulary: [String]?
+    /// The original upload: fetch it from `GET /api/v1/worker/jobs/{id}/audio` and check it.
+    public var audioSHA256: String
+    public var audioSize: Int64
+    public var duration: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case stage, lease, attempt, model, language, duration, profile, vocabulary
+        case jobID = "job_id"
+        case meetingID = "meeting_id"
+        case leaseSeconds = "lease_seconds"
+        case heartbeatSeconds = "heartbeat_seconds"
+        case beamSize = "beam_size"
+        case audioSHA256 = "audio_sha256"
+        case audioSize = "audio_size"
+    }
+
+    public init(
+        jobID: Int64, meetingID: String, stage: ProcessingStage, lease: String, leaseSeconds: Double,
+        heartbeatSeconds: Double, attempt: Int, model: String?, language: String?, beamSize: Int?, profile: String? = nil,
+        vocabulary: [String]? = nil, audioSHA256: String, audioSize: Int64, duration: Double?
+    ) {
+        self.jobID = jobID
+        self.meetingID = meetingID
+        self.stage = stage
+        self.lease = lease
+        self.leaseSeconds = leaseSeconds
+        self.heartbeatSeconds = heartbeatSeconds
+        self.attempt = attempt
+        self.model = model
+        self.language = language
+        self.beamSize = beamSize
+        self.profile = profile
+        self.vocabulary = vocabulary
+        self.audioSHA256 = audioSHA256
+        self.audioSize = audioSize
+        self.duration = duration
+    }
+}
