@@ -36,6 +36,7 @@ public enum APIErrorCode: String, Codable, Sendable, CaseIterable {
     case transcriptionFailed = "transcription_failed"
     case uiUnavailable = "ui_unavailable"
     case unauthorized = "unauthorized"
+    case unknownModel = "unknown_model"
     case unknownWorkspace = "unknown_workspace"
     case unsupportedTusVersion = "unsupported_tus_version"
     case uploadBusy = "upload_busy"

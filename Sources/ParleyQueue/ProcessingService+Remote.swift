@@ -132,6 +132,16 @@ extension ProcessingService {
         await shared.registry.connected()
     }
 
+    /// The model names this server can transcribe with now: its own engine's (when it runs
+    /// one) and those of the connected workers.
+    public func offeredModels() async -> Set<String> {
+        var models = engines.isEmpty ? [] : localModels
+        for worker in await shared.registry.connected() where worker.stages.contains(.transcribe) {
+            models.formUnion(worker.models)
+        }
+        return models
+    }
+
     /// Sets the model the meeting's next transcription asks for (nil = the default).
     public func requestModel(_ model: String?, meetingId: String) async throws {
         try await shared.jobs.requestModel(model, meetingId: meetingId)

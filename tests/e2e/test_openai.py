@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import openai
 from openai import OpenAI
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -95,3 +96,16 @@ def test_bad_requests(client, server):
         with open(JFK, "rb") as audio:
             unauthenticated.audio.transcriptions.create(model="whisper-1", file=audio)
     assert "401" in str(failure.value)
+
+
+def test_model_names_the_server_offers_and_refuses_others(client):
+    """`whisper-1` and the server's own model name are served; a name no engine here or
+    connected worker offers is a clear 400 at once, not a request left waiting."""
+    with open(JFK, "rb") as audio:
+        served = client.audio.transcriptions.create(model="tiny.en", file=audio, response_format="json")
+    assert word_error_rate(served.text) <= 0.1
+    with pytest.raises(openai.BadRequestError) as refused:
+        with open(JFK, "rb") as audio:
+            client.audio.transcriptions.create(model="large-v9", file=audio)
+    assert refused.value.status_code == 400
+    assert "large-v9" in str(refused.value) and "whisper-1" in str(refused.value)

@@ -51,7 +51,8 @@ struct OpenAITranscriptionRoute: Sendable {
             throw APIFailure.badRequest("response_format must be one of \(Self.formats.sorted().joined(separator: ", "))")
         }
         let granularities = Set((form.fields["timestamp_granularities[]"] ?? []) + (form.fields["timestamp_granularities"] ?? []))
-        let meeting = try await intake(file, viewer: viewer)
+        let model = try await requestedModel(form.field("model"))
+        let meeting = try await intake(file, viewer: viewer, model: model)
         let finished = try await waitUntilProcessed(meeting.id)
         guard finished.status == .synced,
               let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id)
@@ -61,10 +62,32 @@ struct OpenAITranscriptionRoute: Sendable {
         return try OpenAIResponse.render(processed.transcript, format: format, words: granularities.contains("word"))
     }
 
-    /// The meeting for these bytes: the existing one, or a new one queued for processing.
-    private func intake(_ file: MultipartUpload.File, viewer: Viewer) async throws -> MeetingRecord {
+    /// The model a request names, nil for the server's default (`whisper-1`, OpenAI's
+    /// only name, means that too). A name that neither this server's engine nor a connected
+    /// worker offers is refused at once instead of waiting for a worker that may never come.
+    private func requestedModel(_ name: String?) async throws -> String? {
+        guard let name = name?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name != "whisper-1" else { return nil }
+        let offered = await dependencies.processing.offeredModels()
+        guard offered.contains(name) else {
+            let known = (["whisper-1"] + offered.sorted()).joined(separator: ", ")
+            throw APIFailure.badRequest("no engine here or connected worker offers the model \(name.prefix(100)); try one of: \(known)",
+                                        code: .unknownModel)
+        }
+        return name
+    }
+
+    /// The meeting for these bytes: the existing one (transcribed again when another model
+    /// is asked for than the one its transcript came from), or a new one queued for processing.
+    private func intake(_ file: MultipartUpload.File, viewer: Viewer, model: String?) async throws -> MeetingRecord {
         if let existing = try await dependencies.meetings.owned(by: viewer, sha256: file.sha256) {
-            if existing.status == .failed { _ = try await dependencies.processing.process(meetingId: existing.id) }
+            let transcript = try await TranscriptRepository(database: dependencies.database).current(meetingId: existing.id)
+            if let model, existing.status == .synced, transcript?.transcript.model != model {
+                try await dependencies.processing.requestModel(model, meetingId: existing.id)
+                _ = try await dependencies.processing.process(meetingId: existing.id, from: .transcribe)
+            } else if existing.status == .failed {
+                if let model { try await dependencies.processing.requestModel(model, meetingId: existing.id) }
+                _ = try await dependencies.processing.process(meetingId: existing.id)
+            }
             return existing
         }
         let intake = MeetingIntake(dependencies: dependencies)
@@ -78,7 +101,10 @@ struct OpenAITranscriptionRoute: Sendable {
             ownerId: viewer.userId, clientId: nil, workspaceId: nil, isPersonal: true, title: name.isEmpty ? "Transcription" : name,
             recordedAt: nil, sha256: file.sha256, size: file.size, originalName: name, contentType: file.contentType)
         try dependencies.storage.adopt(file.url, as: meeting.audioPath)
-        return try await intake.register(meeting)
+        let registered = try await intake.register(meeting)
+        // Before its transcribe job exists (normalize runs first), so that job carries the model.
+        if let model { try await dependencies.processing.requestModel(model, meetingId: registered.id) }
+        return registered
     }
 
     private func waitUntilProcessed(_ id: String) async throws -> MeetingRecord {
