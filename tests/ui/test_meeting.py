@@ -9,6 +9,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from conftest import SpokenPhrase, sign_in, wait_until, web_session
+from server import wait_for
 
 AUDIO = "document.getElementById('audio')"
 
@@ -133,3 +134,25 @@ def test_someone_elses_meeting_is_not_shown(browser, server, processed_meeting):
     _, token = server.add_user()
     response = requests.get(f"{server.url}/meetings/{processed_meeting}", cookies={"parley_session": web_session(server.url, token)}, timeout=10)
     assert response.status_code == 404
+
+
+def test_reprocess_menu_offers_the_servers_models(signed_in: Page, server, processed_meeting):
+    """The re-process menu lists the models this server can transcribe with, and asking for
+    one sends it with the request (re-running from transcription). The request is stopped
+    in the browser, so the shared meeting is left as it is."""
+    open_meeting(signed_in, server, processed_meeting)
+    options = signed_in.locator("#reprocess-model option").all_inner_texts()
+    assert "tiny.en" in options, options
+    signed_in.select_option("#from-stage", "diarize")
+    signed_in.select_option("#reprocess-model", "tiny.en")
+    sent = []
+
+    def capture(route):
+        sent.append(route.request.post_data_json)
+        route.abort()
+
+    signed_in.route("**/process-async", capture)
+    signed_in.on("dialog", lambda dialog: dialog.accept())
+    signed_in.click("#reprocess-form button[type=submit]")
+    wait_for(lambda: sent, 10, what="the re-process request")
+    assert sent[0] == {"from_stage": "transcribe", "model": "tiny.en"}, sent

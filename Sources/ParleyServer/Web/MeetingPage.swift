@@ -28,13 +28,16 @@ struct MeetingPage: Sendable {
     var insights: InsightsView?
     var exports: [Export]
     var stages: [StageOption]
+    /// Models to re-transcribe with: what this server's engine and its connected workers offer.
+    var models: [String]
+    var hasModels: Bool
     var language: String
     var model: String
     var segmentCount: Int
 
     init(
         chrome: PageChrome, meeting: MeetingRecord, processed: ProcessedMeeting?, viewer: Viewer,
-        workspaceNames: [String: String] = [:]
+        workspaceNames: [String: String] = [:], models: [String] = []
     ) {
         self.chrome = chrome
         card = MeetingCard(meeting.summary, base: chrome.base, workspaceNames: workspaceNames)
@@ -58,6 +61,8 @@ struct MeetingPage: Sendable {
         stages = ProcessingStage.allCases.map { stage in
             StageOption(value: stage.rawValue, label: Self.label(stage), isDefault: stage == .transcribe)
         }
+        self.models = models.sorted()
+        hasModels = !models.isEmpty
         language = transcript?.language ?? ""
         model = transcript?.model ?? ""
         segmentCount = transcript?.segments.count ?? 0

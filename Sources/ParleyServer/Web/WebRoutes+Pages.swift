@@ -57,8 +57,9 @@ extension WebRoutes {
         var pageChrome = chrome(meeting.title, session: session, scripts: ["meeting.js"])
         pageChrome.bodyClass = "meeting-page"
         let names = meeting.isPersonal ? [:] : try await workspaceNames(session.viewer)
+        let models = meeting.ownerId == session.viewer.userId ? await dependencies.processing.offeredModels() : []
         return try render(MeetingPage(chrome: pageChrome, meeting: meeting, processed: processed, viewer: session.viewer,
-                                      workspaceNames: names), template: "meeting")
+                                      workspaceNames: names, models: Array(models)), template: "meeting")
     }
 
     /// GET /search?q=&speaker=&from=&to=&scope=&mode=: a plain GET form, so it works without scripts.

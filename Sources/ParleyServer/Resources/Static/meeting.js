@@ -363,10 +363,14 @@
   if (reprocess) {
     reprocess.addEventListener('submit', async function (event) {
       event.preventDefault();
-      const select = reprocess.querySelector('select');
-      const label = select.options[select.selectedIndex].textContent;
+      const select = reprocess.querySelector('#from-stage');
+      const modelSelect = reprocess.querySelector('#reprocess-model');
+      const model = modelSelect && modelSelect.value ? modelSelect.value : null;
+      const label = select.options[select.selectedIndex].textContent + (model ? ' with ' + model : '');
       if (!window.confirm('Re-process this meeting: ' + label + '? The current results stay until the new ones are ready.')) return;
-      const body = { from_stage: select.value };
+      // A model applies to transcription: asking for one re-runs from there at least.
+      const body = { from_stage: model && select.value !== 'normalize' ? 'transcribe' : select.value };
+      if (model) body.model = model;
       try {
         let status;
         try {
