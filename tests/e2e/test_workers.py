@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from support import ParleyServer, make_audio, squashed, wait_for
+from support import ParleyServer, make_audio, squashed, wait_for, web_session
 from worker_support import FaultyProxy, HandWorker, WorkerProcess, fake_recognition, stage_of, wait_for_stage, worker_token
 
 COORDINATOR = {"PARLEY_LOCAL_WORKERS": "0", "PARLEY_LEASE_SECONDS": "4"}
@@ -118,8 +118,16 @@ def test_a_model_only_one_worker_offers_goes_to_that_worker(coordinator, tmp_pat
         assert "big-test" in by_name["special"]["models"] and "big-test" not in by_name["plain"]["models"]
         assert by_name["special"]["jobs_completed"] >= 1
         assert metric(coordinator, "parley_workers_connected") == 2
-        # Not an administrator: no worker list.
-        assert coordinator.add_user("someone").get("/api/v1/workers").status_code == 403
+        # The administrator's dashboard lists them too.
+        cookies = {"parley_session": web_session(coordinator.url, owner.token)}
+        page = requests.get(coordinator.url + "/", cookies=cookies, timeout=30).text
+        assert 'id="workers"' in page and "special" in page and "big-test" in page, page[-2000:]
+        # Not an administrator: no worker list, in the API or on the page.
+        someone = coordinator.add_user("someone")
+        assert someone.get("/api/v1/workers").status_code == 403
+        page = requests.get(coordinator.url + "/", cookies={"parley_session": web_session(coordinator.url, someone.token)},
+                            timeout=30).text
+        assert 'id="workers"' not in page
     finally:
         plain.kill9()
         if special:

@@ -23,6 +23,8 @@ struct DashboardPage: Sendable {
     var hasCards: Bool
     var isFirstPage: Bool
     var olderHref: String
+    /// Connected workers, shown to administrators only (nil for everyone else).
+    var workers: WorkersPanel?
     var hasOlder: Bool
     var workspaces: [Workspace]
     var hasWorkspaces: Bool

@@ -21,10 +21,11 @@ extension WebRoutes {
         }
         var pageChrome = chrome("Meetings", session: session, scripts: ["sha256.js", "upload.js", "dashboard.js"])
         pageChrome.isDashboard = true
-        let view = DashboardPage(
+        var view = DashboardPage(
             chrome: pageChrome,
             scope: scope, page: page, isFirstPage: cursor == nil,
             workspaceNames: try await workspaceNames(session.viewer), maxUploadBytes: dependencies.configuration.maxUploadBytes)
+        if session.viewer.isAdmin { view.workers = WorkersPanel(await dependencies.processing.connectedWorkers()) }
         return try render(view, template: "dashboard")
     }
 
