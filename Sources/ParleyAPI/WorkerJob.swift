@@ -19,13 +19,15 @@ public struct WorkerJob: Codable, Sendable, Equatable {
     public var beamSize: Int?
     public var profile: String?
     public var vocabulary: [String]?
+    /// Whisper's initial prompt, when the request that made the meeting gave one.
+    public var prompt: String?
     /// The original upload: fetch it from `GET /api/v1/worker/jobs/{id}/audio` and check it.
     public var audioSHA256: String
     public var audioSize: Int64
     public var duration: Double?
 
     enum CodingKeys: String, CodingKey {
-        case stage, lease, attempt, model, language, duration, profile, vocabulary
+        case stage, lease, attempt, model, language, duration, profile, vocabulary, prompt
         case jobID = "job_id"
         case meetingID = "meeting_id"
         case leaseSeconds = "lease_seconds"
@@ -38,7 +40,7 @@ public struct WorkerJob: Codable, Sendable, Equatable {
     public init(
         jobID: Int64, meetingID: String, stage: ProcessingStage, lease: String, leaseSeconds: Double,
         heartbeatSeconds: Double, attempt: Int, model: String?, language: String?, beamSize: Int?, profile: String? = nil,
-        vocabulary: [String]? = nil, audioSHA256: String, audioSize: Int64, duration: Double?
+        vocabulary: [String]? = nil, prompt: String? = nil, audioSHA256: String, audioSize: Int64, duration: Double?
     ) {
         self.jobID = jobID
         self.meetingID = meetingID
@@ -52,6 +54,7 @@ public struct WorkerJob: Codable, Sendable, Equatable {
         self.beamSize = beamSize
         self.profile = profile
         self.vocabulary = vocabulary
+        self.prompt = prompt
         self.audioSHA256 = audioSHA256
         self.audioSize = audioSize
         self.duration = duration

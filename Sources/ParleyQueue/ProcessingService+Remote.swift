@@ -59,7 +59,8 @@ extension ProcessingService {
                     jobID: jobID, meetingID: job.meetingId, stage: job.stage, lease: lease,
                     leaseSeconds: configuration.leaseSeconds, heartbeatSeconds: configuration.heartbeatSeconds,
                     attempt: job.attempts, model: job.model, language: options.language, beamSize: options.beamSize,
-                    profile: options.profile, vocabulary: options.vocabulary, audioSHA256: meeting.sha256,
+                    profile: options.profile, vocabulary: options.vocabulary, prompt: options.initialPrompt,
+                    audioSHA256: meeting.sha256,
                     audioSize: meeting.size, duration: meeting.duration)
             }
             let remaining = deadline.timeIntervalSinceNow
@@ -140,6 +141,11 @@ extension ProcessingService {
             models.formUnion(worker.models)
         }
         return models
+    }
+
+    /// Sets the language and prompt the meeting's transcriptions use (nil = the defaults).
+    public func requestTranscription(language: String?, prompt: String?, meetingId: String) async throws {
+        try await shared.jobs.requestTranscription(language: language, prompt: prompt, meetingId: meetingId)
     }
 
     /// Sets the model the meeting's next transcription asks for (nil = the default).

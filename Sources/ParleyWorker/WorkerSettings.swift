@@ -55,6 +55,7 @@ public struct WorkerSettings: Sendable {
         if let beamSize = job.beamSize, (1...20).contains(beamSize) { options.beamSize = beamSize }
         if let profile = job.profile, TranscriptionOptions.profiles.contains(profile) { options.profile = profile }
         options.vocabulary = job.vocabulary
+        if let prompt = job.prompt { options.initialPrompt = prompt }
         return options
     }
 }

@@ -226,14 +226,11 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     applied = [row[0] for row in database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid")]
     last, previous = applied[-1], applied[-2]
     # Pretend the database predates the last migration (as an older Parley left it).
-    assert last == "v9-worker-tokens"
+    assert last == "v10-requested-options"
     database.executescript("""
-        ALTER TABLE api_token DROP COLUMN role;
-        ALTER TABLE user DROP COLUMN is_admin;
-        ALTER TABLE meeting DROP COLUMN requested_model;
-        ALTER TABLE job DROP COLUMN model;
-        ALTER TABLE job DROP COLUMN finished_by;
-        DELETE FROM grdb_migrations WHERE identifier = 'v9-worker-tokens';
+        ALTER TABLE meeting DROP COLUMN requested_language;
+        ALTER TABLE meeting DROP COLUMN requested_prompt;
+        DELETE FROM grdb_migrations WHERE identifier = 'v10-requested-options';
     """)
     database.close()
     parley("user", "add", "second", "--data", str(data))  # opening it upgrades it
@@ -241,7 +238,7 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     assert len(copies) == 1, list((data / "db-backups").iterdir())
     old = sqlite3.connect(copies[0])
     assert old.execute("SELECT name FROM user").fetchall() == [("first",)]
-    assert "role" not in [column[1] for column in old.execute("PRAGMA table_info(api_token)")]
+    assert "requested_prompt" not in [column[1] for column in old.execute("PRAGMA table_info(meeting)")]
     old.close()
     upgraded = sqlite3.connect(data / "parley.sqlite")
     assert upgraded.execute("SELECT name FROM sqlite_master WHERE name = 'meeting_segment_range'").fetchall()

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import openai
+import pytest
 from openai import OpenAI
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import JFK  # noqa: E402
+from support import JFK, REPO  # noqa: E402
 
 REFERENCE = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
 
@@ -109,3 +110,31 @@ def test_model_names_the_server_offers_and_refuses_others(client):
             client.audio.transcriptions.create(model="large-v9", file=audio)
     assert refused.value.status_code == 400
     assert "large-v9" in str(refused.value) and "whisper-1" in str(refused.value)
+
+
+def test_language_and_prompt_are_applied(client, server, tmp_path):
+    """The prompt reaches Whisper: a meeting that says made-up names comes out with them
+    spelled right when the request's prompt names them, and not without; a bad language
+    code is refused."""
+    wav = tmp_path / "names.wav"
+    subprocess.run([str(REPO / "engine" / ".venv" / "bin" / "python"), str(NAMES_TOOL), str(wav)], check=True,
+                   timeout=120, cwd=NAMES_TOOL.parent)
+    with open(wav, "rb") as audio:
+        plain = client.audio.transcriptions.create(model="whisper-1", file=audio, language="en")
+    with open(wav, "rb") as audio:  # the same recording: transcribed again, with the prompt
+        prompted = client.audio.transcriptions.create(model="whisper-1", file=audio, language="en",
+                                                      prompt="Zorvane, Quillatek, Brannigast, Velmora.")
+    assert len(spelled(plain.text)) <= 1, plain.text
+    assert len(spelled(prompted.text)) >= 3, prompted.text
+    with pytest.raises(openai.BadRequestError):
+        with open(JFK, "rb") as audio:
+            client.audio.transcriptions.create(model="whisper-1", file=audio, language="english!")
+
+
+NAMES_TOOL = REPO / "engine" / "tools" / "names_meeting.py"
+TERMS = ["Zorvane", "Quillatek", "Brannigast", "Velmora"]
+
+
+def spelled(text: str) -> list[str]:
+    heard = set(re.sub(r"[^a-z]+", " ", text.lower()).split())
+    return [term for term in TERMS if term.lower() in heard]

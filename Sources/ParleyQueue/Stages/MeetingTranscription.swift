@@ -2,14 +2,17 @@ import ParleyEngine
 import ParleyStore
 
 /// How one meeting is transcribed, here or on a remote worker: the server's settings, the
-/// model the meeting asked for, its owner's and workspace's vocabulary, and for the `auto`
-/// profile the one the queue can afford right now.
+/// model, language and prompt the meeting asked for, its owner's and workspace's vocabulary,
+/// and for the `auto` profile the one the queue can afford right now.
 enum MeetingTranscription {
     static func options(
         base: TranscriptionOptions, model: String?, meetingId: String, vocabularies: VocabularyRepository, jobs: JobRepository
     ) async throws -> TranscriptionOptions {
         var options = base
         if let model { options.model = model }
+        let requested = try await jobs.requestedTranscription(meetingId: meetingId)
+        if let language = requested.language { options.language = language }
+        if let prompt = requested.prompt { options.initialPrompt = prompt }
         let terms = try await vocabularies.terms(forMeeting: meetingId)
         if !terms.isEmpty { options.vocabulary = Array(terms.prefix(100)) }
         if options.profile == AutoProfile.name {

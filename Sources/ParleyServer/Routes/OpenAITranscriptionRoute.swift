@@ -52,7 +52,8 @@ struct OpenAITranscriptionRoute: Sendable {
         }
         let granularities = Set((form.fields["timestamp_granularities[]"] ?? []) + (form.fields["timestamp_granularities"] ?? []))
         let model = try await requestedModel(form.field("model"))
-        let meeting = try await intake(file, viewer: viewer, model: model)
+        let asked = try Self.requestedTranscription(language: form.field("language"), prompt: form.field("prompt"))
+        let meeting = try await intake(file, viewer: viewer, model: model, asked: asked)
         let finished = try await waitUntilProcessed(meeting.id)
         guard finished.status == .synced,
               let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id)
@@ -76,17 +77,37 @@ struct OpenAITranscriptionRoute: Sendable {
         return name
     }
 
-    /// The meeting for these bytes: the existing one (transcribed again when another model
-    /// is asked for than the one its transcript came from), or a new one queued for processing.
-    private func intake(_ file: MultipartUpload.File, viewer: Viewer, model: String?) async throws -> MeetingRecord {
+    /// `language` (an ISO 639-1/3 code) and `prompt` as a request gave them; nil when absent.
+    static func requestedTranscription(language: String?, prompt: String?) throws -> (language: String?, prompt: String?) {
+        let language = language?.trimmingCharacters(in: .whitespaces).lowercased()
+        if let language, !language.isEmpty,
+           !((2...3).contains(language.count) && language.allSatisfy { $0.isASCII && $0.isLetter }) {
+            throw APIFailure.badRequest("language must be an ISO 639-1 code such as en or de")
+        }
+        let prompt = prompt?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let prompt, prompt.count > 2000 { throw APIFailure.badRequest("prompt must be at most 2000 characters") }
+        return (language.flatMap { $0.isEmpty ? nil : $0 }, prompt.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// The meeting for these bytes: the existing one (transcribed again when another model,
+    /// language or prompt is asked for than it was transcribed with), or a new one queued.
+    private func intake(
+        _ file: MultipartUpload.File, viewer: Viewer, model: String?, asked: (language: String?, prompt: String?)
+    ) async throws -> MeetingRecord {
         if let existing = try await dependencies.meetings.owned(by: viewer, sha256: file.sha256) {
             let transcript = try await TranscriptRepository(database: dependencies.database).current(meetingId: existing.id)
-            if let model, existing.status == .synced, transcript?.transcript.model != model {
-                try await dependencies.processing.requestModel(model, meetingId: existing.id)
-                _ = try await dependencies.processing.process(meetingId: existing.id, from: .transcribe)
-            } else if existing.status == .failed {
+            let before = try await dependencies.jobs.requestedTranscription(meetingId: existing.id)
+            let changed = (model != nil && transcript?.transcript.model != model)
+                || (asked.language != nil && asked.language != before.language) || (asked.prompt != nil && asked.prompt != before.prompt)
+            // A meeting still in the queue keeps what it was asked for first.
+            if existing.status == .failed || (changed && existing.status == .synced) {
                 if let model { try await dependencies.processing.requestModel(model, meetingId: existing.id) }
-                _ = try await dependencies.processing.process(meetingId: existing.id)
+                if asked.language != nil || asked.prompt != nil {
+                    try await dependencies.processing.requestTranscription(
+                        language: asked.language ?? before.language, prompt: asked.prompt ?? before.prompt, meetingId: existing.id)
+                }
+                _ = try await dependencies.processing.process(
+                    meetingId: existing.id, from: existing.status == .synced ? .transcribe : .normalize)
             }
             return existing
         }
@@ -104,6 +125,9 @@ struct OpenAITranscriptionRoute: Sendable {
         let registered = try await intake.register(meeting)
         // Before its transcribe job exists (normalize runs first), so that job carries the model.
         if let model { try await dependencies.processing.requestModel(model, meetingId: registered.id) }
+        if asked.language != nil || asked.prompt != nil {
+            try await dependencies.processing.requestTranscription(language: asked.language, prompt: asked.prompt, meetingId: registered.id)
+        }
         return registered
     }
 

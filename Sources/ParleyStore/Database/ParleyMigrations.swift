@@ -252,6 +252,14 @@ enum ParleyMigrations {
                 ALTER TABLE job ADD COLUMN finished_by TEXT;
                 """)
         }
+        migrator.registerMigration("v10-requested-options") { db in
+            // What an OpenAI-style request asked for besides a model: the spoken language and
+            // a prompt, applied whenever the meeting is transcribed (here or on a worker).
+            try db.execute(sql: """
+                ALTER TABLE meeting ADD COLUMN requested_language TEXT;
+                ALTER TABLE meeting ADD COLUMN requested_prompt TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -77,4 +77,21 @@ extension JobRepository {
         }
     }
 
+    /// Sets the spoken language and the prompt later transcriptions of the meeting use
+    /// (nil = the server's language setting, no prompt).
+    public func requestTranscription(language: String?, prompt: String?, meetingId: String) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: "UPDATE meeting SET requested_language = ?, requested_prompt = ? WHERE id = ?",
+                           arguments: [language, prompt, meetingId])
+        }
+    }
+
+    public func requestedTranscription(meetingId: String) async throws -> (language: String?, prompt: String?) {
+        try await database.pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT requested_language, requested_prompt FROM meeting WHERE id = ?",
+                                       arguments: [meetingId])
+            return (row?["requested_language"], row?["requested_prompt"])
+        }
+    }
+
 }
