@@ -26,24 +26,15 @@ actor QueryEncoder {
     /// The query's vector; nil when the sentence model is not installed (remembered, so a
     /// search without it is not slowed by a failing engine call each time).
     func vector(for text: String) async throws -> [Float]? {
-        if unavailable != nil { return nil }
         if let known = recent[text] {
             order.removeAll { $0 == text }
             order.append(text)
             return known
         }
-        do {
-            guard let vector = try await engine.embed([text]).vectors.first else { return nil }
-            if recent.updateValue(vector, forKey: text) == nil { order.append(text) }
-            if order.count > capacity { recent[order.removeFirst()] = nil }
-            return vector
-        } catch EngineError.rejected(let code, let message, _) where code == "model_unavailable" {
-            unavailable = message
-            return nil
-        } catch EngineError.notInstalled(let fix) {
-            unavailable = fix
-            return nil
-        }
+        guard let vector = try await vectors(for: [text])?.first else { return nil }
+        if recent.updateValue(vector, forKey: text) == nil { order.append(text) }
+        if order.count > capacity { recent[order.removeFirst()] = nil }
+        return vector
     }
 
     /// Vectors for a few texts (corrected lines), in order; nil when the model is missing.

@@ -11,36 +11,16 @@ extension JobRepository {
         worker: String, stages: [ProcessingStage], models: Set<String>?, lease: Double
     ) async throws -> JobRecord? {
         guard !stages.isEmpty else { return nil }
-        let now = StoreClock.now()
-        var arguments: StatementArguments = [worker, now + lease, now, now]
-        let stageList = stages.map { _ in "?" }.joined(separator: ", ")
-        arguments += StatementArguments(stages.map(\.rawValue))
-        var modelClause = ""
+        var arguments = StatementArguments(stages.map(\.rawValue))
+        var filter = "job.stage IN (\(stages.map { _ in "?" }.joined(separator: ", ")))"
         if let models {
             let sorted = models.sorted()
-            modelClause = sorted.isEmpty
-                ? "AND job.model IS NULL"
-                : "AND (job.model IS NULL OR job.model IN (\(sorted.map { _ in "?" }.joined(separator: ", "))))"
+            filter += sorted.isEmpty
+                ? " AND job.model IS NULL"
+                : " AND (job.model IS NULL OR job.model IN (\(sorted.map { _ in "?" }.joined(separator: ", "))))"
             arguments += StatementArguments(sorted)
         }
-        let claimArguments = arguments
-        let filter = "job.stage IN (\(stageList)) \(modelClause)"
-        return try await database.pool.write { db in
-            guard var job = try JobRecord.fetchOne(db, sql: """
-                UPDATE job SET state = 'running', lease_owner = ?, lease_expires = ?, attempts = attempts + 1,
-                    started_at = ?
-                WHERE id = (SELECT job.id FROM job JOIN meeting ON meeting.id = job.meeting_id
-                            WHERE job.state = 'queued' AND job.run_after <= ? AND \(filter)
-                            ORDER BY meeting.created_at, job.id LIMIT 1)
-                RETURNING *
-                """, arguments: claimArguments)
-            else { return nil }
-            try db.execute(sql: """
-                UPDATE meeting SET status = 'processing', stage = ?, updated_at = ? WHERE id = ?
-                """, arguments: [job.stage.rawValue, now, job.meetingId])
-            job.leaseOwner = worker
-            return job
-        }
+        return try await claim(worker: worker, lease: lease, filter: filter, arguments: arguments)
     }
 
     /// The job if it is running under a lease whose owner starts with `ownerPrefix` (a

@@ -47,16 +47,24 @@ public struct JobRepository: Sendable {
 
     /// Atomically takes the oldest runnable job of the given kind and leases it to `worker`.
     public func claim(worker: String, usesEngine: Bool, lease: Double) async throws -> JobRecord? {
+        try await claim(worker: worker, lease: lease, filter: "job.uses_engine = ?", arguments: [usesEngine])
+    }
+
+    /// The one claim transaction: the oldest queued, runnable job that also passes `filter`
+    /// (SQL over `job`, with its `arguments`) is leased to `worker`, and its meeting marked
+    /// processing, all at once, so two workers never take the same job.
+    func claim(worker: String, lease: Double, filter: String, arguments: StatementArguments) async throws -> JobRecord? {
         let now = StoreClock.now()
+        let all: StatementArguments = [worker, now + lease, now, now] + arguments
         return try await database.pool.write { db in
             guard var job = try JobRecord.fetchOne(db, sql: """
                 UPDATE job SET state = 'running', lease_owner = ?, lease_expires = ?, attempts = attempts + 1,
-                    started_at = ?, last_error = last_error
+                    started_at = ?
                 WHERE id = (SELECT job.id FROM job JOIN meeting ON meeting.id = job.meeting_id
-                            WHERE job.state = 'queued' AND job.uses_engine = ? AND job.run_after <= ?
+                            WHERE job.state = 'queued' AND job.run_after <= ? AND \(filter)
                             ORDER BY meeting.created_at, job.id LIMIT 1)
                 RETURNING *
-                """, arguments: [worker, now + lease, now, usesEngine, now])
+                """, arguments: all)
             else { return nil }
             try db.execute(sql: """
                 UPDATE meeting SET status = 'processing', stage = ?, updated_at = ? WHERE id = ?
