@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ParleyCore
 
 /// What `parley doctor` asks of the stored data, read in one transaction from a read-only
 /// connection: integrity, audio files against meetings, jobs past their lease.
@@ -28,7 +29,7 @@ public struct StorageHealth: Sendable, Equatable {
             let folders = (try? FileManager.default.contentsOfDirectory(
                 atPath: dataDirectory.appendingPathComponent("audio").path)) ?? []
             let stuck = try Row.fetchAll(db, sql: """
-                SELECT meeting_id, stage FROM job WHERE state = 'running' AND lease_expires < ? ORDER BY meeting_id
+                SELECT meeting_id, stage FROM job WHERE state = \(JobState.running.sql) AND lease_expires < ? ORDER BY meeting_id
                 """, arguments: [StoreClock.now() - grace]).map { "\($0["meeting_id"] as String)/\($0["stage"] as String)" }
             return StorageHealth(integrity: integrity, meetings: rows.count, meetingsWithoutAudio: missing,
                                  foldersWithoutMeeting: folders.filter { !known.contains($0) }.sorted(), stuckJobs: stuck)

@@ -1,3 +1,5 @@
+import ParleyCore
+
 /// The webhook tables (migration v6), apart from `ParleyMigrations` for their length.
 ///
 /// A delivery is a row written in the same transaction as what it reports: the trigger
@@ -36,16 +38,16 @@ enum WebhookSchema {
         CREATE INDEX webhook_delivery_due ON webhook_delivery(state, next_attempt_at);
         CREATE INDEX webhook_delivery_log ON webhook_delivery(webhook_id, created_at DESC);
         CREATE TRIGGER webhook_meeting_finished AFTER UPDATE OF status ON meeting
-        WHEN NEW.status IN ('synced', 'failed') AND OLD.status IS NOT NEW.status
+        WHEN NEW.status IN (\(MeetingStatus.synced.sql), \(MeetingStatus.failed.sql)) AND OLD.status IS NOT NEW.status
         BEGIN
             INSERT INTO webhook_delivery (id, webhook_id, event, meeting_id, meeting_status, next_attempt_at, created_at)
             SELECT lower(hex(randomblob(16))), webhook.id,
-                   CASE NEW.status WHEN 'synced' THEN 'meeting.processed' ELSE 'meeting.failed' END,
+                   CASE NEW.status WHEN \(MeetingStatus.synced.sql) THEN 'meeting.processed' ELSE 'meeting.failed' END,
                    NEW.id, NEW.status,
                    (julianday('now') - 2440587.5) * 86400.0, (julianday('now') - 2440587.5) * 86400.0
             FROM webhook
             WHERE instr(webhook.events,
-                        CASE NEW.status WHEN 'synced' THEN ',meeting.processed,' ELSE ',meeting.failed,' END) > 0
+                        CASE NEW.status WHEN \(MeetingStatus.synced.sql) THEN ',meeting.processed,' ELSE ',meeting.failed,' END) > 0
               AND ((webhook.workspace_id IS NULL AND webhook.user_id = NEW.owner_id)
                    OR (NEW.is_personal = 0 AND webhook.workspace_id = NEW.workspace_id));
         END;

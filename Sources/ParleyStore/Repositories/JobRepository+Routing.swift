@@ -28,7 +28,7 @@ extension JobRepository {
     public func runningJob(id: Int64, ownerPrefix: String) async throws -> JobRecord? {
         try await database.pool.read { db in
             try JobRecord.fetchOne(db, sql: """
-                SELECT * FROM job WHERE id = ? AND state = 'running' AND substr(lease_owner, 1, length(?)) = ?
+                SELECT * FROM job WHERE id = ? AND state = \(JobState.running.sql) AND substr(lease_owner, 1, length(?)) = ?
                 """, arguments: [id, ownerPrefix, ownerPrefix])
         }
     }

@@ -19,16 +19,16 @@ public struct JobRepository: Sendable {
         try db.execute(sql: """
             INSERT INTO job (meeting_id, stage, state, uses_engine, attempts, max_attempts, run_after, progress, created_at,
                              model)
-            VALUES (?, ?, 'queued', ?, 0, ?, ?, 0, ?, CASE WHEN ? THEN (SELECT requested_model FROM meeting WHERE id = ?) END)
-            ON CONFLICT(meeting_id, stage) DO UPDATE SET state = 'queued', attempts = 0, run_after = excluded.run_after,
+            VALUES (?, ?, \(JobState.queued.sql), ?, 0, ?, ?, 0, ?, CASE WHEN ? THEN (SELECT requested_model FROM meeting WHERE id = ?) END)
+            ON CONFLICT(meeting_id, stage) DO UPDATE SET state = \(JobState.queued.sql), attempts = 0, run_after = excluded.run_after,
                 progress = 0, last_error = NULL, lease_owner = NULL, lease_expires = NULL, started_at = NULL,
                 finished_at = NULL, created_at = excluded.created_at, max_attempts = excluded.max_attempts,
                 model = excluded.model, finished_by = NULL
             """, arguments: [meetingId, stage.rawValue, stage.usesEngine, maxAttempts, now, now, stage == .transcribe,
                              meetingId])
         try db.execute(sql: """
-            UPDATE meeting SET status = 'queued', stage = ?, failure_reason = NULL, updated_at = ?
-            WHERE id = ? AND status != 'processing'
+            UPDATE meeting SET status = \(MeetingStatus.queued.sql), stage = ?, failure_reason = NULL, updated_at = ?
+            WHERE id = ? AND status != \(MeetingStatus.processing.sql)
             """, arguments: [stage.rawValue, now, meetingId])
     }
 
@@ -37,7 +37,7 @@ public struct JobRepository: Sendable {
     public func requeue(meetingId: String, from stage: ProcessingStage, maxAttempts: Int) async throws -> Bool {
         try await database.pool.write { db in
             let active = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM job WHERE meeting_id = ? AND state IN ('queued', 'running')
+                SELECT COUNT(*) FROM job WHERE meeting_id = ? AND state IN (\(JobState.queued.sql), \(JobState.running.sql))
                 """, arguments: [meetingId]) ?? 0
             guard active == 0 else { return false }
             try Self.enqueue(meetingId: meetingId, stage: stage, maxAttempts: maxAttempts, in: db)
@@ -58,16 +58,16 @@ public struct JobRepository: Sendable {
         let all: StatementArguments = [worker, now + lease, now, now] + arguments
         return try await database.pool.write { db in
             guard var job = try JobRecord.fetchOne(db, sql: """
-                UPDATE job SET state = 'running', lease_owner = ?, lease_expires = ?, attempts = attempts + 1,
+                UPDATE job SET state = \(JobState.running.sql), lease_owner = ?, lease_expires = ?, attempts = attempts + 1,
                     started_at = ?
                 WHERE id = (SELECT job.id FROM job JOIN meeting ON meeting.id = job.meeting_id
-                            WHERE job.state = 'queued' AND job.run_after <= ? AND \(filter)
+                            WHERE job.state = \(JobState.queued.sql) AND job.run_after <= ? AND \(filter)
                             ORDER BY meeting.created_at, job.id LIMIT 1)
                 RETURNING *
                 """, arguments: all)
             else { return nil }
             try db.execute(sql: """
-                UPDATE meeting SET status = 'processing', stage = ?, updated_at = ? WHERE id = ?
+                UPDATE meeting SET status = \(MeetingStatus.processing.sql), stage = ?, updated_at = ? WHERE id = ?
                 """, arguments: [job.stage.rawValue, now, job.meetingId])
             job.leaseOwner = worker
             return job
@@ -80,7 +80,7 @@ public struct JobRepository: Sendable {
         let now = StoreClock.now()
         return try await database.pool.write { db in
             try db.execute(sql: """
-                UPDATE job SET lease_expires = ?, progress = ? WHERE id = ? AND lease_owner = ? AND state = 'running'
+                UPDATE job SET lease_expires = ?, progress = ? WHERE id = ? AND lease_owner = ? AND state = \(JobState.running.sql)
                 """, arguments: [now + lease, progress, jobId, worker])
             guard db.changesCount == 1 else { return false }
             try db.execute(sql: """
@@ -98,9 +98,9 @@ public struct JobRepository: Sendable {
         let now = StoreClock.now()
         return try await database.pool.write { db in
             try db.execute(sql: """
-                UPDATE job SET state = 'done', progress = 1, finished_at = ?, lease_owner = NULL, lease_expires = NULL,
+                UPDATE job SET state = \(JobState.done.sql), progress = 1, finished_at = ?, lease_owner = NULL, lease_expires = NULL,
                     finished_by = lease_owner
-                WHERE id = ? AND lease_owner = ? AND state = 'running'
+                WHERE id = ? AND lease_owner = ? AND state = \(JobState.running.sql)
                 """, arguments: [now, job.id, worker])
             guard db.changesCount == 1 else { return false }
             try db.execute(sql: """
@@ -109,11 +109,11 @@ public struct JobRepository: Sendable {
             try patch?.apply(to: job.meetingId, in: db)
             if let next = job.stage.next {
                 try Self.enqueue(meetingId: job.meetingId, stage: next, maxAttempts: maxAttempts, in: db)
-                try db.execute(sql: "UPDATE meeting SET status = 'processing', stage = ?, progress = 0 WHERE id = ?",
+                try db.execute(sql: "UPDATE meeting SET status = \(MeetingStatus.processing.sql), stage = ?, progress = 0 WHERE id = ?",
                                arguments: [next.rawValue, job.meetingId])
             } else {
                 try db.execute(sql: """
-                    UPDATE meeting SET status = 'synced', stage = NULL, progress = 1, updated_at = ? WHERE id = ?
+                    UPDATE meeting SET status = \(MeetingStatus.synced.sql), stage = NULL, progress = 1, updated_at = ? WHERE id = ?
                     """, arguments: [now, job.meetingId])
             }
             return true
@@ -125,10 +125,10 @@ public struct JobRepository: Sendable {
     public func release(_ job: JobRecord, worker: String) async throws {
         try await database.pool.write { db in
             try db.execute(sql: """
-                UPDATE job SET state = 'queued', attempts = MAX(attempts - 1, 0), lease_owner = NULL, lease_expires = NULL,
-                    run_after = 0 WHERE id = ? AND lease_owner = ? AND state = 'running'
+                UPDATE job SET state = \(JobState.queued.sql), attempts = MAX(attempts - 1, 0), lease_owner = NULL, lease_expires = NULL,
+                    run_after = 0 WHERE id = ? AND lease_owner = ? AND state = \(JobState.running.sql)
                 """, arguments: [job.id, worker])
-            try db.execute(sql: "UPDATE meeting SET status = 'queued' WHERE id = ? AND status = 'processing'",
+            try db.execute(sql: "UPDATE meeting SET status = \(MeetingStatus.queued.sql) WHERE id = ? AND status = \(MeetingStatus.processing.sql)",
                            arguments: [job.meetingId])
         }
     }
@@ -141,12 +141,12 @@ public struct JobRepository: Sendable {
             let retry = retryable && job.attempts < job.maxAttempts
             try db.execute(sql: """
                 UPDATE job SET state = ?, last_error = ?, run_after = ?, lease_owner = NULL, lease_expires = NULL,
-                    finished_at = ? WHERE id = ? AND lease_owner = ? AND state = 'running'
-                """, arguments: [retry ? "queued" : "failed", error, now + retryDelay, retry ? nil : now, job.id, worker])
+                    finished_at = ? WHERE id = ? AND lease_owner = ? AND state = \(JobState.running.sql)
+                """, arguments: [retry ? JobState.queued.rawValue : JobState.failed.rawValue, error, now + retryDelay, retry ? nil : now, job.id, worker])
             guard db.changesCount == 1 else { return }
             try db.execute(sql: """
                 UPDATE meeting SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ?
-                """, arguments: [retry ? "queued" : "failed", retry ? nil : "\(job.stage.rawValue): \(error)", now,
+                """, arguments: [retry ? MeetingStatus.queued.rawValue : MeetingStatus.failed.rawValue, retry ? nil : "\(job.stage.rawValue): \(error)", now,
                                  job.meetingId])
         }
     }
@@ -158,20 +158,20 @@ public struct JobRepository: Sendable {
         let now = StoreClock.now()
         return try await database.pool.write { db in
             try db.execute(sql: """
-                UPDATE meeting SET status = 'failed', updated_at = ?,
+                UPDATE meeting SET status = \(MeetingStatus.failed.sql), updated_at = ?,
                     failure_reason = 'the job was interrupted too many times'
-                WHERE id IN (SELECT meeting_id FROM job WHERE state = 'running' AND lease_expires < ?
+                WHERE id IN (SELECT meeting_id FROM job WHERE state = \(JobState.running.sql) AND lease_expires < ?
                              AND attempts >= max_attempts)
                 """, arguments: [now, now])
             try db.execute(sql: """
-                UPDATE job SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                UPDATE job SET state = CASE WHEN attempts >= max_attempts THEN \(JobState.failed.sql) ELSE \(JobState.queued.sql) END,
                     last_error = 'the worker running it stopped', lease_owner = NULL, lease_expires = NULL, run_after = ?
-                WHERE state = 'running' AND lease_expires < ?
+                WHERE state = \(JobState.running.sql) AND lease_expires < ?
                 """, arguments: [now, now])
             let recovered = db.changesCount
             try db.execute(sql: """
-                UPDATE meeting SET status = 'queued' WHERE status = 'processing'
-                AND id IN (SELECT meeting_id FROM job WHERE state = 'queued')
+                UPDATE meeting SET status = \(MeetingStatus.queued.sql) WHERE status = \(MeetingStatus.processing.sql)
+                AND id IN (SELECT meeting_id FROM job WHERE state = \(JobState.queued.sql))
                 """)
             return recovered
         }
@@ -183,14 +183,14 @@ public struct JobRepository: Sendable {
         let now = StoreClock.now()
         return try await database.pool.write { db in
             let running = try Int64.fetchAll(
-                db, sql: "SELECT id FROM job WHERE meeting_id = ? AND state = 'running'", arguments: [meetingId])
+                db, sql: "SELECT id FROM job WHERE meeting_id = ? AND state = \(JobState.running.sql)", arguments: [meetingId])
             try db.execute(sql: """
-                UPDATE job SET state = 'cancelled', finished_at = ?, lease_owner = NULL, lease_expires = NULL,
-                    last_error = 'cancelled' WHERE meeting_id = ? AND state IN ('queued', 'running')
+                UPDATE job SET state = \(JobState.cancelled.sql), finished_at = ?, lease_owner = NULL, lease_expires = NULL,
+                    last_error = 'cancelled' WHERE meeting_id = ? AND state IN (\(JobState.queued.sql), \(JobState.running.sql))
                 """, arguments: [now, meetingId])
             if db.changesCount > 0 {
                 try db.execute(sql: """
-                    UPDATE meeting SET status = 'failed', failure_reason = 'cancelled', updated_at = ? WHERE id = ?
+                    UPDATE meeting SET status = \(MeetingStatus.failed.sql), failure_reason = 'cancelled', updated_at = ? WHERE id = ?
                     """, arguments: [now, meetingId])
             }
             return running
@@ -210,7 +210,7 @@ public struct JobRepository: Sendable {
     /// Model jobs waiting (not running): what the bounded queue limits.
     public func waitingEngineJobs() async throws -> Int {
         try await database.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job WHERE state = 'queued' AND uses_engine = 1") ?? 0
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM job WHERE state = \(JobState.queued.sql) AND uses_engine = 1") ?? 0
         }
     }
 
@@ -218,7 +218,7 @@ public struct JobRepository: Sendable {
     public func oldestWaitingEngineJobAge() async throws -> Double {
         try await database.pool.read { db in
             let oldest = try Double.fetchOne(
-                db, sql: "SELECT MIN(run_after) FROM job WHERE state = 'queued' AND uses_engine = 1")
+                db, sql: "SELECT MIN(run_after) FROM job WHERE state = \(JobState.queued.sql) AND uses_engine = 1")
             return oldest.map { max(0, StoreClock.now() - $0) } ?? 0
         }
     }
@@ -228,13 +228,13 @@ public struct JobRepository: Sendable {
     public func queuePosition(meetingId: String) async throws -> Int? {
         try await database.pool.read { db in
             guard let job = try JobRecord.fetchOne(db, sql: """
-                SELECT * FROM job WHERE meeting_id = ? AND state IN ('queued', 'running') ORDER BY id LIMIT 1
+                SELECT * FROM job WHERE meeting_id = ? AND state IN (\(JobState.queued.sql), \(JobState.running.sql)) ORDER BY id LIMIT 1
                 """, arguments: [meetingId])
             else { return nil }
             if job.state == .running { return 0 }
             return try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM job JOIN meeting ON meeting.id = job.meeting_id, meeting AS mine
-                WHERE mine.id = ? AND job.uses_engine = 1 AND (job.state = 'running' OR (job.state = 'queued'
+                WHERE mine.id = ? AND job.uses_engine = 1 AND (job.state = \(JobState.running.sql) OR (job.state = \(JobState.queued.sql)
                     AND (meeting.created_at < mine.created_at OR (meeting.created_at = mine.created_at AND job.id < ?))))
                 """, arguments: [meetingId, job.id])
         }
