@@ -45,18 +45,19 @@ public final class ProcessingService: Service, Sendable {
         await withDiscardingTaskGroup { group in
             for (index, engine) in engines.enumerated() {
                 let worker = JobWorker(
-                    name: "\(workerID)-engine\(index)", stages: ProcessingStage.allCases, models: localModels, engine: engine,
-                    shared: shared)
+                    name: "\(workerID)-engine\(index)", stages: ProcessingStage.allCases.filter(\.usesEngine),
+                    models: localModels, engine: engine, shared: shared)
                 group.addTask { await worker.run() }
             }
-            if engines.isEmpty {
-                // A pure coordinator: the stages that need no engine run here, the model
-                // stages wait for `parley worker` processes.
-                let light = JobWorker(
-                    name: "\(workerID)-light", stages: ProcessingStage.allCases.filter { !$0.runsOnWorkers }, models: nil,
-                    engine: nil, shared: shared)
-                group.addTask { await light.run() }
-            }
+            // The light stages run beside the engine slots. On a pure coordinator they are
+            // joined by the engine stages that never leave the server, run without an engine
+            // (a probe instead of a decode, the chat model's summary, no vectors); the
+            // model stages wait for `parley worker` processes.
+            let light = JobWorker(
+                name: "\(workerID)-light",
+                stages: ProcessingStage.allCases.filter { !$0.usesEngine || (engines.isEmpty && !$0.runsOnWorkers) },
+                models: nil, engine: nil, shared: shared)
+            group.addTask { await light.run() }
             group.addTask { [shared] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(max(shared.configuration.leaseSeconds / 2, 0.5)))

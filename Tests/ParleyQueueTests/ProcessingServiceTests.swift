@@ -64,8 +64,8 @@ import Glibc
         for stage in ProcessingStage.allCases {
             #expect(try await h.store.jobs.result(meetingId: meeting.id, stage: stage) != nil, "missing \(stage)")
         }
-        let transcript = try JSONDecoder().decode(
-            ProcessedMeeting.self, from: try #require(try await h.store.jobs.result(meetingId: meeting.id, stage: .summarize))).transcript
+        let transcript = try #require(
+            try await TranscriptRepository(database: h.store.database).machine(meetingId: meeting.id)).transcript
         #expect(transcript.speakers.count == 1)
         let hits = try await h.store.database.pool.read { db in
             try String.fetchAll(db, sql: """

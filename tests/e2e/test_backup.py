@@ -226,11 +226,10 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     applied = [row[0] for row in database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid")]
     last, previous = applied[-1], applied[-2]
     # Pretend the database predates the last migration (as an older Parley left it).
-    assert last == "v10-requested-options"
+    assert last == "v11-transcripts"
     database.executescript("""
-        ALTER TABLE meeting DROP COLUMN requested_language;
-        ALTER TABLE meeting DROP COLUMN requested_prompt;
-        DELETE FROM grdb_migrations WHERE identifier = 'v10-requested-options';
+        DROP TABLE transcript;
+        DELETE FROM grdb_migrations WHERE identifier = 'v11-transcripts';
     """)
     database.close()
     parley("user", "add", "second", "--data", str(data))  # opening it upgrades it
@@ -238,7 +237,7 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     assert len(copies) == 1, list((data / "db-backups").iterdir())
     old = sqlite3.connect(copies[0])
     assert old.execute("SELECT name FROM user").fetchall() == [("first",)]
-    assert "requested_prompt" not in [column[1] for column in old.execute("PRAGMA table_info(meeting)")]
+    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'transcript'").fetchall()
     old.close()
     upgraded = sqlite3.connect(data / "parley.sqlite")
     assert upgraded.execute("SELECT name FROM sqlite_master WHERE name = 'meeting_segment_range'").fetchall()

@@ -1,7 +1,7 @@
 /// The persisted stages a meeting goes through on the server, in order. Each stores its
 /// own result, so a failure in one never throws away the work of the previous ones.
 public enum ProcessingStage: String, Codable, Sendable, CaseIterable {
-    case normalize, transcribe, diarize, summarize, index
+    case normalize, transcribe, diarize, attribute, summarize, index
 
     /// Position in the pipeline, for "this stage or an earlier one" checks.
     public var order: Int { Self.allCases.firstIndex(of: self)! }
@@ -13,8 +13,10 @@ public enum ProcessingStage: String, Codable, Sendable, CaseIterable {
     }
 
     /// Stages that run models in the engine process and so go through the bounded pool
-    /// (`index` embeds the meeting's lines for search by meaning).
-    public var usesEngine: Bool { true }
+    /// (`summarize` runs the offline summarizer, `index` embeds the meeting's lines for
+    /// search by meaning). `attribute` only joins two stored results into the transcript:
+    /// it runs in the light worker and never waits behind someone's hour-long transcription.
+    public var usesEngine: Bool { self != .attribute }
 
     /// Stages a remote worker (`parley worker`) can run: they need only the meeting's audio
     /// and a speech engine, and produce a result the server validates and stores. The

@@ -12,6 +12,7 @@ enum StageRunner {
         case .normalize: try await normalize(context)
         case .transcribe: try await transcribe(context)
         case .diarize: try await diarize(context)
+        case .attribute: try await attribute(context)
         case .summarize: try await summarize(context)
         case .index: try await index(context)
         }
@@ -64,23 +65,32 @@ enum StageRunner {
         return StageOutput(result: try JSONEncoder().encode(result), patch: nil)
     }
 
-    /// Joins words and voices into the transcript, names voices the owner taught before
-    /// (as suggestions), and learns what the meeting was about.
-    static func summarize(_ context: StageContext) async throws -> StageOutput {
+    /// Joins words and voices into the transcript record, and names voices the owner taught
+    /// before (as suggestions). Light work: no engine, no model.
+    static func attribute(_ context: StageContext) async throws -> StageOutput {
         let recognition = try await context.result(of: .transcribe, as: RecognitionResult.self)
         let diarization = try await context.result(of: .diarize, as: Diarization.self)
         // Both model results are stored: the decoded PCM has done its job.
         try? FileManager.default.removeItem(at: context.pcmAudio)
         var transcript = Transcript(recognition: recognition, diarization: diarization)
         transcript.speakers = suggestNames(transcript.speakers, known: try await context.voiceprints())
-        context.progress(0.1)
-        let insights = try await context.summarizer.insights(for: transcript, engine: context.engine) {
-            context.progress(0.1 + 0.9 * $0)
-        }
         var patch = MeetingPatch()
-        patch.speakersJson = try TranscriptRepository.previews(transcript)
+        patch.transcript = .machine(transcript)
+        patch.summaryPreview = preview(of: transcript, insights: nil)
+        return StageOutput(result: Data(#"{"segments":\#(transcript.segments.count)}"#.utf8), patch: patch)
+    }
+
+    /// Learns what the meeting was about from the transcript as the machine produced it
+    /// (the user's corrections are carried into the insights when they are read).
+    static func summarize(_ context: StageContext) async throws -> StageOutput {
+        guard let transcript = try await context.transcripts.machine(meetingId: context.meeting.id)?.transcript else {
+            throw StageFailure(message: "the meeting has no transcript yet; re-run the attribute stage", retryable: false)
+        }
+        let insights = try await context.summarizer.insights(for: transcript, engine: context.engine) { context.progress($0) }
+        var patch = MeetingPatch()
+        patch.transcript = .insights(insights)
         patch.summaryPreview = preview(of: transcript, insights: insights)
-        return StageOutput(result: try JSONEncoder().encode(ProcessedMeeting(transcript: transcript, insights: insights)), patch: patch)
+        return StageOutput(result: try JSONEncoder().encode(insights), patch: patch)
     }
 
     /// Pre-fills `custom_name` from the best voiceprint over the calibrated threshold.
@@ -99,16 +109,16 @@ enum StageRunner {
         }
     }
 
-    /// Search rows from the transcript as edited so far.
+    /// Sentence vectors for search by meaning, from the transcript as edited so far (the
+    /// keyword search rows are kept current by the stages that write the record).
     static func index(_ context: StageContext) async throws -> StageOutput {
         guard let processed = try await context.transcripts.current(meetingId: context.meeting.id) else {
-            throw StageFailure(message: "the summarize result is missing; re-run that stage", retryable: false)
+            throw StageFailure(message: "the meeting has no transcript yet; re-run the attribute stage", retryable: false)
         }
+        let texts = SearchTexts.of(processed)
         var patch = MeetingPatch()
-        patch.index = processed
-        patch.speakersJson = try TranscriptRepository.previews(processed.transcript)
-        patch.vectors = try await embeddings(for: SearchTexts.of(processed), context)
-        return StageOutput(result: Data(#"{"segments":\#(processed.transcript.segments.count)}"#.utf8), patch: patch)
+        patch.vectors = try await embeddings(for: texts, context)
+        return StageOutput(result: Data(#"{"texts":\#(texts.count),"embedded":\#(patch.vectors.count)}"#.utf8), patch: patch)
     }
 
     /// Vectors for the meeting's lines that have none yet (a re-run embeds only corrected

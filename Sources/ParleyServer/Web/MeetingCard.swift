@@ -127,7 +127,7 @@ struct MeetingCard: Sendable, MustacheParent {
         }
     }
 
-    /// "Transcribing (2/5)": what the engine is doing now.
+    /// "Transcribing (2/6)": what the engine is doing now.
     static func stageLabel(_ stage: ProcessingStage?) -> String {
         guard let stage else { return "" }
         let position = (ProcessingStage.allCases.firstIndex(of: stage) ?? 0) + 1
@@ -135,6 +135,7 @@ struct MeetingCard: Sendable, MustacheParent {
         case .normalize: "Preparing audio"
         case .transcribe: "Transcribing"
         case .diarize: "Finding speakers"
+        case .attribute: "Attributing words"
         case .summarize: "Summarising"
         case .index: "Indexing"
         }

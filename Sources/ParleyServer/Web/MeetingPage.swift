@@ -84,6 +84,7 @@ struct MeetingPage: Sendable {
         case .normalize: "Everything (from the audio)"
         case .transcribe: "Transcription onwards"
         case .diarize: "Speakers onwards"
+        case .attribute: "Transcript from stored results"
         case .summarize: "Summary and insights"
         case .index: "Search index only"
         }

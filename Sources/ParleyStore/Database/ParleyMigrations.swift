@@ -260,6 +260,9 @@ enum ParleyMigrations {
                 ALTER TABLE meeting ADD COLUMN requested_prompt TEXT;
                 """)
         }
+        migrator.registerMigration("v11-transcripts") { db in
+            try TranscriptSchema.create(in: db)
+        }
         return migrator
     }
 }

@@ -12,8 +12,11 @@ public struct MeetingPatch: Sendable, Equatable {
     public var playbackPath: String?
     public var speakersJson: String?
     public var summaryPreview: String?
-    /// Replaces the meeting's search rows with these (edits already applied).
-    public var index: ProcessedMeeting?
+    /// The transcript record's part this stage produced: the machine transcript
+    /// (`attribute`) or the insights learned from it (`summarize`). Either way the search
+    /// rows and speaker chips are rebuilt from the record with the user's edits applied,
+    /// read inside the same transaction, so an edit made meanwhile is never indexed away.
+    public var transcript: TranscriptWrite?
     /// Sentence vectors (float16 little-endian) by the text they stand for.
     public var vectors: [String: Data] = [:]
 
@@ -27,12 +30,24 @@ public struct MeetingPatch: Sendable, Equatable {
                 summary_preview = COALESCE(?, summary_preview)
             WHERE id = ?
             """, arguments: [duration, codec, sampleRate, channels, playbackPath, speakersJson, summaryPreview, meetingId])
-        if let index {
-            try SearchIndex.reindex(meetingId: meetingId, transcript: index.transcript, insights: index.insights, in: db)
+        if let transcript {
+            switch transcript {
+            case .machine(let machine): try TranscriptRepository.store(machine, meetingId: meetingId, in: db)
+            case .insights(let insights): try TranscriptRepository.store(insights, meetingId: meetingId, in: db)
+            }
+            if let processed = try TranscriptRepository.current(meetingId: meetingId, in: db) {
+                try TranscriptRepository.refreshDerived(from: processed, meetingId: meetingId, in: db)
+            }
         }
         for (text, vector) in vectors {
             try db.execute(sql: "INSERT OR REPLACE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
                            arguments: [meetingId, textHash(text), vector])
         }
     }
+}
+
+/// What a stage writes of a meeting's transcript record.
+public enum TranscriptWrite: Sendable, Equatable {
+    case machine(Transcript)
+    case insights(MeetingInsights?)
 }

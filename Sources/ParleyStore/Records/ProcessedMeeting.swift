@@ -1,7 +1,8 @@
 import ParleyCore
 
-/// What the summarize stage stores: the attributed transcript and what was learned from
-/// it, before any user edits.
+/// A meeting's transcript record (the `transcript` table): the attributed transcript and
+/// what was learned from it — as the machine produced them, or with the user's edits
+/// applied (`TranscriptRepository.current`).
 public struct ProcessedMeeting: Codable, Sendable, Equatable {
     public var transcript: Transcript
     public var insights: MeetingInsights?

@@ -13,21 +13,61 @@ public struct TranscriptRepository: Sendable {
         self.database = database
     }
 
-    /// The processed meeting with edits applied, or nil before the summarize stage ran.
+    /// The processed meeting with edits applied, or nil before the attribute stage ran.
     public func current(meetingId: String) async throws -> ProcessedMeeting? {
         try await database.pool.read { db in try Self.current(meetingId: meetingId, in: db) }
     }
 
+    /// The transcript as the machine produced it, without the user's edits (what a summary
+    /// is made from: the edits are carried into the insights on read).
+    public func machine(meetingId: String) async throws -> ProcessedMeeting? {
+        try await database.pool.read { db in try Self.machine(meetingId: meetingId, in: db) }
+    }
+
     static func current(meetingId: String, in db: Database) throws -> ProcessedMeeting? {
-        guard let stored = try String.fetchOne(db, sql: """
-            SELECT result FROM stage_result WHERE meeting_id = ? AND stage = 'summarize'
-            """, arguments: [meetingId])
-        else { return nil }
-        var processed = try JSONDecoder().decode(ProcessedMeeting.self, from: Data(stored.utf8))
+        guard var processed = try machine(meetingId: meetingId, in: db) else { return nil }
         let machine = processed.transcript
         processed.transcript = machine.applying(try edits(meetingId: meetingId, in: db))
         processed.insights = processed.insights?.correcting(from: machine, to: processed.transcript)
         return processed
+    }
+
+    static func machine(meetingId: String, in db: Database) throws -> ProcessedMeeting? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT body, insights FROM transcript WHERE meeting_id = ?", arguments: [meetingId])
+        else { return nil }
+        let body: String = row["body"]
+        let insights: String? = row["insights"]
+        return ProcessedMeeting(
+            transcript: try JSONDecoder().decode(Transcript.self, from: Data(body.utf8)),
+            insights: try insights.flatMap { try JSONDecoder().decode(MeetingInsights?.self, from: Data($0.utf8)) })
+    }
+
+    /// Writes the machine transcript the attribute stage produced (a new revision when the
+    /// meeting had one), keeping the insights until the summarize stage replaces them.
+    static func store(_ transcript: Transcript, meetingId: String, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO transcript (meeting_id, revision, model, profile, body, created_at) VALUES (?, 1, ?, ?, ?, ?)
+            ON CONFLICT(meeting_id) DO UPDATE SET revision = revision + 1, model = excluded.model,
+                profile = excluded.profile, body = excluded.body, created_at = excluded.created_at
+            """, arguments: [meetingId, transcript.model, transcript.profile,
+                             String(decoding: try JSONEncoder().encode(transcript), as: UTF8.self), StoreClock.now()])
+    }
+
+    /// Writes what the summarize stage learned (nil: nothing to summarize, or no summarizer)
+    /// beside the transcript it was made from (the stage reads that before it runs).
+    static func store(_ insights: MeetingInsights?, meetingId: String, in db: Database) throws {
+        let encoded = try insights.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try db.execute(sql: "UPDATE transcript SET insights = ?, summarized_at = ? WHERE meeting_id = ?",
+                       arguments: [encoded, StoreClock.now(), meetingId])
+    }
+
+    /// Rebuilds what is derived from the transcript as edited so far: its search rows and
+    /// the dashboard's speaker chips.
+    static func refreshDerived(from processed: ProcessedMeeting, meetingId: String, in db: Database) throws {
+        try SearchIndex.reindex(meetingId: meetingId, transcript: processed.transcript, insights: processed.insights, in: db)
+        try db.execute(sql: "UPDATE meeting SET speakers_json = ? WHERE id = ?",
+                       arguments: [try previews(processed.transcript), meetingId])
     }
 
     static func edits(meetingId: String, in db: Database) throws -> [TranscriptEdit] {
@@ -49,10 +89,8 @@ public struct TranscriptRepository: Sendable {
                                arguments: [meeting.id, encoded, StoreClock.now()])
             }
             guard let processed = try Self.current(meetingId: meeting.id, in: db) else { return nil }
-            try SearchIndex.reindex(
-                meetingId: meeting.id, transcript: processed.transcript, insights: processed.insights, in: db)
-            try db.execute(sql: "UPDATE meeting SET speakers_json = ?, updated_at = ? WHERE id = ?",
-                           arguments: [try Self.previews(processed.transcript), StoreClock.now(), meeting.id])
+            try Self.refreshDerived(from: processed, meetingId: meeting.id, in: db)
+            try db.execute(sql: "UPDATE meeting SET updated_at = ? WHERE id = ?", arguments: [StoreClock.now(), meeting.id])
             for edit in edits {
                 try VoiceprintRepository.follow(edit, transcript: processed.transcript, meeting: meeting, actorId: actorId, in: db)
             }

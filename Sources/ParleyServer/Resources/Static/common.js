@@ -80,10 +80,10 @@
     return source;
   }
 
-  const STAGES = ['normalize', 'transcribe', 'diarize', 'summarize', 'index'];
+  const STAGES = ['normalize', 'transcribe', 'diarize', 'attribute', 'summarize', 'index'];
   const STAGE_NAMES = {
     normalize: 'Preparing audio', transcribe: 'Transcribing', diarize: 'Finding speakers',
-    summarize: 'Summarising', index: 'Indexing',
+    attribute: 'Attributing words', summarize: 'Summarising', index: 'Indexing',
   };
   const STATUS_NAMES = {
     local: 'Local', queued: 'Queued', uploading: 'Uploading', processing: 'Processing', synced: 'Ready', failed: 'Failed',
