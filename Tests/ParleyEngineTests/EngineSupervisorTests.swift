@@ -126,6 +126,25 @@ import Glibc
         #expect(fix.contains("engine/install.sh"))
     }
 
+    /// An engine from another Parley version is refused at `ready`, with the fix, and not
+    /// retried (a restart would meet the same engine).
+    @Test func anEngineSpeakingAnotherProtocolVersionIsRefused() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("parley-engine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fake = directory.appendingPathComponent("python")
+        try "#!/bin/sh\necho '{\"event\": \"ready\", \"version\": \"99\", \"pid\": '$$'}'\nexec sleep 30\n"
+            .write(to: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        let engine = EngineSupervisor(configuration: EngineConfiguration(python: fake.path))
+        let error = await #expect(throws: EngineError.self) { try await engine.ping() }
+        #expect(error == .incompatible(engine: "99", expected: EngineProtocol.version, fix: EngineLocator.installCommand))
+        #expect(error?.isRetryable == false)
+        #expect(error?.description.contains("protocol version 99") == true)
+        #expect(await engine.enginePID == nil)
+        await engine.shutdown()
+    }
+
     @Test func progressIsStreamed() async throws {
         let engine = supervisor()
         let fractions = FractionLog()

@@ -4,6 +4,9 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The engine's virtual environment is missing; `fix` is the exact command to run.
     case notInstalled(fix: String)
     case startFailed(detail: String)
+    /// The engine speaks another protocol version than this Parley (one of the two was
+    /// updated without the other); `fix` is the command that reinstalls the engine.
+    case incompatible(engine: String, expected: String, fix: String)
     /// The process died mid-job (killed, crashed, out of memory): the job can be retried.
     case crashed(detail: String)
     case timedOut(seconds: Double)
@@ -17,7 +20,7 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .crashed, .timedOut, .startFailed, .protocolViolation: true
         case .rejected(_, _, let retryable): retryable
-        case .notInstalled, .memoryLimitExceeded, .cancelled: false
+        case .notInstalled, .incompatible, .memoryLimitExceeded, .cancelled: false
         }
     }
 
@@ -25,6 +28,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .notInstalled(let fix): "the speech engine is not installed; run: \(fix)"
         case .startFailed(let detail): "the speech engine did not start: \(detail)"
+        case .incompatible(let engine, let expected, let fix):
+            "the speech engine speaks protocol version \(engine), this Parley needs \(expected); reinstall it: \(fix)"
         case .crashed(let detail): "the speech engine stopped mid-job (\(detail)); the job can be retried"
         case .timedOut(let seconds): "the job took longer than its \(Int(seconds)) s limit and was stopped"
         case .memoryLimitExceeded(let limit, let resident):

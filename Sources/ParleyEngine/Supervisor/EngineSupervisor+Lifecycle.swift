@@ -36,6 +36,13 @@ extension EngineSupervisor {
         }
         switch event.event {
         case .ready:
+            // A reinstalled Parley with an old engine (or the reverse) would otherwise fail
+            // later, on the first method whose fields changed, with a confusing message.
+            guard event.version == EngineProtocol.version else {
+                failStart(generation: current, error: .incompatible(
+                    engine: event.version ?? "none", expected: EngineProtocol.version, fix: EngineLocator.installCommand))
+                return
+            }
             readyWaiter?.resume()
             readyWaiter = nil
         case .progress:
@@ -64,10 +71,14 @@ extension EngineSupervisor {
     }
 
     func failStart(generation current: Int, detail: String) {
+        failStart(generation: current, error: .startFailed(detail: detail))
+    }
+
+    func failStart(generation current: Int, error: EngineError) {
         guard let waiter = readyWaiter, current == generation || process == nil else { return }
         readyWaiter = nil
         discardProcess(kill: true)
-        waiter.resume(throwing: EngineError.startFailed(detail: detail))
+        waiter.resume(throwing: error)
     }
 
     /// Forgets the current process; later lines from it are ignored by generation.

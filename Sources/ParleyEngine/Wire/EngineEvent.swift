@@ -20,9 +20,11 @@ struct EngineEvent: Decodable, Sendable {
     var totalBytes: Int64?
     var error: Failure?
     var pid: Int?
+    /// `ready`'s protocol version.
+    var version: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, event, stage, fraction, bytes, error, pid
+        case id, event, stage, fraction, bytes, error, pid, version
         case totalBytes = "total_bytes"
     }
 }
@@ -30,4 +32,10 @@ struct EngineEvent: Decodable, Sendable {
 /// Pulls `result` out of a result line with its real type.
 struct EngineResultEnvelope<Result: Decodable>: Decodable {
     var result: Result
+}
+
+/// The version of engine/PROTOCOL.md this supervisor speaks; the engine announces its own
+/// in `ready` (`parley_engine.PROTOCOL_VERSION`), and a mismatch refuses to start.
+public enum EngineProtocol {
+    public static let version = "1"
 }
