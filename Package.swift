@@ -33,7 +33,7 @@ let package = Package(
     targets: [
         // Domain values and pure transformations: no I/O.
         .target(name: "ParleyCore", swiftSettings: swiftSettings),
-        // The supervised Python speech-engine process and its wire protocol.
+        // The media child processes: the supervised Python speech engine and its protocol, ffprobe, ffmpeg.
         .target(name: "ParleyEngine", dependencies: ["ParleyCore"], swiftSettings: swiftSettings),
         // decode → transcribe → diarize → attribute, with progress.
         .target(name: "ParleyPipeline", dependencies: ["ParleyCore", "ParleyEngine"], swiftSettings: swiftSettings),

@@ -2,7 +2,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import ParleyEngine
 
 /// Makes the browser-safe playback copy (MP3 plays in every browser) with ffmpeg, in a
 /// child process at low priority so it never competes with request handling. ffmpeg reads

@@ -1,5 +1,4 @@
 import Foundation
-import ParleyEngine
 
 /// A recording's stream facts from ffprobe, for a server that runs no speech engine
 /// (`--no-local-workers`): the `normalize` stage still learns duration, codec and rate and
