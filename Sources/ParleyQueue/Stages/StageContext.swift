@@ -20,9 +20,10 @@ struct StageContext: Sendable {
     var summarizer: Summarizer
     var progress: @Sendable (Double) -> Void
 
-    var meetingDirectory: URL { dataDirectory.appendingPathComponent("audio/\(meeting.id)", isDirectory: true) }
-    var originalAudio: URL { dataDirectory.appendingPathComponent(meeting.audioPath) }
-    var pcmAudio: URL { meetingDirectory.appendingPathComponent("pcm.wav") }
+    var layout: DataLayout { DataLayout(root: dataDirectory) }
+    var meetingDirectory: URL { layout.meetingDirectory(meeting.id) }
+    var originalAudio: URL { layout.url(relative: meeting.audioPath) }
+    var pcmAudio: URL { layout.pcm(meeting: meeting.id) }
 
     /// The voices the owner taught, for naming suggestions — in personal meetings only: in a
     /// workspace meeting the owner's private names would be shown to every member (there is

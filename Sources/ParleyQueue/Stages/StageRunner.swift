@@ -36,14 +36,14 @@ enum StageRunner {
             }
         }
         context.progress(0.5)
-        let playback = context.meetingDirectory.appendingPathComponent("playback.mp3")
-        try await PlaybackTranscoder.transcode(input: context.originalAudio, output: playback)
+        let playback = DataLayout.playbackRelativePath(meeting: context.meeting.id)
+        try await PlaybackTranscoder.transcode(input: context.originalAudio, output: context.layout.url(relative: playback))
         var patch = MeetingPatch()
         patch.duration = decoded.duration
         patch.codec = decoded.codec
         patch.sampleRate = decoded.sampleRate
         patch.channels = decoded.channels
-        patch.playbackPath = "audio/\(context.meeting.id)/playback.mp3"
+        patch.playbackPath = playback
         return StageOutput(result: try JSONEncoder().encode(decoded), patch: patch)
     }
 

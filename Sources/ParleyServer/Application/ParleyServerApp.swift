@@ -17,7 +17,7 @@ public struct ParleyServerApp: Sendable {
     }
 
     public func run(registry: PrometheusCollectorRegistry?, logger: Logger) async throws {
-        let storage = AudioStorage(root: configuration.dataDirectory)
+        let storage = DataLayout(root: configuration.dataDirectory)
         try storage.prepare()
         let database = try ParleyDatabase(path: configuration.databasePath)
         let processing = ProcessingService(

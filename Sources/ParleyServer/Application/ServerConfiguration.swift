@@ -102,7 +102,7 @@ public struct ServerConfiguration: Sendable {
         return engine
     }
 
-    public var databasePath: String { dataDirectory.appendingPathComponent("parley.sqlite").path }
+    public var databasePath: String { DataLayout(root: dataDirectory).database.path }
 }
 
 /// Where and how often the server backs itself up, and how many snapshots it keeps.

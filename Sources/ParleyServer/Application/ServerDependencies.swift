@@ -13,7 +13,7 @@ struct ServerDependencies: Sendable {
     let uploads: UploadRepository
     let jobs: JobRepository
     let processing: ProcessingService
-    let storage: AudioStorage
+    let storage: DataLayout
     let uploadLocks: UploadLocks
     let metrics: ServerMetrics
     /// Failed authentications per client address (bearer, session, sign-in form).

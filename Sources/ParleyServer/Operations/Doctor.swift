@@ -78,7 +78,7 @@ public struct Doctor: Sendable {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: dataDirectory.path),
               let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
         else { return Finding(level: .fail, check: "data directory", detail: "\(dataDirectory.path) does not exist") }
-        let database = dataDirectory.appendingPathComponent("parley.sqlite").path
+        let database = DataLayout(root: dataDirectory).database.path
         let databaseMode = ((try? FileManager.default.attributesOfItem(atPath: database))?[.posixPermissions] as? NSNumber)?.intValue
         if mode & 0o077 != 0 || (databaseMode ?? 0) & 0o077 != 0 {
             return Finding(level: .fail, check: "data directory", detail: String(
@@ -102,7 +102,7 @@ public struct Doctor: Sendable {
 
     /// Database integrity, audio without meetings, meetings without audio, stuck jobs.
     func storage() -> [Finding] {
-        let path = dataDirectory.appendingPathComponent("parley.sqlite").path
+        let path = DataLayout(root: dataDirectory).database.path
         guard FileManager.default.fileExists(atPath: path) else {
             return [Finding(level: .fail, check: "database", detail: "no database at \(path)")]
         }

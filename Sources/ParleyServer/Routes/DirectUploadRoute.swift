@@ -63,7 +63,7 @@ struct DirectUploadRoute: Sendable {
 
     /// Streams the body to disk, hashing as it goes; refuses bodies over the limit.
     private func receive(_ request: Request, into file: URL) async throws -> (Int64, String) {
-        AudioStorage.createPrivateFile(at: file)
+        DataLayout.createPrivateFile(at: file)
         let handle = try FileHandle(forWritingTo: file)
         defer { try? handle.close() }
         var hasher = SHA256()

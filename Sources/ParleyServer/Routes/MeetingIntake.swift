@@ -36,7 +36,7 @@ struct MeetingIntake: Sendable {
     }
 
     func adopt(upload: UploadRecord, file: URL) async throws -> MeetingRecord {
-        let actual = try AudioStorage.sha256(of: file)
+        let actual = try FileDigest.sha256(of: file)
         guard actual == upload.sha256 else {
             dependencies.metrics.uploadFailed("checksum_mismatch")
             try await dependencies.uploads.delete(id: upload.id)
@@ -88,7 +88,7 @@ struct MeetingIntake: Sendable {
             recordedAt: recordedAt, createdAt: now, updatedAt: now, sha256: sha256, size: size, originalName: originalName,
             contentType: contentType, status: .queued, stage: .normalize, progress: 0, failureReason: nil, duration: nil,
             codec: nil, sampleRate: nil, channels: nil,
-            audioPath: dependencies.storage.originalRelativePath(meeting: id, originalName: originalName),
+            audioPath: DataLayout.originalRelativePath(meeting: id, originalName: originalName),
             playbackPath: nil, speakersJson: nil, summaryPreview: nil)
     }
 }

@@ -32,7 +32,7 @@ extension UploadRoutes {
                                  headers: [.uploadOffset: String(current)])
             }
             if !FileManager.default.fileExists(atPath: file.path) {
-                AudioStorage.createPrivateFile(at: file)
+                DataLayout.createPrivateFile(at: file)
             }
             let handle = try FileHandle(forWritingTo: file)
             var position = current

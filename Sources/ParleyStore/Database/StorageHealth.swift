@@ -27,7 +27,7 @@ public struct StorageHealth: Sendable, Equatable {
             }.map { $0["id"] as String }
             let known = Set(rows.map { $0["id"] as String })
             let folders = (try? FileManager.default.contentsOfDirectory(
-                atPath: dataDirectory.appendingPathComponent("audio").path)) ?? []
+                atPath: DataLayout(root: dataDirectory).audio.path)) ?? []
             let stuck = try Row.fetchAll(db, sql: """
                 SELECT meeting_id, stage FROM job WHERE state = \(JobState.running.sql) AND lease_expires < ? ORDER BY meeting_id
                 """, arguments: [StoreClock.now() - grace]).map { "\($0["meeting_id"] as String)/\($0["stage"] as String)" }
