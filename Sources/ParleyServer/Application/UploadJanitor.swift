@@ -30,6 +30,7 @@ struct UploadJanitor: Service {
             guard await dependencies.uploadLocks.tryLock(upload.id) else { continue }
             try? await dependencies.uploads.delete(id: upload.id)
             try? FileManager.default.removeItem(at: dependencies.storage.partialFile(upload: upload.id))
+            await dependencies.uploadLocks.forget(upload.id)
             await dependencies.uploadLocks.unlock(upload.id)
         }
     }

@@ -35,8 +35,8 @@ struct MeetingIntake: Sendable {
         }
     }
 
-    func adopt(upload: UploadRecord, file: URL) async throws -> MeetingRecord {
-        let actual = try FileDigest.sha256(of: file)
+    /// `sha256` is the digest of `file` computed while its bytes arrived.
+    func adopt(upload: UploadRecord, file: URL, sha256 actual: String) async throws -> MeetingRecord {
         guard actual == upload.sha256 else {
             dependencies.metrics.uploadFailed("checksum_mismatch")
             try await dependencies.uploads.delete(id: upload.id)

@@ -34,6 +34,8 @@ extension UploadRoutes {
             if !FileManager.default.fileExists(atPath: file.path) {
                 DataLayout.createPrivateFile(at: file)
             }
+            var digest = try await dependencies.uploadLocks.takeDigest(upload.id, at: current)
+                ?? UploadLocks.digest(of: file, upTo: current)
             let handle = try FileHandle(forWritingTo: file)
             var position = current
             var overflow = false
@@ -50,6 +52,7 @@ extension UploadRoutes {
                         break
                     }
                     try handle.write(contentsOf: chunk.readableBytesView)
+                    digest.update(chunk.readableBytesView)
                     position += Int64(chunk.readableBytes)
                     dependencies.metrics.uploadBytes.increment(by: Int64(chunk.readableBytes))
                 }
@@ -58,7 +61,11 @@ extension UploadRoutes {
             } catch {
                 try? handle.synchronize()
                 try? handle.close()
-                try? await dependencies.uploads.setOffset(id: upload.id, offset: dependencies.storage.size(of: file))
+                let kept = dependencies.storage.size(of: file)
+                // The digest stands for the bytes written; a write that failed part-way left
+                // others on disk, and the next request reads the file once instead.
+                if kept == digest.offset { await dependencies.uploadLocks.keepDigest(upload.id, digest) }
+                try? await dependencies.uploads.setOffset(id: upload.id, offset: kept)
                 throw error
             }
             try await dependencies.uploads.setOffset(id: upload.id, offset: position)
@@ -66,8 +73,12 @@ extension UploadRoutes {
                 throw APIFailure(.contentTooLarge, code: .tooLarge, "the body goes past Upload-Length \(upload.length)",
                                  headers: [.uploadOffset: String(position)])
             }
-            guard position == upload.length else { return Written(offset: position, meeting: nil) }
-            let meeting = try await MeetingIntake(dependencies: dependencies).adopt(upload: upload, file: file)
+            guard position == upload.length else {
+                await dependencies.uploadLocks.keepDigest(upload.id, digest)
+                return Written(offset: position, meeting: nil)
+            }
+            let meeting = try await MeetingIntake(dependencies: dependencies)
+                .adopt(upload: upload, file: file, sha256: digest.hasher.hexDigest())
             return Written(offset: position, meeting: meeting)
         }
     }

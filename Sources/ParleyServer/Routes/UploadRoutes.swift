@@ -139,6 +139,7 @@ struct UploadRoutes: Sendable {
         try await withUploadLock(id) {
             try await dependencies.uploads.delete(id: id)
             try? FileManager.default.removeItem(at: dependencies.storage.partialFile(upload: id))
+            await dependencies.uploadLocks.forget(id)
         }
         return Response(status: .noContent)
     }
