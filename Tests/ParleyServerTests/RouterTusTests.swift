@@ -135,6 +135,21 @@ import Testing
         }
     }
 
+    /// Behind a proxy that passes `/parley/...` through, the `Location` a client resumes
+    /// from keeps the prefix, and the upload answers under it.
+    @Test func locationKeepsTheBasePath() async throws {
+        try await TestServer.run(configure: { $0.basePath = "/parley" }) { server, client in
+            let token = try await server.user("alice")
+            let data = sampleBytes(64)
+            let created = try await client.tus(.post, "/parley/api/v1/uploads", token: token, headers: [
+                .uploadLength: String(data.count), .uploadMetadata: TusUpload.metadata(sha256: sha256Hex(data))])
+            let location = try #require(created.headers[.location])
+            #expect(location.hasPrefix("/parley/api/v1/uploads/"))
+            let finished = try await client.patch(location, token: token, offset: 0, data)
+            #expect(finished.status == .noContent && finished.headers[.parleyMeetingID] != nil)
+        }
+    }
+
     @Test func protocolRefusals() async throws {
         try await TestServer.run { server, client in
             let token = try await server.user("alice")
