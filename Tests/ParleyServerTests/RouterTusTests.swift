@@ -82,6 +82,30 @@ import Testing
         }
     }
 
+    /// The same bytes arrive by another request while a tus upload of them is under way:
+    /// completing the upload finds the meeting, which is right, but the upload URL then
+    /// answers HEAD 404 — `UploadRepository.complete` deletes the upload row, and the
+    /// meeting has another id — so a client that lost the last PATCH's answer cannot see
+    /// that it finished (MeetingIntake.adopt's comment promises offset == length).
+    /// Left as a known issue: the fix (remembering the upload id for the meeting) belongs
+    /// to the store.
+    @Test func uploadURLOfAnUploadThatEndedAsADuplicate() async throws {
+        try await TestServer.run { server, client in
+            let token = try await server.user("alice")
+            let data = sampleBytes(700, seed: 9)
+            let location = try #require(try await client.createUpload(data, token: token).headers[.location])
+            let direct = try await client.uploadMeeting(data, token: token)
+            let meetingID = try #require(try direct.object("meeting")["id"] as? String)
+            let finished = try await client.patch(location, token: token, offset: 0, data)
+            #expect(finished.status == .noContent && finished.headers[.parleyMeetingID] == meetingID)
+            #expect(try await client.meetingIDs(token: token) == [meetingID])
+            let head = try await client.tus(.head, location, token: token)
+            withKnownIssue("the upload URL of a tus upload that completed into an existing meeting answers 404") {
+                #expect(head.status == .ok && head.headers[.uploadOffset] == "700")
+            }
+        }
+    }
+
     @Test func offsetMismatchIs409AndAReplayedChunkIsNotAppended() async throws {
         try await TestServer.run { server, client in
             let token = try await server.user("alice")
