@@ -142,7 +142,11 @@ let package = Package(
         .testTarget(name: "ParleyCLITests", dependencies: ["ParleyCore", "ParleyTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ParleyServerTests",
-            dependencies: ["ParleyServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "ParleyServer", "ParleyAPI", "ParleyQueue", "ParleyStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -17,6 +17,35 @@ public struct ParleyServerApp: Sendable {
     }
 
     public func run(registry: PrometheusCollectorRegistry?, logger: Logger) async throws {
+        let dependencies = try Self.dependencies(configuration: configuration, logger: logger)
+        let database = dependencies.database
+        let router = Self.router(dependencies: dependencies, registry: registry)
+        // The idle timeout also bounds slow clients: the request head and each body chunk
+        // count as activity only once parsed, so a slowloris that trickles a header, or a
+        // PATCH that stops sending, is closed, and the upload's lock is released with it.
+        let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeoutSeconds * 1000))
+        var app = Application(
+            responder: Self.responder(router: router, dependencies: dependencies),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: idle)),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
+            logger: logger)
+        app.addServices(dependencies.processing, UploadJanitor(dependencies: dependencies))
+        app.addServices(WebhookDispatcher(
+            repository: WebhookRepository(database: database), settings: configuration.webhooks,
+            linkRoot: configuration.publicURL ?? configuration.basePath, logger: logger))
+        if let schedule = configuration.backups {
+            app.addServices(BackupService(
+                schedule: schedule, database: database, dataDirectory: configuration.dataDirectory, logger: logger))
+        }
+        logger.info("parley serving on http://\(configuration.host):\(configuration.port), data in \(configuration.dataDirectory.path)")
+        try await app.runService()
+    }
+
+    /// The database, audio storage and processing queue over `configuration.dataDirectory`,
+    /// shared by the routes. `run` adds the services that work in the background (the
+    /// queue's workers, the janitor, webhooks, backups); router tests build the same
+    /// dependencies and routes over a temporary directory and run none of them.
+    static func dependencies(configuration: ServerConfiguration, logger: Logger) throws -> ServerDependencies {
         let storage = DataLayout(root: configuration.dataDirectory)
         try storage.prepare()
         let database = try ParleyDatabase(path: configuration.databasePath)
@@ -24,7 +53,7 @@ public struct ParleyServerApp: Sendable {
             database: database, dataDirectory: configuration.dataDirectory, configuration: configuration.queue,
             engine: configuration.engine, transcription: configuration.transcription, events: EventBroadcaster(),
             logger: logger, summarizer: Summarizer(llm: configuration.llm.map { LLMSummarizer(configuration: $0) }))
-        let dependencies = ServerDependencies(
+        return ServerDependencies(
             configuration: configuration, database: database, accounts: AccountRepository(database: database),
             sessions: SessionRepository(
                 database: database, idleSeconds: configuration.sessionIdleSeconds, maxSeconds: configuration.sessionMaxSeconds),
@@ -42,26 +71,13 @@ public struct ParleyServerApp: Sendable {
             search: SearchService(
                 repository: SearchRepository(database: database), encoder: configuration.queue.localWorkers ? QueryEncoder(configuration: configuration.engine) : nil),
             logger: logger)
-        let router = Self.router(dependencies: dependencies, registry: registry)
-        // The idle timeout also bounds slow clients: the request head and each body chunk
-        // count as activity only once parsed, so a slowloris that trickles a header, or a
-        // PATCH that stops sending, is closed, and the upload's lock is released with it.
-        let idle = TimeAmount.milliseconds(Int64(configuration.idleTimeoutSeconds * 1000))
-        var app = Application(
-            responder: BasePathResponder(prefix: configuration.basePath, wrapped: router.buildResponder()),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ContinueHandler()], idleTimeout: idle)),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
-            logger: logger)
-        app.addServices(processing, UploadJanitor(dependencies: dependencies))
-        app.addServices(WebhookDispatcher(
-            repository: WebhookRepository(database: database), settings: configuration.webhooks,
-            linkRoot: configuration.publicURL ?? configuration.basePath, logger: logger))
-        if let schedule = configuration.backups {
-            app.addServices(BackupService(
-                schedule: schedule, database: database, dataDirectory: configuration.dataDirectory, logger: logger))
-        }
-        logger.info("parley serving on http://\(configuration.host):\(configuration.port), data in \(configuration.dataDirectory.path)")
-        try await app.runService()
+    }
+
+    /// What the HTTP server answers with: the router under the configured base path.
+    static func responder(
+        router: Router<ParleyRequestContext>, dependencies: ServerDependencies
+    ) -> BasePathResponder<RouterResponder<ParleyRequestContext>> {
+        BasePathResponder(prefix: dependencies.configuration.basePath, wrapped: router.buildResponder())
     }
 
     static func router(dependencies: ServerDependencies, registry: PrometheusCollectorRegistry?) -> Router<ParleyRequestContext> {
