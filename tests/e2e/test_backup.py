@@ -226,10 +226,10 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     applied = [row[0] for row in database.execute("SELECT identifier FROM grdb_migrations ORDER BY rowid")]
     last, previous = applied[-1], applied[-2]
     # Pretend the database predates the last migration (as an older Parley left it).
-    assert last == "v11-transcripts"
+    assert last == "v12-upload-outcomes"
     database.executescript("""
-        DROP TABLE transcript;
-        DELETE FROM grdb_migrations WHERE identifier = 'v11-transcripts';
+        DROP TABLE upload_outcome;
+        DELETE FROM grdb_migrations WHERE identifier = 'v12-upload-outcomes';
     """)
     database.close()
     parley("user", "add", "second", "--data", str(data))  # opening it upgrades it
@@ -237,7 +237,7 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     assert len(copies) == 1, list((data / "db-backups").iterdir())
     old = sqlite3.connect(copies[0])
     assert old.execute("SELECT name FROM user").fetchall() == [("first",)]
-    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'transcript'").fetchall()
+    assert not old.execute("SELECT name FROM sqlite_master WHERE name = 'upload_outcome'").fetchall()
     old.close()
     upgraded = sqlite3.connect(data / "parley.sqlite")
     assert upgraded.execute("SELECT name FROM sqlite_master WHERE name = 'meeting_segment_range'").fetchall()

@@ -96,7 +96,7 @@ struct UploadRoutes: Sendable {
             headers[.uploadOffset] = String(dependencies.storage.size(of: dependencies.storage.partialFile(upload: id)))
             headers[.uploadLength] = String(upload.length)
             if !upload.metadata.isEmpty { headers[.uploadMetadata] = upload.metadata }
-        } else if let meeting = try await dependencies.meetings.owned(by: viewer, meetingId: id) {
+        } else if let meeting = try await finishedMeeting(upload: id, viewer: viewer) {
             headers[.uploadOffset] = String(meeting.size)
             headers[.uploadLength] = String(meeting.size)
             headers[.parleyMeetingID] = meeting.id
@@ -119,7 +119,7 @@ struct UploadRoutes: Sendable {
             // A duplicate's Location names the meeting. Standard clients (tuspy, tus-js-client)
             // PATCH from 0 right after creation without a HEAD; the bytes are held already,
             // so acknowledge the whole file instead of a 404 that fails their upload.
-            if let meeting = try await dependencies.meetings.owned(by: viewer, meetingId: id), offset <= meeting.size {
+            if let meeting = try await finishedMeeting(upload: id, viewer: viewer), offset <= meeting.size {
                 return Response(status: .noContent, headers: [.uploadOffset: String(meeting.size), .parleyMeetingID: meeting.id])
             }
             throw APIFailure.notFound("upload")
@@ -128,6 +128,14 @@ struct UploadRoutes: Sendable {
         var headers: HTTPFields = [.uploadOffset: String(written.offset)]
         if let meeting = written.meeting { headers[.parleyMeetingID] = meeting.id }
         return Response(status: .noContent, headers: headers)
+    }
+
+    /// The meeting a finished upload became: the one with its id, or the owner's existing
+    /// meeting its bytes turned out to duplicate.
+    func finishedMeeting(upload id: String, viewer: Viewer) async throws -> MeetingRecord? {
+        if let meeting = try await dependencies.meetings.owned(by: viewer, meetingId: id) { return meeting }
+        guard let meetingId = try await dependencies.uploads.outcome(uploadId: id, ownerId: viewer.userId) else { return nil }
+        return try await dependencies.meetings.owned(by: viewer, meetingId: meetingId)
     }
 
     func terminate(_ request: Request, context: ParleyRequestContext) async throws -> Response {

@@ -263,6 +263,18 @@ enum ParleyMigrations {
         migrator.registerMigration("v11-transcripts") { db in
             try TranscriptSchema.create(in: db)
         }
+        migrator.registerMigration("v12-upload-outcomes") { db in
+            // A tus upload that completed into a meeting the owner already had (the same
+            // bytes arrived another way meanwhile) leaves no meeting under its own id; this
+            // remembers which one it became, so its URL keeps answering "complete".
+            try db.execute(sql: """
+                CREATE TABLE upload_outcome (
+                    upload_id TEXT PRIMARY KEY,
+                    owner_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    meeting_id TEXT NOT NULL REFERENCES meeting(id) ON DELETE CASCADE);
+                CREATE INDEX upload_outcome_meeting ON upload_outcome(meeting_id);
+                """)
+        }
         return migrator
     }
 }

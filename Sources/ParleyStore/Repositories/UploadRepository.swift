@@ -69,12 +69,24 @@ public struct UploadRepository: Sendable {
         try await database.pool.write { db in
             if let existing = try MeetingRepository.duplicate(of: meeting, in: db) {
                 try UploadRecord.deleteOne(db, key: upload.id)
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO upload_outcome (upload_id, owner_id, meeting_id) VALUES (?, ?, ?)
+                    """, arguments: [upload.id, upload.ownerId, existing.id])
                 return .existing(existing)
             }
             try meeting.insert(db)
             try JobRepository.enqueue(meetingId: meeting.id, stage: .normalize, maxAttempts: maxAttempts, in: db)
             try UploadRecord.deleteOne(db, key: upload.id)
             return .created(meeting)
+        }
+    }
+
+    /// The meeting a finished upload of `ownerId` became when it was not created under the
+    /// upload's own id (its bytes were a duplicate).
+    public func outcome(uploadId: String, ownerId: String) async throws -> String? {
+        try await database.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT meeting_id FROM upload_outcome WHERE upload_id = ? AND owner_id = ?",
+                                arguments: [uploadId, ownerId])
         }
     }
 
