@@ -108,7 +108,7 @@ public struct RemoteWorker: Service {
                 try await complete(job, WorkerReport.Completion(lease: job.lease, seconds: seconds, result: result))
             case .success(.diarization(let result)):
                 try await complete(job, WorkerReport.Completion(lease: job.lease, seconds: seconds, result: result))
-            case .failure(let error) where Self.isCancellation(error):
+            case .failure(let error) where EngineError.isCancellation(error):
                 _ = try await client.report(job.jobID, "release", WorkerReport.Release(lease: job.lease), retryFor: 10)
                 logger.info("job \(job.jobID): released to the queue")
             case .failure(let error):
@@ -167,11 +167,6 @@ public struct RemoteWorker: Service {
                 try await Task.sleep(for: .milliseconds(Int64(WorkerClient.backoff(attempt: attempt) * 1000)))
             }
         }
-    }
-
-    static func isCancellation(_ error: any Error) -> Bool {
-        if case .cancelled = error as? EngineError { return true }
-        return error is CancellationError
     }
 
     static func describe(_ error: any Error) -> (message: String, retryable: Bool) {

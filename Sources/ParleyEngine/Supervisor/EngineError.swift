@@ -16,6 +16,13 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case cancelled
     case protocolViolation(detail: String)
 
+    /// True for a job stopped on purpose (its caller cancelled, or the engine job was
+    /// cancelled): not a failure to record, whichever worker ran it.
+    public static func isCancellation(_ error: any Error) -> Bool {
+        if case .cancelled = error as? EngineError { return true }
+        return error is CancellationError
+    }
+
     public var isRetryable: Bool {
         switch self {
         case .crashed, .timedOut, .startFailed, .protocolViolation: true

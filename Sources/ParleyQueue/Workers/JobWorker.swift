@@ -73,7 +73,7 @@ struct JobWorker: Sendable {
                 if !stored { shared.logger.info("job \(job.id ?? 0) finished after it was cancelled; result dropped") }
             case .failure(let error):
                 let (message, retryable) = Self.describe(error)
-                if Self.isCancellation(error) {
+                if EngineError.isCancellation(error) {
                     // Cancelled by the user (the row says so) or by shutdown (still ours):
                     // in the second case the job goes back to the queue, attempt uncounted.
                     if (try? await shared.jobs.job(id: job.id ?? 0))?.state == .running {
@@ -116,11 +116,6 @@ struct JobWorker: Sendable {
     private func estimate(_ meeting: MeetingRecord) -> UInt64 {
         let seconds = max(meeting.duration ?? Double(meeting.size) / 16_000, 0)
         return shared.configuration.modelResidentBytes + UInt64(seconds * 16_000 * 4 * 3)
-    }
-
-    static func isCancellation(_ error: any Error) -> Bool {
-        if case .cancelled = error as? EngineError { return true }
-        return error is CancellationError
     }
 
     static func describe(_ error: any Error) -> (message: String, retryable: Bool) {
