@@ -2,6 +2,7 @@ import Foundation
 import ParleyAPI
 import ParleyCore
 import ParleyStore
+import ParleyEngine
 
 /// The queue seen from `parley worker` processes over HTTP. A remote job is the same job
 /// row as a local one, claimed, renewed, completed and failed by the same transactions

@@ -6,6 +6,7 @@ import ParleyCore
 import ParleyEngine
 import ParleyPipeline
 import ServiceLifecycle
+import NIOHTTP1
 
 /// `parley worker`: claims model jobs from a server, runs them in its own supervised engine
 /// (the same supervisor as the server's: memory cap, timeout, idle exit, crash restart),

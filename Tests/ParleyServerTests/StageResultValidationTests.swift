@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ParleyServer
+import ParleyCore
 
 /// A worker's result must match its stage's schema before anything is stored, and an
 /// identical retry must compare equal to what was stored.

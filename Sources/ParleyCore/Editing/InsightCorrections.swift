@@ -1,3 +1,5 @@
+import Foundation
+
 /// Makes the summary, action items, decisions and questions quote a segment as corrected:
 /// insights are computed once from the machine's words, and a person's correction of a
 /// misheard name should not leave the old spelling in the summary.

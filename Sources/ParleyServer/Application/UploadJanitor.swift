@@ -1,5 +1,6 @@
 import Foundation
 import ServiceLifecycle
+import ParleyStore
 
 /// Removes abandoned uploads (and their bytes) once they have seen no activity for the
 /// expiry age, so a client that gave up does not hold disk space for ever; and expired web

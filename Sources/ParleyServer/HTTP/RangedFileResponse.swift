@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ParleyAPI
 
 /// A file answered with full Range support (206, 416 with `Content-Range: bytes */SIZE`,
 /// `If-Range`, HEAD), parsed by `ByteRange` because `FileMiddleware` gets suffix and

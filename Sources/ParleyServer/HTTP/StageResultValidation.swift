@@ -2,6 +2,7 @@ import Foundation
 import ParleyAPI
 import ParleyCore
 import ParleyEngine
+import HTTPTypes
 
 /// Checks a remote worker's result against its stage's schema before anything is stored:
 /// it must decode as the stage's result type, and its numbers must make sense (finite,

@@ -1,6 +1,7 @@
 import Foundation
 import ParleyCore
 import ParleyStore
+import ParleyAPI
 
 /// The tus `Upload-Metadata` header: comma-separated `key base64value` pairs, carrying
 /// the client's meeting id, title, recorded-at time, scope and the SHA-256 of the bytes.

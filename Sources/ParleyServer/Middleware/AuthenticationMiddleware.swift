@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ParleyStore
+import ParleyAPI
 
 /// Resolves the caller to a viewer, or answers 401.
 ///

@@ -1,5 +1,7 @@
 import HTTPTypes
 import Hummingbird
+import ParleyAPI
+import ParleyStore
 
 /// 429 with `Retry-After` once a principal spends its bucket. The key is who the request
 /// turned out to be (one bucket per user, whatever token or session it uses), and only

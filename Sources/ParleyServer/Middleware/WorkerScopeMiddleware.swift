@@ -1,5 +1,6 @@
 import Hummingbird
 import ParleyAPI
+import ParleyStore
 
 /// Keeps worker tokens to the worker API: a `parley worker` token answers 403 on every
 /// other route (meetings, uploads, search, the web UI, metrics), so a stolen worker token

@@ -6,6 +6,7 @@ import ParleyAPI
 import ParleyCore
 import ParleyQueue
 import ParleyStore
+import CoreMetrics
 
 /// `POST /api/v1/meetings` with the audio as the raw body: one request for small files
 /// and scripts (`curl --data-binary @file`). Metadata comes as query items.

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import ParleyCore
 import ParleyStore
+import ParleyAPI
 
 /// `GET /api/v1/meetings/{id}/export?format=txt|json|srt|vtt|rttm|md`, with the user's
 /// edits (names, merges) applied.

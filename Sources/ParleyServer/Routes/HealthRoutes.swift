@@ -6,6 +6,8 @@ import ParleyEngine
 import ParleyQueue
 import ParleyStore
 import Prometheus
+import CoreMetrics
+import ParleyAPI
 
 /// Liveness, readiness, Prometheus metrics and the OpenAPI document. Unauthenticated:
 /// probes and scrapers carry no user token.

@@ -4,6 +4,7 @@ import ParleyCore
 import Metrics
 import ParleyQueue
 import ParleyStore
+import ParleyAPI
 
 /// Turning received bytes into a meeting, shared by tus and single-request uploads:
 /// verify the hash, move the file into place, create the meeting and queue its first

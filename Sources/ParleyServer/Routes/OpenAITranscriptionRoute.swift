@@ -6,6 +6,7 @@ import NIOCore
 import ParleyCore
 import ParleyQueue
 import ParleyStore
+import ParleyAPI
 
 /// OpenAI-compatible `POST /v1/audio/transcriptions`, so existing OpenAI clients and tools
 /// can use Parley. The audio becomes a meeting like any upload and goes through the same

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ParleyAPI
 import ParleyStore
+import Logging
 
 /// `GET /api/v1/tokens` lists the caller's API tokens (never the secrets); `DELETE
 /// /api/v1/tokens/{id}` revokes one, ending every web session opened with it. A token can

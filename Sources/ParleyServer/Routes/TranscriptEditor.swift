@@ -5,6 +5,8 @@ import ParleyAPI
 import ParleyCore
 import ParleyEngine
 import ParleyStore
+import Logging
+import ParleyQueue
 
 /// What every transcript edit route does: find the processed meeting the viewer may see,
 /// record edits (all in one transaction), and answer with the edited meeting.

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import ParleyAPI
 
 /// tus 1.0 rules common to every upload request: the client must speak version 1.0.0
 /// (412 otherwise), and every response, errors included, says `Tus-Resumable`.

@@ -5,6 +5,7 @@ import NIOCore
 import Metrics
 import ParleyQueue
 import ParleyStore
+import ParleyAPI
 
 extension UploadRoutes {
     struct Written {

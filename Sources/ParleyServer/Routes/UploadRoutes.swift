@@ -5,6 +5,7 @@ import ParleyCore
 import Metrics
 import ParleyQueue
 import ParleyStore
+import ParleyAPI
 
 /// Resumable uploads, tus 1.0 (core, creation, creation-with-upload, termination) at
 /// `/api/v1/uploads`. Bytes stream straight to `uploads/<id>.part`; the server's memory

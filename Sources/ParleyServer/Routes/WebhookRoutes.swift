@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ParleyAPI
 import ParleyStore
+import Logging
 
 /// `/api/v1/webhooks`: the caller's webhooks (their own meetings, and those of workspaces
 /// they administer), made with a secret shown once, and each one's delivery log. A webhook

@@ -1,3 +1,6 @@
+import HTTPTypes
+import ParleyAPI
+
 /// Caps on long-lived requests — upload bodies, live-progress (SSE) streams, and
 /// OpenAI-compatible transcriptions waiting for their transcript — per user and in total. A client that opens hundreds of them gets a clear 429 (its own share is
 /// used up) or 503 (the server's is), each with `Retry-After`, instead of tying up the

@@ -1,3 +1,5 @@
+import ParleyStore
+
 /// What every signed-in page shares: its title, the signed-in user, the CSRF value for
 /// scripts and forms, versioned asset URLs, which navigation item is current.
 struct PageChrome: Sendable {

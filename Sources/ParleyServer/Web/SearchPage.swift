@@ -1,5 +1,6 @@
 import Mustache
 import ParleyStore
+import Foundation
 
 /// Full-text search: the form (query, speaker, dates, scope) and ranked hits whose
 /// snippets highlight the match; each hit opens the meeting at the moment it was said.

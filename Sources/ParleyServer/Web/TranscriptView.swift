@@ -1,5 +1,6 @@
 import Mustache
 import ParleyCore
+import Foundation
 
 /// The transcript as the page renders it: segments with their speaker's colour and name,
 /// and every word as a span with its start time, so a click can seek the player there.

@@ -5,6 +5,7 @@ import Hummingbird
 import ParleyAPI
 import ParleyCore
 import ParleyStore
+import ParleyQueue
 
 extension WebRoutes {
     /// GET /: the newest meetings (one keyset query for one page of 50), scope switch, upload.

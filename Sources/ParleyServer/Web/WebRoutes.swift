@@ -3,6 +3,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import ParleyStore
+import Logging
+import ParleyAPI
 
 /// The web UI: sign-in and sign-out, dashboard, meeting and search pages, and the static
 /// CSS/JS. Pages are rendered on the server (readable without JavaScript); the scripts

@@ -1,4 +1,5 @@
 import ParleyAPI
+import ParleyCore
 
 /// The dashboard's list of connected remote workers, for administrators: who is doing the
 /// model work, with which models, and on what.

@@ -4,6 +4,7 @@ import Metrics
 import ParleyAPI
 import ParleyStore
 import ServiceLifecycle
+import AsyncHTTPClient
 
 /// Sends the deliveries the database queued (`WebhookSchema`): signed, a few at a time,
 /// retried with backoff until `WebhookSettings.attempts` are used, each attempt written to

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// One attempt at delivering a webhook: a POST with a short timeout, and what came of it
 /// in words a delivery log can show.

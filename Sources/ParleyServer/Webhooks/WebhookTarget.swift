@@ -1,6 +1,7 @@
 import Foundation
 import ParleyAPI
 import ParleyStore
+import HTTPTypes
 
 /// Turning what a user asked for (API or form) into a stored webhook, with one set of rules
 /// and messages for both: an http(s) URL with a host and no credentials in it, at least

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ParleyAPI
 
 /// Web sign-in sessions. The browser holds a random session id (`pss_…`); the database
 /// keeps only its SHA-256, the user, and the API token the session was opened with, so

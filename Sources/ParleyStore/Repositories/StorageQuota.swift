@@ -1,4 +1,5 @@
 import GRDB
+import Foundation
 
 /// What a user may store: a byte quota over their originals (meetings plus unfinished
 /// uploads, counted at their declared length) and a cap on unfinished uploads. The user's

@@ -1,5 +1,6 @@
 import Foundation
 import ParleyAPI
+import NIOHTTP1
 
 extension ServerClient {
     /// One server search hit (the server's `/api/v1/search` row).

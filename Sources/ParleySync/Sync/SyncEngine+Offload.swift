@@ -1,5 +1,6 @@
 import Foundation
 import ParleyCore
+import ParleyAPI
 
 extension SyncEngine {
     /// Deletes local audio the policy allows — only once the server has confirmed the

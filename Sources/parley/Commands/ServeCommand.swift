@@ -5,6 +5,8 @@ import Metrics
 import ParleyEngine
 import ParleyServer
 import Prometheus
+import ParleyQueue
+import ParleyStore
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

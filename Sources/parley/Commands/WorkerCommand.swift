@@ -5,6 +5,7 @@ import ParleyCore
 import ParleyEngine
 import ParleyWorker
 import ServiceLifecycle
+import UnixSignals
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

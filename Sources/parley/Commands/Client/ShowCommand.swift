@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ParleyCore
 import ParleySync
+import ParleyAPI
 
 struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
