@@ -106,9 +106,6 @@ LONG = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="not found: the overlap detector (overlap.py) looks for "
-                   "stretches where another speaker's GMM beats the chosen one; here the overlap "
-                   "frames trained B's GMM, which then fits them best (margin 1.5 spreads for B)")
 def test_overlapped_speech_gives_both_speakers():
     # A speaks alone, then B starts while A is still talking (>= 1.5 s of both), then B alone
     from synth_meeting import VOICES, _speak
