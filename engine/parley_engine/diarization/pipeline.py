@@ -51,6 +51,7 @@ class Params:
     reseg_prior: float = 1.0    # weight of log window-vote posteriors
     reseg_switch: float = 20.0  # Viterbi cost (nats) of a speaker change
     reseg_comp: int = 8
+    reseg_guard: float = 0.0    # s either side of a vote-label change left out of GMM training
     # Overlap (overlap.py): a second speaker where that speaker's GMM beats the chosen one by
     # `overlap` spreads of the margin, averaged over `overlap_width` s, for >= `overlap_min` s.
     # 0 = off. 0.2: no real file worse, nothing on the espeak meetings; 0.1 adds false alarm
@@ -243,7 +244,10 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
         ll = np.log(post)
         del post
         ll *= params.reseg_prior
-        gll = reseg.gmm_loglik(lm, frame_lab, k, n_comp=params.reseg_comp)
+        clean = None
+        if params.reseg_guard > 0:  # train away from the votes' turn changes (overlap lives there)
+            clean = ~overlap._change_zone(frame_lab, spans, round(params.reseg_guard / windows_mod.FRAME_S))
+        gll = reseg.gmm_loglik(lm, frame_lab, k, n_comp=params.reseg_comp, train=clean)
         ll += params.reseg_gmm * gll
         frame_lab = reseg.resegment(ll, spans, params.reseg_switch)
         del ll
