@@ -79,7 +79,7 @@ def _change_zone(labels: np.ndarray, spans, guard: int) -> np.ndarray:
 
 def pair_margin(lm: np.ndarray, labels: np.ndarray, spans, k: int, *, guard: int = 100,
                 n_comp: int = 8, n_train: int = 4000, max_train: int = 20000, gain_db: float = 6.0,
-                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                seed: int = 0, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per frame: how much better the best two-speaker model containing the frame's speaker
     explains it than the best one-speaker model (nats), and the other speaker of that pair.
 
@@ -100,6 +100,8 @@ def pair_margin(lm: np.ndarray, labels: np.ndarray, spans, k: int, *, guard: int
         return margin, other
     rng = np.random.default_rng(seed)
     clean = ~_change_zone(labels, spans, guard)
+    if exclude is not None:  # e.g. overlap found by a first pass
+        clean &= ~exclude
     energy = np.logaddexp.reduce(lm, axis=1)
     single = np.full((n, k), -np.inf, dtype=np.float32)
     voiced: dict[int, np.ndarray] = {}

@@ -67,6 +67,7 @@ class Params:
     overlap_mode: str = "both"
     overlap_pair: float = -10.0
     overlap_guard: float = 1.0   # s either side of a turn change kept out of one-speaker training
+    overlap_iter: int = 0        # extra passes, one-speaker GMMs trained without found overlap
     # Short turns (short_turns.py): a stretch of speech of short_min..short_max s with pauses of
     # more than short_gap s on both sides whose own d-vector is short_new (raw cosine) below the
     # 5th percentile of its nearest speaker's own 0.6 s pieces becomes a new speaker (0 = off).
@@ -276,6 +277,12 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
                 n_comp=params.reseg_comp)
             pair = overlap.pair_labels(margin, other, spans, threshold=params.overlap_pair,
                                        width=width, min_frames=min_frames)
+            for _ in range(params.overlap_iter):  # again, one-speaker models without that overlap
+                margin, other = overlap.pair_margin(
+                    lm, frame_lab, spans, k, guard=round(params.overlap_guard / windows_mod.FRAME_S),
+                    n_comp=params.reseg_comp, exclude=(pair >= 0) | (second >= 0))
+                pair = overlap.pair_labels(margin, other, spans, threshold=params.overlap_pair,
+                                           width=width, min_frames=min_frames)
             second = np.where(second >= 0, second, pair)
         for a, b, _ in isl:  # a new voice's short turn is nobody else's
             second[a:b] = -1
