@@ -125,11 +125,13 @@ def pair_margin(lm: np.ndarray, labels: np.ndarray, spans, k: int, *, guard: int
             ia, ib = rng.choice(voiced[a], n_train), rng.choice(voiced[b], n_train)
             d = rng.uniform(-half, half, n_train)[:, None]
             z = np.logaddexp(lm[ia] + d, lm[ib] - d)
-            s = gmm.fit(z, n_comp, reg=1e-2, max_iter=20, seed=seed).score_samples(lm)
-            for mine, oth in ((a, b), (b, a)):
-                upd = (labels == mine) & (s > best_pair)
-                best_pair[upd] = s[upd]
-                other[upd] = oth
+            g = gmm.fit(z, n_comp, reg=1e-2, max_iter=20, seed=seed)
+            for mine, oth in ((a, b), (b, a)):  # only the pair's own frames need its score
+                idx = np.flatnonzero(labels == mine)
+                s = g.score_samples(lm[idx])
+                upd = s > best_pair[idx]
+                best_pair[idx[upd]] = s[upd]
+                other[idx[upd]] = oth
     margin = best_pair - best_single
     return margin, other
 
