@@ -71,7 +71,8 @@ class Params:
     # Short turns (short_turns.py): a stretch of speech of short_min..short_max s with pauses of
     # more than short_gap s on both sides whose own d-vector is short_new (raw cosine) below the
     # 5th percentile of its nearest speaker's own 0.6 s pieces becomes a new speaker (0 = off).
-    # Never when num_speakers is given.
+    # Never when num_speakers is given. 0.1 rests on one espeak backchannel (0.15 below) and
+    # dev00's real islands (-0.08 and above): weak evidence, see bench/README-der.md.
     short_new: float = 0.1
     short_join: float = 0.75
     short_min: float = 0.5
