@@ -192,7 +192,7 @@ def _norm(w: str) -> str:
 
 def word_attribution(params: Params, model: str = "tiny.en") -> dict:
     """AMI minute: transcribe (word timestamps), give each word to the turn that covers it most
-    (as the server does; ties to the earlier turn), and score against the per-speaker reference
+    (as the server does: a word outside every turn to the nearest, ties to the earlier), and score against the per-speaker reference
     words (text/mixture.X.words_joined.txt, no timestamps). Each reference speaker's words are
     aligned to the hypothesis word sequence (difflib); a hypothesis word matched by exactly one
     speaker's words is labelled with that speaker. Output speakers are mapped one-to-one to
@@ -213,11 +213,12 @@ def word_attribution(params: Params, model: str = "tiny.en") -> dict:
         n = _norm(w["word"])
         if not n:
             continue
-        cover = [(min(w["end"], t["end"]) - max(w["start"], t["start"]), -i, t["speaker"])
-                 for i, t in enumerate(res["turns"])]
-        best = max(cover, default=(0, 0, -1))
+        mid = (w["start"] + w["end"]) / 2  # as Diarization.speaker(start:end:) in Swift: most
+        cover = [(max(0.0, min(w["end"], t["end"]) - max(w["start"], t["start"])),  # overlap,
+                  -max(t["start"] - mid, mid - t["end"], 0.0), -i, t["speaker"])  # then nearest
+                 for i, t in enumerate(res["turns"])]  # then the earlier turn
         hyp_w.append(n)
-        hyp_s.append(best[2] if best[0] > 0 else -1)
+        hyp_s.append(max(cover)[3] if cover else -1)
     refs = {}
     for f in sorted((ami / "text").glob("mixture.*.words_joined.txt")):
         refs[f.name.split(".")[1]] = [x for x in map(_norm, f.read_text().split()) if x]
