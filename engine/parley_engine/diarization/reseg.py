@@ -21,12 +21,15 @@ def log_mel(mel: np.ndarray) -> np.ndarray:
 
 
 def gmm_loglik(x: np.ndarray, labels: np.ndarray, k: int, n_comp: int = 8, max_train: int = 20000,
-               seed: int = 0) -> np.ndarray:
-    """(n, k) per-frame log-likelihood under a per-speaker diagonal GMM trained on x[labels == c]."""
+               seed: int = 0, train: np.ndarray | None = None) -> np.ndarray:
+    """(n, k) per-frame log-likelihood under a per-speaker diagonal GMM trained on x[labels == c]
+    (only where `train` is True, when given and a speaker keeps enough frames there)."""
     rng = np.random.default_rng(seed)
     out = np.full((len(x), k), -1e4, dtype=np.float32)
     for c in range(k):
         idx = np.flatnonzero(labels == c)
+        if train is not None and np.count_nonzero(train[idx]) >= 100:
+            idx = idx[train[idx]]
         if len(idx) < 20:
             continue
         if len(idx) > max_train:
