@@ -86,7 +86,7 @@ enum OpenAIResponse {
 
     static func diarized(_ transcript: Transcript, text: String) -> Diarized {
         Diarized(duration: transcript.duration, text: text, segments: transcript.segments.enumerated().map { index, segment in
-            let name = transcript.speakers.first { $0.displayName == segment.speakerID }?.name ?? segment.speakerID
+            let name = transcript.speakerName(segment.speakerLabel)
             return Diarized.Segment(id: "seg_\(index)", start: segment.start, end: segment.end, text: segment.text, speaker: name)
         })
     }
