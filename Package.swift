@@ -130,6 +130,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ParleyCoreTests", dependencies: ["ParleyCore", "ParleyTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "ParleyAPITests", dependencies: ["ParleyAPI"], swiftSettings: swiftSettings),
         .testTarget(name: "ParleyEngineTests", dependencies: ["ParleyEngine", "ParleyTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ParleyPipelineTests",

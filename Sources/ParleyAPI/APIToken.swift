@@ -10,11 +10,6 @@ public struct APIToken: Codable, Sendable, Equatable {
     /// True for the token that authenticated the request that listed it.
     public var current: Bool
 
-    enum CodingKeys: String, CodingKey {
-        case id, label, sessions, current
-        case createdAt = "created_at"
-    }
-
     public init(id: String, label: String?, createdAt: String, sessions: Int, current: Bool) {
         self.id = id
         self.label = label

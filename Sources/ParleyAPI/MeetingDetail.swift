@@ -18,9 +18,7 @@ public struct MeetingDetail: Codable, Sendable, Equatable {
         self.transcript = transcript
         self.insights = insights
         if let insights, let transcript {
-            summaryText = SummaryWriter.prose(insights) { id in
-                transcript.speakers.first { $0.displayName == id || $0.id == id }?.name ?? id
-            }
+            summaryText = SummaryWriter.prose(insights, names: transcript.speakerName)
         }
     }
 }

@@ -2,31 +2,22 @@ import ParleyCore
 
 /// A change in a meeting's processing, for live progress (Server-Sent Events).
 public struct ProcessingEvent: Codable, Sendable, Equatable {
-    public var meetingID: String
-    public var ownerID: String
-    public var workspaceID: String?
+    public var meetingId: String
+    public var ownerId: String
+    public var workspaceId: String?
     public var isPersonal: Bool
     public var status: MeetingStatus
     public var stage: ProcessingStage?
     public var progress: Double
     public var failureReason: String?
 
-    enum CodingKeys: String, CodingKey {
-        case status, stage, progress
-        case meetingID = "meeting_id"
-        case ownerID = "owner_id"
-        case workspaceID = "workspace_id"
-        case isPersonal = "is_personal"
-        case failureReason = "failure_reason"
-    }
-
     public init(
-        meetingID: String, ownerID: String, workspaceID: String?, isPersonal: Bool, status: MeetingStatus,
+        meetingId: String, ownerId: String, workspaceId: String?, isPersonal: Bool, status: MeetingStatus,
         stage: ProcessingStage?, progress: Double, failureReason: String?
     ) {
-        self.meetingID = meetingID
-        self.ownerID = ownerID
-        self.workspaceID = workspaceID
+        self.meetingId = meetingId
+        self.ownerId = ownerId
+        self.workspaceId = workspaceId
         self.isPersonal = isPersonal
         self.status = status
         self.stage = stage

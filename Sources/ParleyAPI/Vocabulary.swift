@@ -11,11 +11,6 @@ public struct Vocabulary: Codable, Sendable, Equatable {
     /// ISO 8601; nil while the list was never saved.
     public var updatedAt: String?
 
-    enum CodingKeys: String, CodingKey {
-        case terms
-        case updatedAt = "updated_at"
-    }
-
     public init(terms: [String], updatedAt: String? = nil) {
         self.terms = terms
         self.updatedAt = updatedAt

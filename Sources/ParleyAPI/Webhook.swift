@@ -21,12 +21,6 @@ public struct Webhook: Codable, Sendable, Equatable {
     /// ISO 8601.
     public var createdAt: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, url, events
-        case workspaceId = "workspace_id"
-        case createdAt = "created_at"
-    }
-
     public init(id: String, url: String, workspaceId: String?, events: [WebhookEvent], createdAt: String) {
         self.id = id
         self.url = url
@@ -41,11 +35,6 @@ public struct WebhookRequest: Codable, Sendable, Equatable {
     public var url: String
     public var workspaceId: String?
     public var events: [WebhookEvent]?
-
-    enum CodingKeys: String, CodingKey {
-        case url, events
-        case workspaceId = "workspace_id"
-    }
 
     public init(url: String, workspaceId: String? = nil, events: [WebhookEvent]? = nil) {
         self.url = url
@@ -90,16 +79,6 @@ public struct WebhookDelivery: Codable, Sendable, Equatable {
     public var createdAt: String
     public var finishedAt: String?
 
-    enum CodingKeys: String, CodingKey {
-        case id, event, state, attempts
-        case meetingId = "meeting_id"
-        case lastStatus = "last_status"
-        case lastError = "last_error"
-        case nextAttemptAt = "next_attempt_at"
-        case createdAt = "created_at"
-        case finishedAt = "finished_at"
-    }
-
     public init(
         id: String, event: WebhookEvent, meetingId: String, state: State, attempts: Int, lastStatus: Int?,
         lastError: String?, nextAttemptAt: String?, createdAt: String, finishedAt: String?
@@ -126,11 +105,6 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
         public var status: String
         public var failureReason: String?
         public var duration: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case id, title, status, duration
-            case failureReason = "failure_reason"
-        }
 
         public init(id: String, title: String, status: String, failureReason: String?, duration: Double?) {
             self.id = id
@@ -161,11 +135,6 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
     public var createdAt: String
     public var meeting: Meeting
     public var links: Links
-
-    enum CodingKeys: String, CodingKey {
-        case id, event, meeting, links
-        case createdAt = "created_at"
-    }
 
     public init(id: String, event: WebhookEvent, createdAt: String, meeting: Meeting, links: Links) {
         self.id = id

@@ -4,7 +4,7 @@ import ParleyCore
 /// `WorkerJob` as soon as a job it can run is queued, or 204 after `wait_seconds`.
 public struct WorkerClaim: Codable, Sendable, Equatable {
     /// Stable for the life of the worker process (host, pid and a random part).
-    public var workerID: String
+    public var workerId: String
     /// A name for people (the host name by default).
     public var name: String
     public var stages: [ProcessingStage]
@@ -16,15 +16,9 @@ public struct WorkerClaim: Codable, Sendable, Equatable {
     /// Longest the server holds the request open when nothing is queued (1–60 s, default 25).
     public var waitSeconds: Double?
 
-    enum CodingKeys: String, CodingKey {
-        case name, stages, models, device
-        case workerID = "worker_id"
-        case waitSeconds = "wait_seconds"
-    }
-
-    public init(workerID: String, name: String, stages: [ProcessingStage], models: [String], device: String,
+    public init(workerId: String, name: String, stages: [ProcessingStage], models: [String], device: String,
                 waitSeconds: Double? = nil) {
-        self.workerID = workerID
+        self.workerId = workerId
         self.name = name
         self.stages = stages
         self.models = models

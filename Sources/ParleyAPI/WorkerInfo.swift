@@ -3,26 +3,20 @@ import ParleyCore
 /// One connected worker, as `GET /api/v1/workers` lists it.
 public struct WorkerInfo: Codable, Sendable, Equatable {
     public struct CurrentJob: Codable, Sendable, Equatable {
-        public var jobID: Int64
-        public var meetingID: String
+        public var jobId: Int64
+        public var meetingId: String
         public var stage: ProcessingStage
         public var progress: Double
 
-        enum CodingKeys: String, CodingKey {
-            case stage, progress
-            case jobID = "job_id"
-            case meetingID = "meeting_id"
-        }
-
-        public init(jobID: Int64, meetingID: String, stage: ProcessingStage, progress: Double) {
-            self.jobID = jobID
-            self.meetingID = meetingID
+        public init(jobId: Int64, meetingId: String, stage: ProcessingStage, progress: Double) {
+            self.jobId = jobId
+            self.meetingId = meetingId
             self.stage = stage
             self.progress = progress
         }
     }
 
-    public var workerID: String
+    public var workerId: String
     public var name: String
     /// The user the worker's token belongs to.
     public var user: String
@@ -34,19 +28,11 @@ public struct WorkerInfo: Codable, Sendable, Equatable {
     public var lastSeen: String
     public var jobsCompleted: Int
 
-    enum CodingKeys: String, CodingKey {
-        case name, user, stages, models, device
-        case workerID = "worker_id"
-        case currentJob = "current_job"
-        case lastSeen = "last_seen"
-        case jobsCompleted = "jobs_completed"
-    }
-
     public init(
-        workerID: String, name: String, user: String, stages: [ProcessingStage], models: [String], device: String,
+        workerId: String, name: String, user: String, stages: [ProcessingStage], models: [String], device: String,
         currentJob: CurrentJob?, lastSeen: String, jobsCompleted: Int
     ) {
-        self.workerID = workerID
+        self.workerId = workerId
         self.name = name
         self.user = user
         self.stages = stages

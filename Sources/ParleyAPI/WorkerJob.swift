@@ -2,8 +2,8 @@ import ParleyCore
 
 /// A job leased to a worker: what to run, on which audio, and how to keep the lease.
 public struct WorkerJob: Codable, Sendable, Equatable {
-    public var jobID: Int64
-    public var meetingID: String
+    public var jobId: Int64
+    public var meetingId: String
     public var stage: ProcessingStage
     /// Presented with every heartbeat and result; a lease that expired is not renewed.
     public var lease: String
@@ -22,28 +22,17 @@ public struct WorkerJob: Codable, Sendable, Equatable {
     /// Whisper's initial prompt, when the request that made the meeting gave one.
     public var prompt: String?
     /// The original upload: fetch it from `GET /api/v1/worker/jobs/{id}/audio` and check it.
-    public var audioSHA256: String
+    public var audioSha256: String
     public var audioSize: Int64
     public var duration: Double?
 
-    enum CodingKeys: String, CodingKey {
-        case stage, lease, attempt, model, language, duration, profile, vocabulary, prompt
-        case jobID = "job_id"
-        case meetingID = "meeting_id"
-        case leaseSeconds = "lease_seconds"
-        case heartbeatSeconds = "heartbeat_seconds"
-        case beamSize = "beam_size"
-        case audioSHA256 = "audio_sha256"
-        case audioSize = "audio_size"
-    }
-
     public init(
-        jobID: Int64, meetingID: String, stage: ProcessingStage, lease: String, leaseSeconds: Double,
+        jobId: Int64, meetingId: String, stage: ProcessingStage, lease: String, leaseSeconds: Double,
         heartbeatSeconds: Double, attempt: Int, model: String?, language: String?, beamSize: Int?, profile: String? = nil,
-        vocabulary: [String]? = nil, prompt: String? = nil, audioSHA256: String, audioSize: Int64, duration: Double?
+        vocabulary: [String]? = nil, prompt: String? = nil, audioSha256: String, audioSize: Int64, duration: Double?
     ) {
-        self.jobID = jobID
-        self.meetingID = meetingID
+        self.jobId = jobId
+        self.meetingId = meetingId
         self.stage = stage
         self.lease = lease
         self.leaseSeconds = leaseSeconds
@@ -55,7 +44,7 @@ public struct WorkerJob: Codable, Sendable, Equatable {
         self.profile = profile
         self.vocabulary = vocabulary
         self.prompt = prompt
-        self.audioSHA256 = audioSHA256
+        self.audioSha256 = audioSha256
         self.audioSize = audioSize
         self.duration = duration
     }

@@ -58,11 +58,6 @@ public enum WorkerReport {
         public var status: String
         public var leaseSeconds: Double?
 
-        enum CodingKeys: String, CodingKey {
-            case status
-            case leaseSeconds = "lease_seconds"
-        }
-
         public init(status: String, leaseSeconds: Double? = nil) {
             self.status = status
             self.leaseSeconds = leaseSeconds

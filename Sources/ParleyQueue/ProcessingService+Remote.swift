@@ -39,9 +39,9 @@ extension ProcessingService {
         let deadline = Date().addingTimeInterval(wait)
         await shared.registry.claimStarted(claim, user: user)
         var assigned: WorkerInfo.CurrentJob?
-        defer { Task { [shared, assigned] in await shared.registry.claimEnded(workerID: claim.workerID, job: assigned) } }
+        defer { Task { [shared, assigned] in await shared.registry.claimEnded(workerID: claim.workerId, job: assigned) } }
         while !stages.isEmpty {
-            let lease = "\(claim.workerID)/\(UUID().uuidString.prefix(12).lowercased())"
+            let lease = "\(claim.workerId)/\(UUID().uuidString.prefix(12).lowercased())"
             let owner = Self.owner(tokenId: tokenId, lease: lease)
             if let job = try await shared.jobs.claim(
                 worker: owner, stages: stages, models: Set(claim.models), lease: configuration.leaseSeconds),
@@ -51,17 +51,17 @@ extension ProcessingService {
                     await shared.publish(meetingId: job.meetingId)
                     continue
                 }
-                assigned = .init(jobID: jobID, meetingID: job.meetingId, stage: job.stage, progress: 0)
+                assigned = .init(jobId: jobID, meetingId: job.meetingId, stage: job.stage, progress: 0)
                 await shared.publish(meetingId: job.meetingId)
                 let options = try await MeetingTranscription.options(
                     base: shared.transcription, model: job.model, meetingId: job.meetingId,
                     vocabularies: shared.vocabularies, jobs: shared.jobs)
                 return WorkerJob(
-                    jobID: jobID, meetingID: job.meetingId, stage: job.stage, lease: lease,
+                    jobId: jobID, meetingId: job.meetingId, stage: job.stage, lease: lease,
                     leaseSeconds: configuration.leaseSeconds, heartbeatSeconds: configuration.heartbeatSeconds,
                     attempt: job.attempts, model: job.model, language: options.language, beamSize: options.beamSize,
                     profile: options.profile, vocabulary: options.vocabulary, prompt: options.initialPrompt,
-                    audioSHA256: meeting.sha256,
+                    audioSha256: meeting.sha256,
                     audioSize: meeting.size, duration: meeting.duration)
             }
             let remaining = deadline.timeIntervalSinceNow

@@ -45,7 +45,7 @@ public struct RemoteWorker: Service {
 
     func loop() async throws {
         let claim = WorkerClaim(
-            workerID: settings.workerID, name: settings.name, stages: settings.stages, models: settings.models,
+            workerId: settings.workerID, name: settings.name, stages: settings.stages, models: settings.models,
             device: settings.transcription.device, waitSeconds: settings.claimWaitSeconds)
         var failures = 0
         while !Task.isCancelled {
@@ -70,7 +70,7 @@ public struct RemoteWorker: Service {
     }
 
     func execute(_ job: WorkerJob) async {
-        logger.info("job \(job.jobID): \(job.stage.rawValue) of meeting \(job.meetingID) (attempt \(job.attempt))")
+        logger.info("job \(job.jobId): \(job.stage.rawValue) of meeting \(job.meetingId) (attempt \(job.attempt))")
         let progress = LatestValue(0.0)
         let lost = LatestValue(false)
         let started = ContinuousClock.now
@@ -80,7 +80,7 @@ public struct RemoteWorker: Service {
                 try? await Task.sleep(for: .milliseconds(Int64(job.heartbeatSeconds * 1000)))
                 if Task.isCancelled { return }
                 let reply = try? await client.report(
-                    job.jobID, "heartbeat", WorkerReport.Heartbeat(lease: job.lease, progress: progress.current),
+                    job.jobId, "heartbeat", WorkerReport.Heartbeat(lease: job.lease, progress: progress.current),
                     retryFor: job.leaseSeconds)
                 if reply?.status.code == 409 {
                     lost.set(true)
@@ -100,7 +100,7 @@ public struct RemoteWorker: Service {
 
     private func report(_ job: WorkerJob, outcome: Result<StageResult, any Error>, seconds: Double, lost: Bool) async {
         if lost {
-            logger.warning("job \(job.jobID): the lease was lost (cancelled or reassigned); stopped")
+            logger.warning("job \(job.jobId): the lease was lost (cancelled or reassigned); stopped")
             return
         }
         do {
@@ -110,29 +110,29 @@ public struct RemoteWorker: Service {
             case .success(.diarization(let result)):
                 try await complete(job, WorkerReport.Completion(lease: job.lease, seconds: seconds, result: result))
             case .failure(let error) where EngineError.isCancellation(error):
-                _ = try await client.report(job.jobID, "release", WorkerReport.Release(lease: job.lease), retryFor: 10)
-                logger.info("job \(job.jobID): released to the queue")
+                _ = try await client.report(job.jobId, "release", WorkerReport.Release(lease: job.lease), retryFor: 10)
+                logger.info("job \(job.jobId): released to the queue")
             case .failure(let error):
                 let (message, retryable) = Self.describe(error)
-                logger.warning("job \(job.jobID) failed: \(message)")
+                logger.warning("job \(job.jobId) failed: \(message)")
                 _ = try await client.report(
-                    job.jobID, "fail", WorkerReport.Failure(lease: job.lease, error: message, retryable: retryable))
+                    job.jobId, "fail", WorkerReport.Failure(lease: job.lease, error: message, retryable: retryable))
             }
         } catch {
             // The lease will expire and the server will queue the job again: nothing is lost.
-            logger.error("job \(job.jobID): could not report to the server: \(error)")
+            logger.error("job \(job.jobId): could not report to the server: \(error)")
         }
     }
 
     private func complete<Result: Codable & Sendable>(_ job: WorkerJob, _ body: WorkerReport.Completion<Result>) async throws {
-        let reply = try await client.report(job.jobID, "complete", body)
+        let reply = try await client.report(job.jobId, "complete", body)
         switch reply.status.code {
-        case 200: logger.info("job \(job.jobID): \(job.stage.rawValue) stored (\(String(format: "%.1f", body.seconds)) s)")
-        case 409: logger.warning("job \(job.jobID): the lease was lost before the result arrived; the server dropped it")
+        case 200: logger.info("job \(job.jobId): \(job.stage.rawValue) stored (\(String(format: "%.1f", body.seconds)) s)")
+        case 409: logger.warning("job \(job.jobId): the lease was lost before the result arrived; the server dropped it")
         default:
             let message = String(decoding: reply.body, as: UTF8.self)
-            logger.error("job \(job.jobID): the server refused the result (\(reply.status.code)): \(message)")
-            _ = try await client.report(job.jobID, "fail", WorkerReport.Failure(
+            logger.error("job \(job.jobId): the server refused the result (\(reply.status.code)): \(message)")
+            _ = try await client.report(job.jobId, "fail", WorkerReport.Failure(
                 lease: job.lease, error: "the server refused the worker's result: \(message.prefix(300))", retryable: false))
         }
     }
@@ -140,7 +140,7 @@ public struct RemoteWorker: Service {
     /// Fetches (or reuses) the verified audio and runs the stage's model work.
     private func run(_ job: WorkerJob, progress: @escaping @Sendable (Double) -> Void) async throws -> StageResult {
         let original = try await audio(for: job)
-        let pcm = await cache.pcm(sha256: job.audioSHA256)
+        let pcm = await cache.pcm(sha256: job.audioSha256)
         switch job.stage {
         case .transcribe:
             let options = settings.options(for: job)
@@ -159,12 +159,12 @@ public struct RemoteWorker: Service {
         while true {
             attempt += 1
             do {
-                return try await cache.file(sha256: job.audioSHA256, size: job.audioSize) { [client] offset, handle in
-                    _ = try await client.download(jobID: job.jobID, from: offset, into: handle)
+                return try await cache.file(sha256: job.audioSha256, size: job.audioSize) { [client] offset, handle in
+                    _ = try await client.download(jobID: job.jobId, from: offset, into: handle)
                 }
             } catch {
                 if Task.isCancelled || attempt >= 5 || error is WorkerClient.Refused { throw error }
-                logger.warning("job \(job.jobID): audio download interrupted (\(error)); resuming")
+                logger.warning("job \(job.jobId): audio download interrupted (\(error)); resuming")
                 try await Task.sleep(for: .milliseconds(Int64(WorkerClient.backoff(attempt: attempt) * 1000)))
             }
         }

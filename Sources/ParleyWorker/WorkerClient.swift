@@ -63,7 +63,7 @@ struct WorkerClient: Sendable {
     func send<Body: Encodable>(
         _ method: HTTPMethod, _ path: String, json body: Body, timeout: Double, retryFor: Double? = nil
     ) async throws -> Reply {
-        let data = try JSONEncoder().encode(body)
+        let data = try ParleyJSON.encoder().encode(body)
         var attempt = 0
         let started = Date()
         while true {
@@ -97,6 +97,6 @@ struct WorkerClient: Sendable {
         guard (200..<300).contains(reply.status.code) else {
             throw Refused(status: Int(reply.status.code), message: String(decoding: reply.body, as: UTF8.self))
         }
-        return try JSONDecoder().decode(Value.self, from: reply.body)
+        return try ParleyJSON.decoder().decode(Value.self, from: reply.body)
     }
 }

@@ -41,7 +41,7 @@ import Testing
             for word in segment.words {
                 let middle = (word.start + word.end) / 2
                 if let turn = truth.first(where: { $0.start - 0.2 <= middle && middle <= $0.end + 0.2 }) {
-                    pairs.append((segment.speakerID, turn.speaker))
+                    pairs.append((segment.speakerLabel, turn.speaker))
                 }
             }
         }
@@ -49,7 +49,7 @@ import Testing
         let accuracy = Self.bestMappingAccuracy(pairs)
         #expect(accuracy >= 0.95, "word attribution accuracy \(accuracy)")
         // Speakers are numbered in order of first appearance.
-        let firstAppearance = transcript.segments.map(\.speakerID).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let firstAppearance = transcript.segments.map(\.speakerLabel).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         #expect(firstAppearance == transcript.speakers.map(\.displayName))
     }
 

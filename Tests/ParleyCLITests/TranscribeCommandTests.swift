@@ -25,7 +25,7 @@ import Testing
         #expect(transcript.segments.allSatisfy { (0...1).contains($0.confidence) && $0.confidence > 0.3 })
         // One voice: diarization must find exactly one speaker.
         #expect(transcript.speakers.count == 1)
-        #expect(Set(transcript.segments.map(\.speakerID)) == ["Speaker 1"])
+        #expect(Set(transcript.segments.map(\.speakerLabel)) == ["Speaker 1"])
         #expect(transcript.model == "tiny.en")
     }
 

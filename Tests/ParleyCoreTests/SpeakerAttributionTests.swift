@@ -20,7 +20,7 @@ import Testing
         ], speakers: [.init(speaker: 7, embedding: [1, 0]), .init(speaker: 3, embedding: [0, 1])])
         let result = SpeakerAttribution.attribute(recognized, diarization: diarization)
         #expect(result.segments.map(\.text) == ["hello there", "how are you", "fine"])
-        #expect(result.segments.map(\.speakerID) == ["Speaker 1", "Speaker 2", "Speaker 1"])
+        #expect(result.segments.map(\.speakerLabel) == ["Speaker 1", "Speaker 2", "Speaker 1"])
         #expect(result.segments[1].start == 2.1 && result.segments[1].end == 4)
         #expect(result.speakers.map(\.id) == ["speaker_1", "speaker_2"])
         #expect(result.speakers[0].embedding == [1, 0])
@@ -42,14 +42,14 @@ import Testing
             .init(start: 0, end: 1, speaker: 0), .init(start: 4.9, end: 6, speaker: 1),
         ], speakers: [])
         let result = SpeakerAttribution.attribute(recognized, diarization: diarization)
-        let owners = result.segments.flatMap { segment in segment.words.map { ($0.word, segment.speakerID) } }
+        let owners = result.segments.flatMap { segment in segment.words.map { ($0.word, segment.speakerLabel) } }
         #expect(owners.first { $0.0 == "how" }?.1 == "Speaker 1")
         #expect(owners.first { $0.0 == "you" }?.1 == "Speaker 2")
     }
 
     @Test func withoutDiarizationEverythingIsSpeakerOne() {
         let result = SpeakerAttribution.attribute(recognized, diarization: nil)
-        #expect(Set(result.segments.map(\.speakerID)) == ["Speaker 1"])
+        #expect(Set(result.segments.map(\.speakerLabel)) == ["Speaker 1"])
         #expect(result.segments.map(\.text) == ["hello there how are you", "fine"])
         #expect(result.speakers.count == 1)
         #expect(result.speakers[0].talkingTimePercentage == 100)

@@ -45,7 +45,7 @@ import Testing
     }
 
     func transcript() -> Transcript {
-        let segment = TranscriptionSegment(start: 1, end: 4, text: "We met with Ann and Bob.", speakerID: "Speaker 1",
+        let segment = TranscriptionSegment(start: 1, end: 4, text: "We met with Ann and Bob.", speakerLabel: "Speaker 1",
                                            confidence: 0.8, words: words)
         return Transcript(duration: 5, language: "en", model: "tiny.en", segments: [segment], speakers: [], speakerTurns: [])
     }

@@ -6,9 +6,9 @@ import Testing
 @Suite struct TranscriptFormatTests {
     let transcript: Transcript = {
         let segments = [
-            TranscriptionSegment(start: 0.5, end: 2.25, text: "Hello <team> & all", speakerID: "Speaker 1", confidence: 0.9,
+            TranscriptionSegment(start: 0.5, end: 2.25, text: "Hello <team> & all", speakerLabel: "Speaker 1", confidence: 0.9,
                                  words: []),
-            TranscriptionSegment(start: 2.5, end: 3661.001, text: "Long\nline", speakerID: "Speaker 2", confidence: 0.8,
+            TranscriptionSegment(start: 2.5, end: 3661.001, text: "Long\nline", speakerLabel: "Speaker 2", confidence: 0.8,
                                  words: []),
         ]
         var speakers = [

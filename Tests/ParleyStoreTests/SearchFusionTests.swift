@@ -1,12 +1,13 @@
 import Foundation
+import ParleyAPI
 import ParleyStore
 import Testing
 
 /// Hybrid ranking: reciprocal rank fusion puts a line found both ways first, keeps the
 /// keyword hit's highlighted snippet, and still shows lines found only one way.
 @Suite struct SearchFusionTests {
-    func hit(_ id: Int64, _ snippet: String = "") -> SearchRepository.Hit {
-        SearchRepository.Hit(meetingId: "m", meetingTitle: "t", segmentId: id, kind: "transcript", start: Double(id), end: Double(id) + 1,
+    func hit(_ id: Int64, _ snippet: String = "") -> SearchHit {
+        SearchHit(meetingId: "m", meetingTitle: "t", segmentId: id, kind: "transcript", start: Double(id), end: Double(id) + 1,
                              speakerId: "speaker_1", speakerName: "Speaker 1", snippet: snippet, score: 0)
     }
 

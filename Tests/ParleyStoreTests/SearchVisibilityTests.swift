@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ParleyAPI
 import ParleyCore
 import ParleyStore
 import ParleyTesting
@@ -66,7 +67,7 @@ import Testing
         (0..<384).map { $0 == lane ? 1 : 0 }
     }
 
-    func meetings(_ hits: [SearchRepository.Hit]) -> Set<String> {
+    func meetings(_ hits: [SearchHit]) -> Set<String> {
         Set(hits.map(\.meetingId))
     }
 

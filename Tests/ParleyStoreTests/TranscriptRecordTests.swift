@@ -10,7 +10,7 @@ import Testing
 @Suite struct TranscriptRecordTests {
     static let transcript = Transcript(
         duration: 4, language: "en", model: "tiny.en",
-        segments: [TranscriptionSegment(start: 0, end: 2, text: "We ship on Friday.", speakerID: "Speaker 1", confidence: 0.9,
+        segments: [TranscriptionSegment(start: 0, end: 2, text: "We ship on Friday.", speakerLabel: "Speaker 1", confidence: 0.9,
                                         words: [])],
         speakers: [Speaker(id: "SPEAKER_00", displayName: "Speaker 1", totalDuration: 2, talkingTimePercentage: 100,
                             speakerColor: "#4477aa")],

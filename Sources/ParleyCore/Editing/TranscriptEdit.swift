@@ -39,8 +39,8 @@ extension Transcript {
             guard from != into, let source = speakers.first(where: { $0.id == from }),
                   let target = speakers.first(where: { $0.id == into })
             else { return }
-            for index in segments.indices where segments[index].speakerID == source.displayName {
-                segments[index].speakerID = target.displayName
+            for index in segments.indices where segments[index].speakerLabel == source.displayName {
+                segments[index].speakerLabel = target.displayName
             }
             for index in speakerTurns.indices where speakerTurns[index].speakerID == from {
                 speakerTurns[index].speakerID = into
@@ -48,7 +48,7 @@ extension Transcript {
             speakers.removeAll { $0.id == from }
         case .reassign(let segment, let to):
             guard segments.indices.contains(segment), let target = speakers.first(where: { $0.id == to }) else { return }
-            segments[segment].speakerID = target.displayName
+            segments[segment].speakerLabel = target.displayName
         case .acceptSuggestion(let id):
             guard let index = speakers.firstIndex(where: { $0.id == id }) else { return }
             speakers[index].suggested = nil

@@ -2,9 +2,7 @@
 /// decisions, action items by owner, open questions, then the full transcript.
 enum MinutesRenderer {
     static func render(_ transcript: Transcript, context: ExportContext) -> String {
-        let name = { (id: String) -> String in
-            transcript.speakers.first { $0.displayName == id || $0.id == id }?.name ?? id
-        }
+        let name = transcript.speakerName
         var lines = ["# \(context.title ?? "Meeting")", ""]
         if let date = context.date { lines.append("*\(date)* · \(Timecode.clock(transcript.duration))") } else {
             lines.append("*\(Timecode.clock(transcript.duration))*")
@@ -38,7 +36,7 @@ enum MinutesRenderer {
             }
         }
         lines += ["", "## Transcript", ""]
-        lines += transcript.segments.map { "**\(name($0.speakerID))** [\(Timecode.clock($0.start))]: \($0.text)  " }
+        lines += transcript.segments.map { "**\(name($0.speakerLabel))** [\(Timecode.clock($0.start))]: \($0.text)  " }
         return lines.joined(separator: "\n") + "\n"
     }
 

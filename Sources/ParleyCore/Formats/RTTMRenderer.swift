@@ -13,7 +13,7 @@ enum RTTMRenderer {
     private static func turns(of transcript: Transcript) -> [SpeakerTurn] {
         if !transcript.speakerTurns.isEmpty { return transcript.speakerTurns }
         return transcript.segments.map { segment in
-            let id = transcript.speakers.first { $0.displayName == segment.speakerID }?.id ?? "speaker_1"
+            let id = transcript.speaker(for: segment)?.id ?? "speaker_1"
             return SpeakerTurn(start: segment.start, end: segment.end, speakerID: id)
         }
     }

@@ -29,6 +29,6 @@ public enum TranscriptFormat: String, CaseIterable, Sendable, Codable {
 
     /// The user's name for the voice where there is one, else "Speaker N".
     private func name(of segment: TranscriptionSegment, in transcript: Transcript) -> String {
-        transcript.speakers.first { $0.displayName == segment.speakerID }?.name ?? segment.speakerID
+        transcript.speakerName(segment.speakerLabel)
     }
 }

@@ -1,6 +1,7 @@
 /// What the summarize stage learns about a meeting (engine/PROTOCOL.md, `summarize`):
 /// central sentences, topics, per-speaker insights, action items, decisions, questions.
-/// Items point at speakers by id and time, never by name, so a rename shows everywhere.
+/// Items point at speakers by the segments' label ("Speaker 1") or id and by time, never by
+/// name, so a rename shows everywhere; resolve them with `Transcript.speaker(_:)`.
 public struct MeetingInsights: Codable, Sendable, Equatable {
     public struct Sentence: Codable, Sendable, Equatable {
         public var speakerID: String

@@ -28,7 +28,7 @@ public enum SpeakerAttribution {
                 start: run.isWholeSegment ? run.source.start : run.words.first?.start ?? run.source.start,
                 end: run.isWholeSegment ? run.source.end : run.words.last?.end ?? run.source.end,
                 text: run.isWholeSegment ? run.source.text : run.words.map(\.word).joined(separator: " "),
-                speakerID: SpeakerIdentity.displayName(ordinal: ordinal),
+                speakerLabel: SpeakerIdentity.displayName(ordinal: ordinal),
                 confidence: Confidence.of(words: run.words, averageLogProbability: run.source.averageLogProbability),
                 words: run.words
             )

@@ -6,12 +6,13 @@ public enum SpeakerStatistics {
         var counts: [String: Int] = [:]
         var words: [String: Int] = [:]
         for segment in segments {
-            seconds[segment.speakerID, default: 0] += segment.duration
-            counts[segment.speakerID, default: 0] += 1
-            words[segment.speakerID, default: 0] += segment.words.isEmpty
+            seconds[segment.speakerLabel, default: 0] += segment.duration
+            counts[segment.speakerLabel, default: 0] += 1
+            words[segment.speakerLabel, default: 0] += segment.words.isEmpty
                 ? segment.text.split(whereSeparator: \.isWhitespace).count : segment.words.count
         }
         let total = seconds.values.reduce(0, +)
+        // Keyed by label: that is what segments hold (see `Transcript.speaker(_:)`).
         return speakers.map { speaker in
             var speaker = speaker
             let spoken = seconds[speaker.displayName] ?? 0

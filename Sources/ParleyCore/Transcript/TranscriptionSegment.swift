@@ -3,8 +3,9 @@ public struct TranscriptionSegment: Codable, Sendable, Equatable {
     public var start: Double
     public var end: Double
     public var text: String
-    /// The speaker's display name ("Speaker 1"), as the user's spec puts it on segments.
-    public var speakerID: String
+    /// The speaker's label ("Speaker 1", `Speaker.displayName`), which the user's spec puts on
+    /// the wire as `speaker_id`; not `Speaker.id`. Resolve it with `Transcript.speaker(for:)`.
+    public var speakerLabel: String
     /// Geometric mean of the word probabilities (see `Confidence`).
     public var confidence: Double
     public var words: [TranscriptWord]
@@ -13,17 +14,17 @@ public struct TranscriptionSegment: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case start, end, text, confidence, words, corrected
-        case speakerID = "speaker_id"
+        case speakerLabel = "speaker_id"
     }
 
     public init(
-        start: Double, end: Double, text: String, speakerID: String,
+        start: Double, end: Double, text: String, speakerLabel: String,
         confidence: Double, words: [TranscriptWord]
     ) {
         self.start = start
         self.end = end
         self.text = text
-        self.speakerID = speakerID
+        self.speakerLabel = speakerLabel
         self.confidence = confidence
         self.words = words
     }

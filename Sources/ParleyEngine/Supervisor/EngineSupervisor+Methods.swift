@@ -28,7 +28,7 @@ extension EngineSupervisor {
     public func summarize(
         segments: [TranscriptionSegment], maxSentences: Int = 5, progress: EngineProgressHandler? = nil
     ) async throws -> MeetingInsights {
-        let lines = segments.map { SummarizeParameters.Line(start: $0.start, end: $0.end, text: $0.text, speakerID: $0.speakerID) }
+        let lines = segments.map { SummarizeParameters.Line(start: $0.start, end: $0.end, text: $0.text, speakerID: $0.speakerLabel) }
         return try await call("summarize", SummarizeParameters(segments: lines, maxSentences: maxSentences),
                               returning: MeetingInsights.self, progress: progress)
     }

@@ -25,12 +25,12 @@ actor WorkerRegistry {
     }
 
     func claimStarted(_ claim: WorkerClaim, user: String) {
-        var entry = entries[claim.workerID] ?? Entry(claim: claim, user: user, lastSeen: Date().timeIntervalSince1970)
+        var entry = entries[claim.workerId] ?? Entry(claim: claim, user: user, lastSeen: Date().timeIntervalSince1970)
         entry.claim = claim
         entry.user = user
         entry.openClaims += 1
         entry.lastSeen = Date().timeIntervalSince1970
-        entries[claim.workerID] = entry
+        entries[claim.workerId] = entry
     }
 
     func claimEnded(workerID: String, job: WorkerInfo.CurrentJob?) {
@@ -44,7 +44,7 @@ actor WorkerRegistry {
     func heartbeat(workerID: String, jobID: Int64, progress: Double) {
         guard var entry = entries[workerID] else { return }
         entry.lastSeen = Date().timeIntervalSince1970
-        if entry.currentJob?.jobID == jobID { entry.currentJob?.progress = progress }
+        if entry.currentJob?.jobId == jobID { entry.currentJob?.progress = progress }
         entries[workerID] = entry
     }
 
@@ -52,7 +52,7 @@ actor WorkerRegistry {
     func jobEnded(workerID: String, jobID: Int64, completed: Bool) {
         guard var entry = entries[workerID] else { return }
         entry.lastSeen = Date().timeIntervalSince1970
-        if entry.currentJob?.jobID == jobID { entry.currentJob = nil }
+        if entry.currentJob?.jobId == jobID { entry.currentJob = nil }
         if completed { entry.jobsCompleted += 1 }
         entries[workerID] = entry
     }
@@ -63,11 +63,11 @@ actor WorkerRegistry {
         entries = entries.filter { $0.value.openClaims > 0 || now - $0.value.lastSeen < staleAfter }
         return entries.map { id, entry in
             WorkerInfo(
-                workerID: id, name: entry.claim.name, user: entry.user, stages: entry.claim.stages,
+                workerId: id, name: entry.claim.name, user: entry.user, stages: entry.claim.stages,
                 models: entry.claim.models, device: entry.claim.device, currentJob: entry.currentJob,
                 lastSeen: ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: entry.lastSeen)),
                 jobsCompleted: entry.jobsCompleted)
-        }.sorted { $0.workerID < $1.workerID }
+        }.sorted { $0.workerId < $1.workerId }
     }
 
     /// Whether a connected worker offers `stage` (with `model`, when one is asked for).

@@ -146,12 +146,12 @@ enum StageRunner {
     /// The dashboard's first lines: the summary's opening sentences, else the transcript's.
     static func preview(of transcript: Transcript, insights: MeetingInsights?, limit: Int = 240) -> String {
         if let insights, !insights.summary.isEmpty {
-            let prose = SummaryWriter.prose(insights) { id in transcript.speakers.first { $0.displayName == id }?.name ?? id }
+            let prose = SummaryWriter.prose(insights, names: transcript.speakerName)
             return prose.count <= limit ? prose : String(prose.prefix(limit - 1)) + "…"
         }
         var text = ""
         for segment in transcript.segments {
-            let line = "\(segment.speakerID): \(segment.text)"
+            let line = "\(segment.speakerLabel): \(segment.text)"
             if text.count + line.count > limit { break }
             text += (text.isEmpty ? "" : " ") + line
         }

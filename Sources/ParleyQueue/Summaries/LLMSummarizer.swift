@@ -47,7 +47,7 @@ public struct LLMSummarizer: Sendable {
     }
 
     func summarize(_ transcript: Transcript, progress: @Sendable (Double) -> Void) async throws -> MeetingInsights {
-        let speakers = Set(transcript.segments.map(\.speakerID))
+        let speakers = Set(transcript.segments.map(\.speakerLabel))
         let sections = Self.sections(transcript.segments, limit: configuration.sectionCharacters)
         var partials: [MeetingInsights] = []
         for (index, section) in sections.enumerated() {
@@ -63,7 +63,7 @@ public struct LLMSummarizer: Sendable {
     static func sections(_ segments: [TranscriptionSegment], limit: Int) -> [String] {
         var sections: [String] = [], current = ""
         for segment in segments {
-            let line = "[\((segment.start * 10).rounded() / 10)-\((segment.end * 10).rounded() / 10)] \(segment.speakerID): \(segment.text)\n"
+            let line = "[\((segment.start * 10).rounded() / 10)-\((segment.end * 10).rounded() / 10)] \(segment.speakerLabel): \(segment.text)\n"
             if !current.isEmpty, current.count + line.count > limit {
                 sections.append(current)
                 current = ""

@@ -28,9 +28,7 @@ public struct Summarizer: Sendable {
         }
         offline.source = "offline"
         for index in offline.speakers.indices {
-            let id = offline.speakers[index].speakerID
-            offline.speakers[index].talkingTimePercentage =
-                transcript.speakers.first { $0.displayName == id }?.talkingTimePercentage
+            offline.speakers[index].talkingTimePercentage = transcript.speaker(offline.speakers[index].speakerID)?.talkingTimePercentage
         }
         guard let llm, !transcript.segments.isEmpty else { return offline }
         do {

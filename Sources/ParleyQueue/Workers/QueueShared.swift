@@ -28,7 +28,7 @@ struct QueueShared: Sendable {
         if wake { await signal.notify() }
         guard let meeting = try? await meetings.meeting(id: meetingId) else { return }
         await events.publish(ProcessingEvent(
-            meetingID: meeting.id, ownerID: meeting.ownerId, workspaceID: meeting.workspaceId,
+            meetingId: meeting.id, ownerId: meeting.ownerId, workspaceId: meeting.workspaceId,
             isPersonal: meeting.isPersonal, status: meeting.status, stage: meeting.stage, progress: meeting.progress,
             failureReason: meeting.failureReason))
     }

@@ -28,7 +28,7 @@ public struct APIFailure: Error, HTTPResponseError, CustomStringConvertible {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = (try? JSONEncoder().encode(APIErrorBody(code: code.rawValue, message: message))) ?? Data()
+        let data = (try? ParleyJSON.encoder().encode(APIErrorBody(code: code.rawValue, message: message))) ?? Data()
         // HEAD answers carry no body.
         let body: ResponseBody = request.method == .head ? .init() : .init(byteBuffer: ByteBuffer(bytes: data))
         return Response(status: status, headers: headers, body: body)

@@ -30,6 +30,7 @@ enum OpenAIResponse {
         }.joined(separator: "\n")
     }
 
+    /// OpenAI's `verbose_json`; its snake_case keys come from `ParleyJSON` (`JSONResponse`).
     struct Verbose: Encodable {
         struct Segment: Encodable {
             var id: Int
@@ -39,9 +40,9 @@ enum OpenAIResponse {
             var text: String
             var tokens: [Int] = []
             var temperature = 0.0
-            var avg_logprob: Double
-            var compression_ratio = 1.0
-            var no_speech_prob = 0.0
+            var avgLogprob: Double
+            var compressionRatio = 1.0
+            var noSpeechProb = 0.0
         }
 
         struct Word: Encodable {
@@ -63,7 +64,7 @@ enum OpenAIResponse {
             language: languageName(transcript.language), duration: transcript.duration, text: text,
             segments: transcript.segments.enumerated().map { index, segment in
                 Verbose.Segment(id: index, start: segment.start, end: segment.end, text: segment.text,
-                                avg_logprob: log(max(segment.confidence, 1e-6)))
+                                avgLogprob: log(max(segment.confidence, 1e-6)))
             },
             words: words ? transcript.segments.flatMap { $0.words.map { Verbose.Word(word: $0.word, start: $0.start, end: $0.end) } } : nil)
     }
@@ -86,7 +87,7 @@ enum OpenAIResponse {
 
     static func diarized(_ transcript: Transcript, text: String) -> Diarized {
         Diarized(duration: transcript.duration, text: text, segments: transcript.segments.enumerated().map { index, segment in
-            let name = transcript.speakers.first { $0.displayName == segment.speakerID }?.name ?? segment.speakerID
+            let name = transcript.speakerName(segment.speakerLabel)
             return Diarized.Segment(id: "seg_\(index)", start: segment.start, end: segment.end, text: segment.text, speaker: name)
         })
     }

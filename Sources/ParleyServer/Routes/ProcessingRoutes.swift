@@ -21,12 +21,6 @@ struct ProcessingRoutes: Sendable {
         /// The model to transcribe with from now on ("" = the server's default); a job that
         /// asks for a model goes only to a worker that has it.
         var model: String?
-
-        enum CodingKeys: String, CodingKey {
-            case model
-            case fromStage = "from_stage"
-            case discardEdits = "discard_edits"
-        }
     }
 
     func register(on meetings: RouterGroup<ParleyRequestContext>, api: RouterGroup<ParleyRequestContext>) {
@@ -59,7 +53,7 @@ struct ProcessingRoutes: Sendable {
         var model: String?
         if body.readableBytes > 0 {
             do {
-                let decoded = try JSONDecoder().decode(ProcessRequest.self, from: Data(buffer: body))
+                let decoded = try ParleyJSON.decoder().decode(ProcessRequest.self, from: Data(buffer: body))
                 fromStage = decoded.fromStage
                 discardEdits = decoded.discardEdits ?? false
                 model = decoded.model
@@ -125,7 +119,7 @@ struct ProcessingRoutes: Sendable {
                     for await item in items.stream {
                         switch item {
                         case .event(let event) where Self.visible(event, to: viewer):
-                            let data = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
+                            let data = String(decoding: try ParleyJSON.encoder().encode(event), as: UTF8.self)
                             try await writer.write(ByteBuffer(string: "event: meeting\ndata: \(data)\n\n"))
                         case .heartbeat:
                             try await writer.write(ByteBuffer(string: ": ping\n\n"))
@@ -151,7 +145,7 @@ struct ProcessingRoutes: Sendable {
     }
 
     static func visible(_ event: ProcessingEvent, to viewer: Viewer) -> Bool {
-        event.ownerID == viewer.userId
-            || (!event.isPersonal && event.workspaceID.map(viewer.workspaceIds.contains) == true)
+        event.ownerId == viewer.userId
+            || (!event.isPersonal && event.workspaceId.map(viewer.workspaceIds.contains) == true)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ParleyAPI
 import ParleyCore
 import ParleyStore
 
@@ -7,13 +8,6 @@ import ParleyStore
 /// segment and start time a player can jump to; voiceprints listed and deleted.
 struct SearchRoutes: Sendable {
     let dependencies: ServerDependencies
-
-    struct Results: Encodable {
-        var query: String
-        /// The mode that ranked the hits: hybrid becomes keyword without the sentence model.
-        var mode: String
-        var hits: [SearchRepository.Hit]
-    }
 
     func register(on api: RouterGroup<ParleyRequestContext>) {
         api.get("search") { request, context in
@@ -42,7 +36,7 @@ struct SearchRoutes: Sendable {
                 throw APIFailure.badRequest("mode must be keyword, semantic or hybrid")
             }
             let outcome = try await dependencies.search.run(text, mode: mode, viewer: viewer, filters: filters)
-            return try JSONResponse.make(Results(query: text, mode: outcome.mode.rawValue, hits: outcome.hits))
+            return try JSONResponse.make(SearchResults(query: text, mode: outcome.mode.rawValue, hits: outcome.hits))
         }
         api.get("voiceprints") { _, context in
             let viewer = try context.requireViewer()

@@ -15,26 +15,16 @@ struct SegmentRoutes: Sendable {
     static let maximumText = 5000
 
     struct SegmentBody: Decodable {
-        var speakerID: String?
+        /// The speaker's id (`speaker_1`), as `Speaker.id`.
+        var speakerId: String?
         var text: String?
         var revertText: Bool?
-
-        enum CodingKeys: String, CodingKey {
-            case text
-            case speakerID = "speaker_id"
-            case revertText = "revert_text"
-        }
     }
 
     struct ReplaceBody: Decodable {
         var find: String
         var replace: String
         var matchCase: Bool?
-
-        enum CodingKeys: String, CodingKey {
-            case find, replace
-            case matchCase = "match_case"
-        }
     }
 
     var editor: TranscriptEditor { TranscriptEditor(dependencies: dependencies) }
@@ -47,7 +37,7 @@ struct SegmentRoutes: Sendable {
             else { throw APIFailure.notFound("segment") }
             let body = try await TranscriptEditor.decode(SegmentBody.self, request)
             var edits: [TranscriptEdit] = []
-            if let speaker = body.speakerID {
+            if let speaker = body.speakerId {
                 guard processed.transcript.speakers.contains(where: { $0.id == speaker }) else {
                     throw APIFailure.notFound("speaker")
                 }

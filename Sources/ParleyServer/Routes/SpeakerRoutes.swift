@@ -15,9 +15,9 @@ struct SpeakerRoutes: Sendable {
         var customName: String??
         var suggestion: String?
 
-        enum CodingKeys: String, CodingKey {
-            case suggestion
-            case customName = "custom_name"
+        // No raw values: `ParleyJSON.decoder()` has turned `custom_name` into `customName`.
+        enum CodingKeys: CodingKey {
+            case suggestion, customName
         }
 
         init(from decoder: any Decoder) throws {

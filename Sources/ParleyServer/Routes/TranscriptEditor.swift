@@ -68,7 +68,7 @@ struct TranscriptEditor: Sendable {
             throw APIFailure(.contentTooLarge, code: .tooLarge, "the body must be at most 16 KiB of JSON")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+            return try ParleyJSON.decoder().decode(T.self, from: Data(body.readableBytesView))
         } catch {
             throw APIFailure.badRequest("the body is not the JSON this endpoint expects")
         }

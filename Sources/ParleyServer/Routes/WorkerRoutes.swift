@@ -55,7 +55,7 @@ struct WorkerRoutes: Sendable {
     func claim(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         let viewer = try Self.requireWorker(context)
         let claim = try await Self.decode(WorkerClaim.self, from: request, limit: 16384)
-        guard (1...128).contains(claim.workerID.count), !claim.workerID.contains("/"), !claim.workerID.contains(":"),
+        guard (1...128).contains(claim.workerId.count), !claim.workerId.contains("/"), !claim.workerId.contains(":"),
               claim.name.count <= 128, claim.models.count <= 64, claim.models.allSatisfy({ (1...256).contains($0.count) }),
               claim.device.count <= 64
         else {
@@ -140,7 +140,7 @@ struct WorkerRoutes: Sendable {
     static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, limit: Int) async throws -> Value {
         let body = try await collect(request, limit: limit)
         do {
-            return try JSONDecoder().decode(Value.self, from: body)
+            return try ParleyJSON.decoder().decode(Value.self, from: body)
         } catch {
             throw APIFailure.badRequest("the body is not a valid \(String(describing: Value.self)) JSON object")
         }

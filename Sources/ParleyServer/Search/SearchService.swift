@@ -1,4 +1,5 @@
 import Foundation
+import ParleyAPI
 import ParleyStore
 
 /// One search, in the mode asked for: keyword (BM25 over the full-text index), semantic
@@ -11,7 +12,7 @@ struct SearchService: Sendable {
     let encoder: QueryEncoder?
 
     struct Outcome: Sendable {
-        var hits: [SearchRepository.Hit]
+        var hits: [SearchHit]
         /// The mode that produced the hits (hybrid becomes keyword without the model).
         var mode: SearchRepository.Mode
     }

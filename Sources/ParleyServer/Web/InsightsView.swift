@@ -45,10 +45,8 @@ struct InsightsView: Sendable {
     var hasAnything = false
 
     init(_ insights: MeetingInsights, transcript: Transcript) {
-        let speakers = transcript.speakers
-        func speaker(_ id: String?) -> Speaker? {
-            guard let id else { return nil }
-            return speakers.first { $0.id == id || $0.displayName == id }
+        func speaker(_ reference: String?) -> Speaker? {
+            reference.flatMap(transcript.speaker)
         }
         func moment(_ text: String, _ speakerID: String?, _ start: Double, due: String? = nil) -> Moment {
             let found = speaker(speakerID)

@@ -1,4 +1,5 @@
 import Mustache
+import ParleyAPI
 import ParleyStore
 import Foundation
 
@@ -56,7 +57,7 @@ struct SearchPage: Sendable {
     var hasError: Bool
 
     init(chrome: PageChrome, query: String, speaker: String, from: String, to: String, scope: String,
-         mode: SearchRepository.Mode = .hybrid, hits: [SearchRepository.Hit], error: String?) {
+         mode: SearchRepository.Mode = .hybrid, hits: [SearchHit], error: String?) {
         self.chrome = chrome
         self.query = query
         self.speaker = speaker

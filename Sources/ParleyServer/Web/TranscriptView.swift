@@ -80,13 +80,12 @@ struct TranscriptView: Sendable {
     }
 
     init(_ transcript: Transcript) {
-        let byDisplayName = Dictionary(transcript.speakers.map { ($0.displayName, $0) }, uniquingKeysWith: { first, _ in first })
         segments = transcript.segments.enumerated().map { index, segment in
-            let speaker = byDisplayName[segment.speakerID]
+            let speaker = transcript.speaker(for: segment)
             return Segment(
                 index: index, start: WebFormat.seconds(segment.start), end: WebFormat.seconds(segment.end),
                 clock: WebFormat.clock(segment.start), speakerID: speaker?.id ?? "",
-                speakerName: speaker?.name ?? segment.speakerID, color: WebFormat.color(speaker?.speakerColor ?? ""),
+                speakerName: speaker?.name ?? segment.speakerLabel, color: WebFormat.color(speaker?.speakerColor ?? ""),
                 words: Self.words(segment), text: segment.text.trimmingCharacters(in: .whitespaces),
                 corrected: segment.corrected == true)
         }

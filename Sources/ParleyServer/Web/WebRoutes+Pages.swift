@@ -72,7 +72,7 @@ extension WebRoutes {
         let speaker = field("speaker"), from = field("from"), to = field("to")
         let scope = ["personal", "workspace"].contains(field("scope")) ? field("scope") : "all"
         let mode = SearchRepository.Mode(rawValue: field("mode")) ?? .hybrid
-        var hits: [SearchRepository.Hit] = []
+        var hits: [SearchHit] = []
         var error: String?
         if !text.isEmpty {
             var filters = SearchRepository.Filters()

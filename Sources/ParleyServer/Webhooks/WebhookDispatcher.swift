@@ -103,8 +103,9 @@ struct WebhookDispatcher: Service {
                            failureReason: due.meetingStatus == "failed" ? meeting?.failureReason : nil, duration: meeting?.duration),
             links: .init(page: root + "meetings/\(due.meetingId)", api: root + "api/v1/meetings/\(due.meetingId)",
                          transcript: root + "api/v1/meetings/\(due.meetingId)/export?format=txt"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = ParleyJSON.encoder()
+        // Sorted: the body is what receivers verify the signature over; keep it stable.
+        encoder.outputFormatting.insert(.sortedKeys)
         return String(decoding: try encoder.encode(payload), as: UTF8.self)
     }
 }

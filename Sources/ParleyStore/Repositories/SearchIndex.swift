@@ -8,12 +8,8 @@ import ParleyCore
 enum SearchIndex {
     static func reindex(meetingId: String, transcript: Transcript, insights: MeetingInsights?, in db: Database) throws {
         try db.execute(sql: "DELETE FROM segment WHERE meeting_id = ?", arguments: [meetingId])
-        let name = { (id: String) -> String in
-            transcript.speakers.first { $0.displayName == id || $0.id == id }?.name ?? id
-        }
-        let speakerID = { (id: String) -> String in
-            transcript.speakers.first { $0.displayName == id || $0.id == id }?.id ?? id
-        }
+        let name = transcript.speakerName
+        let speakerID = { (reference: String) -> String in transcript.speaker(reference)?.id ?? reference }
         var position = 0
         func insert(_ kind: String, start: Double, end: Double, speaker: String, text: String, words: [TranscriptWord] = []) throws {
             let times = words.isEmpty ? nil : WordTimes.encode(words)
@@ -25,7 +21,7 @@ enum SearchIndex {
             position += 1
         }
         for segment in transcript.segments {
-            try insert("transcript", start: segment.start, end: segment.end, speaker: segment.speakerID, text: segment.text,
+            try insert("transcript", start: segment.start, end: segment.end, speaker: segment.speakerLabel, text: segment.text,
                        words: segment.words)
         }
         guard let insights else { return }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ParleyAPI
 import ParleyCore
 import ParleyVectorMath
 
@@ -17,7 +18,7 @@ extension SearchRepository {
     /// copy in memory (`VectorCatalog`); the best few times `limit` are then read back with
     /// their float16 vectors, visibility and filters checked again in SQL, and scored
     /// exactly, so scores and the minimum are those of the stored vectors.
-    public func semantic(_ query: [Float], viewer: Viewer, filters: Filters = .init(), minimumScore: Double = 0.2) async throws -> [Hit] {
+    public func semantic(_ query: [Float], viewer: Viewer, filters: Filters = .init(), minimumScore: Double = 0.2) async throws -> [SearchHit] {
         let limit = min(max(filters.limit, 1), 200)
         let (meeting, meetingArguments) = Self.meetingConditions(viewer: viewer, filters: filters)
         // Keyed by first_segment_id; the covering index answers without reading meeting rows.
@@ -46,11 +47,11 @@ extension SearchRepository {
                 WHERE s.id IN (\(candidates.map { String($0.segmentId) }.joined(separator: ",")))
                   AND s.kind IN ('transcript', 'summary') AND \(conditions.joined(separator: " AND "))
                 """, arguments: arguments)
-            var scored: [(score: Double, order: Int, hit: Hit)] = []
+            var scored: [(score: Double, order: Int, hit: SearchHit)] = []
             for row in rows {
                 let score = Self.cosine(query, row["vector"] as Data)
                 guard score >= minimumScore else { continue }
-                scored.append((score, order[row["id"]] ?? .max, Hit(
+                scored.append((score, order[row["id"]] ?? .max, SearchHit(
                     meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: row["id"], kind: row["kind"],
                     start: row["start"], end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
                     snippet: row["text"], score: score)))  // raw text, like the keyword snippets
@@ -62,8 +63,8 @@ extension SearchRepository {
     /// Reciprocal rank fusion of two rankings of the same kind of hits.
     /// Ties keep the order the hits were first seen in (keyword ranking first), so equal
     /// scores never come out in a different order from one request to the next.
-    public static func fuse(keyword: [Hit], semantic: [Hit], limit: Int, k: Double = 60) -> [Hit] {
-        var fused: [Int64: (score: Double, order: Int, hit: Hit)] = [:]
+    public static func fuse(keyword: [SearchHit], semantic: [SearchHit], limit: Int, k: Double = 60) -> [SearchHit] {
+        var fused: [Int64: (score: Double, order: Int, hit: SearchHit)] = [:]
         for (rank, hit) in keyword.enumerated() where fused[hit.segmentId] == nil {
             fused[hit.segmentId] = (1 / (k + Double(rank + 1)), fused.count, hit)  // keyword hits keep their <mark> snippet
         }

@@ -1,46 +1,11 @@
 import Foundation
 import GRDB
+import ParleyAPI
 import ParleyCore
 
 /// Full-text search (SQLite FTS5, BM25) over transcripts, summaries, decisions, action
 /// items, topics and speaker names, limited to what the viewer may see.
 public struct SearchRepository: Sendable {
-    public struct Hit: Codable, Sendable, Equatable {
-        public var meetingId: String
-        public var meetingTitle: String
-        public var segmentId: Int64
-        public var kind: String
-        public var start: Double
-        public var end: Double
-        public var speakerId: String
-        public var speakerName: String
-        public var snippet: String
-        public var score: Double
-
-        public init(meetingId: String, meetingTitle: String, segmentId: Int64, kind: String, start: Double, end: Double,
-                    speakerId: String, speakerName: String, snippet: String, score: Double) {
-            self.meetingId = meetingId
-            self.meetingTitle = meetingTitle
-            self.segmentId = segmentId
-            self.kind = kind
-            self.start = start
-            self.end = end
-            self.speakerId = speakerId
-            self.speakerName = speakerName
-            self.snippet = snippet
-            self.score = score
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case kind, start, end, snippet, score
-            case meetingId = "meeting_id"
-            case meetingTitle = "meeting_title"
-            case segmentId = "segment_id"
-            case speakerId = "speaker_id"
-            case speakerName = "speaker_name"
-        }
-    }
-
     public struct Filters: Sendable, Equatable {
         public var speaker: String?
         public var from: Double?
@@ -72,7 +37,7 @@ public struct SearchRepository: Sendable {
     /// Keyword search in two steps: rank (bm25) only the matches the viewer may see and
     /// the filters allow, keeping the best `limit` ids; then read those rows, snippets and
     /// word times. Snippets and joins for every match were most of the cost before.
-    public func search(_ query: String, viewer: Viewer, filters: Filters = .init()) async throws -> [Hit] {
+    public func search(_ query: String, viewer: Viewer, filters: Filters = .init()) async throws -> [SearchHit] {
         guard let match = Self.matchExpression(query) else { return [] }
         let terms = query.lowercased().split(whereSeparator: \.isWhitespace).map { $0.filter { $0.isLetter || $0.isNumber } }
         let limit = min(max(filters.limit, 1), 200)
@@ -89,7 +54,7 @@ public struct SearchRepository: Sendable {
                 guard let row = rows[id] else { return nil }
                 // Point at the first matching word, so a player lands on what was searched.
                 let start = (row["word_times"] as String?).flatMap { WordTimes.firstMatch($0, terms: terms) } ?? row["start"]
-                return Hit(meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: id, kind: row["kind"],
+                return SearchHit(meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: id, kind: row["kind"],
                     start: start, end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
                     snippet: row["snippet"], score: -score)
             }

@@ -28,8 +28,8 @@ extension Library {
                   let transcript = try? JSONDecoder().decode(Transcript.self, from: Data(json.utf8))
             else { continue }
             for segment in transcript.segments {
-                let name = transcript.speakers.first { $0.displayName == segment.speakerID }?.name ?? segment.speakerID
-                if let speaker, name.lowercased() != speaker.lowercased(), segment.speakerID != speaker { continue }
+                let name = transcript.speakerName(segment.speakerLabel)
+                if let speaker, name.lowercased() != speaker.lowercased(), segment.speakerLabel != speaker { continue }
                 let haystack = segment.text.lowercased()
                 guard words.allSatisfy(haystack.contains) else { continue }
                 hits.append(LocalHit(recordingId: recording.id, serverId: recording.serverId, title: recording.title,

@@ -115,7 +115,7 @@ struct TokenCommand: AsyncParsableCommand {
             do {
                 let tokens = try await AccountRepository(database: try openServerDatabase(data)).tokens(userName: user)
                 if json {
-                    let encoder = JSONEncoder()
+                    let encoder = ParleyJSON.encoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                     print(String(decoding: try encoder.encode(tokens), as: UTF8.self))
                     return

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ParleyAPI
 import ParleyCore
 import ParleySync
 
@@ -20,7 +21,7 @@ struct SearchCommand: AsyncParsableCommand {
 
     struct Output: Encodable {
         var local: [Library.LocalHit]
-        var server: [ServerClient.SearchHit]
+        var server: [SearchHit]
         var serverError: String?
 
         enum CodingKeys: String, CodingKey {
