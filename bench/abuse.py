@@ -14,6 +14,7 @@ Prints figures only; asserts no timing. Four scenarios:
 
     tests/.venv/bin/python bench/abuse.py [--json] [--keep]      # PARLEY_BINARY picks another build
 """
+
 from __future__ import annotations
 
 import argparse, json, math, os, shutil, socket, subprocess, sys, tempfile, threading, time, uuid
@@ -60,8 +61,14 @@ def still_open(sock: socket.socket) -> bool:
 
 def tus_create(user, length: int, data_sha: str) -> str:
     """A tus upload of `length` bytes; returns its path (the Location may be absolute)."""
-    r = user.post("/api/v1/uploads", headers={**TUS, "Upload-Length": str(length),
-                  "Upload-Metadata": tus_metadata(sha256=data_sha, filename="a.wav")})
+    r = user.post(
+        "/api/v1/uploads",
+        headers={
+            **TUS,
+            "Upload-Length": str(length),
+            "Upload-Metadata": tus_metadata(sha256=data_sha, filename="a.wav"),
+        },
+    )
     assert r.status_code == 201, r.text
     return "/api/v1/uploads/" + r.headers["Location"].rsplit("/", 1)[1]
 
@@ -69,22 +76,29 @@ def tus_create(user, length: int, data_sha: str) -> str:
 def stalled_patch(server, user, path: str, length: int, partial: bytes) -> socket.socket:
     """A raw PATCH declaring `length` bytes that sends only `partial`, then nothing."""
     sock = socket.create_connection(("127.0.0.1", server.port))
-    sock.sendall((f"PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {user.token}\r\n"
-                  f"Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: {STREAM}\r\n"
-                  f"Content-Length: {length}\r\n\r\n").encode() + partial)
+    sock.sendall(
+        (
+            f"PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {user.token}\r\n"
+            f"Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: {STREAM}\r\n"
+            f"Content-Length: {length}\r\n\r\n"
+        ).encode()
+        + partial
+    )
     return sock
 
 
 def multipart_body(boundary: str, size: int, seed: int):
     """The form as a stream of pieces: a `model` field and `size` bytes of random not-audio in
     the `file` part; each request has its own random block, so no two dedupe."""
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big-{seed}.wav\"\r\n"
-            f"Content-Type: audio/wav\r\n\r\n").encode()
+    head = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big-{seed}.wav\"\r\n"
+        f"Content-Type: audio/wav\r\n\r\n"
+    ).encode()
     block = memoryview(os.urandom(MB))
     yield head
     for sent in range(0, size, MB):
-        yield block[:min(MB, size - sent)]
+        yield block[: min(MB, size - sent)]
     yield f"\r\n--{boundary}--\r\n".encode()
 
 
@@ -134,9 +148,13 @@ def scenario_memory(server, user, posts: int, size: int) -> dict:
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
         try:
-            sock.sendall((f"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {user.token}"
-                          f"\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nTransfer-Encoding: chunked"
-                          f"\r\nConnection: close\r\n\r\n").encode())
+            sock.sendall(
+                (
+                    f"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {user.token}"
+                    f"\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nTransfer-Encoding: chunked"
+                    f"\r\nConnection: close\r\n\r\n"
+                ).encode()
+            )
             for piece in multipart_body(boundary, size, seed):
                 sock.sendall(b"%x\r\n" % len(piece) + piece + b"\r\n")
             sock.sendall(b"0\r\n\r\n")
@@ -163,15 +181,24 @@ def scenario_memory(server, user, posts: int, size: int) -> dict:
         closed.setdefault(str(status), []).append(closed_s)
     spread = lambda v: [round(min(v), 1), round(sorted(v)[len(v) // 2], 1), round(max(v), 1)]
     leftovers = list((server.data_dir / "uploads").glob("openai-*"))  # bodies are deleted after each request
-    return {"posts": posts, "post_bytes": size, "wall_s": round(wall, 1),
-            "baseline_MB": round(baseline / MB, 1), "peak_MB": round(max(samples + [baseline]) / MB, 1),
-            "growth_MB": round((max(samples + [baseline]) - baseline) / MB, 1), "after_2s_MB": round(rss(pid) / MB, 1),
-            "samples": len(samples), "statuses": {k: len(v) for k, v in sorted(closed.items())},
-            "s_to_answer_by_status": {k: spread(v) for k, v in sorted(answered.items()) if v},
-            "s_to_close_by_status": {k: spread(v) for k, v in sorted(closed.items())},
-            "leftover_bodies": len(leftovers), "health_probes": len(health),
-            "health_max_s": round(max((h for h, _ in health), default=0), 2),
-            "health_over_1s": sum(h > 1 for h, _ in health), "health_failed": sum(not ok for _, ok in health)}
+    return {
+        "posts": posts,
+        "post_bytes": size,
+        "wall_s": round(wall, 1),
+        "baseline_MB": round(baseline / MB, 1),
+        "peak_MB": round(max(samples + [baseline]) / MB, 1),
+        "growth_MB": round((max(samples + [baseline]) - baseline) / MB, 1),
+        "after_2s_MB": round(rss(pid) / MB, 1),
+        "samples": len(samples),
+        "statuses": {k: len(v) for k, v in sorted(closed.items())},
+        "s_to_answer_by_status": {k: spread(v) for k, v in sorted(answered.items()) if v},
+        "s_to_close_by_status": {k: spread(v) for k, v in sorted(closed.items())},
+        "leftover_bodies": len(leftovers),
+        "health_probes": len(health),
+        "health_max_s": round(max((h for h, _ in health), default=0), 2),
+        "health_over_1s": sum(h > 1 for h, _ in health),
+        "health_failed": sum(not ok for _, ok in health),
+    }
 
 
 def scenario_stalls(server, user) -> dict:
@@ -196,7 +223,9 @@ def scenario_stalls(server, user) -> dict:
     head, first, start = user.request("HEAD", path, headers=TUS), None, time.monotonic()
     offset = int(head.headers.get("Upload-Offset", 0)) if head.status_code == 200 else 0
     for attempt in range(50):
-        resumed = user.request("PATCH", path, data=data[offset:], headers={**TUS, "Upload-Offset": str(offset), "Content-Type": STREAM})
+        resumed = user.request(
+            "PATCH", path, data=data[offset:], headers={**TUS, "Upload-Offset": str(offset), "Content-Type": STREAM}
+        )
         first = first or resumed.status_code
         if resumed.status_code != 423:
             break
@@ -206,22 +235,49 @@ def scenario_stalls(server, user) -> dict:
         user.post(f"/api/v1/meetings/{meeting}/cancel")
     for key in ("half_request_line_s", "stalled_patch_s"):
         result[key] = None if result.get(key) is None else round(result[key], 1)
-    return {**result, "head_status": head.status_code, "stored_offset": offset, "first_patch_status": first, "resume_patch_status": resumed.status_code,
-            "resume_attempts": attempt + 1, "resume_after_s": round(time.monotonic() - start, 2),
-            "resumed_bytes_match": bool(meeting) and user.original(meeting) == data}
+    return {
+        **result,
+        "head_status": head.status_code,
+        "stored_offset": offset,
+        "first_patch_status": first,
+        "resume_patch_status": resumed.status_code,
+        "resume_attempts": attempt + 1,
+        "resume_after_s": round(time.monotonic() - start, 2),
+        "resumed_bytes_match": bool(meeting) and user.original(meeting) == data,
+    }
 
 
 def scenario_bomb(server, user, work: Path) -> dict:
     bomb = work / "silence.flac"  # 7 MB that would decode to 1.15 GB of 16 kHz PCM
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono",
-                    "-t", "36000", "-c:a", "flac", "-sample_fmt", "s16", str(bomb)], check=True, timeout=180)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=8000:cl=mono",
+            "-t",
+            "36000",
+            "-c:a",
+            "flac",
+            "-sample_fmt",
+            "s16",
+            str(bomb),
+        ],
+        check=True,
+        timeout=180,
+    )
     size, start = bomb.stat().st_size, time.monotonic()
     meeting = user.upload(bomb.read_bytes(), filename="silence.flac", title="bomb", content_type="audio/flac")
     folder, peak, status = server.data_dir / "audio" / meeting["id"], 0, {}
 
     def besides_original() -> int:  # files may come and go while we look
         total = 0
-        for p in (folder.iterdir() if folder.exists() else []):
+        for p in folder.iterdir() if folder.exists() else []:
             try:
                 total += 0 if p.name.startswith("original") else p.stat().st_size
             except FileNotFoundError:
@@ -236,9 +292,15 @@ def scenario_bomb(server, user, work: Path) -> dict:
         time.sleep(0.1)
     files = sorted((p.name, p.stat().st_size) for p in folder.iterdir()) if folder.exists() else []
     bomb.unlink()
-    return {"upload_bytes": size, "status": status.get("status"), "failure_reason": status.get("failure_reason"),
-            "seconds_to_verdict": round(time.monotonic() - start, 1), "written_besides_original": besides_original(),
-            "peak_written_besides_original": peak, "files": files}
+    return {
+        "upload_bytes": size,
+        "status": status.get("status"),
+        "failure_reason": status.get("failure_reason"),
+        "seconds_to_verdict": round(time.monotonic() - start, 1),
+        "written_besides_original": besides_original(),
+        "peak_written_besides_original": peak,
+        "files": files,
+    }
 
 
 def timed_summaries(user, count: int) -> list[float]:
@@ -259,7 +321,9 @@ def scenario_latency(work: Path, meetings: int, count: int, idle_conns: int, sta
         reader = server.add_user("reader")
         cancels = Counter()
         for i in range(meetings):  # small distinct byte strings, cancelled at once: no model work runs
-            m = reader.upload(f"parley abuse bench meeting {i} {uuid.uuid4()}".encode() * 64, filename=f"m{i}.wav", title=f"m{i}")
+            m = reader.upload(
+                f"parley abuse bench meeting {i} {uuid.uuid4()}".encode() * 64, filename=f"m{i}.wav", title=f"m{i}"
+            )
             cancels[reader.post(f"/api/v1/meetings/{m['id']}/cancel").status_code] += 1
         items = len(reader.get("/api/v1/meetings/summary", params={"limit": 50}).json()["items"])
         timed_summaries(reader, 20)  # warm-up
@@ -271,7 +335,9 @@ def scenario_latency(work: Path, meetings: int, count: int, idle_conns: int, sta
         uploaders = [server.add_user(f"stall{u}") for u in range(math.ceil(stalled / UPLOAD_BODIES_PER_USER))]
         for i in range(stalled):
             user, data = uploaders[i // UPLOAD_BODIES_PER_USER], os.urandom(1 << 20)
-            held.append(stalled_patch(server, user, tus_create(user, len(data), sha256(data)), len(data), data[:64 << 10]))
+            held.append(
+                stalled_patch(server, user, tus_create(user, len(data), sha256(data)), len(data), data[: 64 << 10])
+            )
         time.sleep(1)  # a refused PATCH (429) would have been answered by now
         stalled_open = sum(still_open(s) for s in held[idle_conns:])
         fds_held, start = fds(), time.monotonic()
@@ -279,10 +345,20 @@ def scenario_latency(work: Path, meetings: int, count: int, idle_conns: int, sta
         held_seconds = time.monotonic() - start
         open_after = sum(still_open(s) for s in held)
         a, b = stats(idle), stats(busy)
-        return {"meetings": meetings, "cancel_statuses": dict(cancels), "items_per_page": items, "idle": a, "held": b,
-                "held_phase_s": round(held_seconds, 1), "server_fds_idle": fds_idle, "server_fds_held": fds_held,
-                "stalled_uploads_unanswered": stalled_open, "held_open_after": open_after, "held_total": len(held),
-                "p99_within_1_5x": b["p99"] is not None and a["p99"] is not None and b["p99"] <= a["p99"] * 1.5}
+        return {
+            "meetings": meetings,
+            "cancel_statuses": dict(cancels),
+            "items_per_page": items,
+            "idle": a,
+            "held": b,
+            "held_phase_s": round(held_seconds, 1),
+            "server_fds_idle": fds_idle,
+            "server_fds_held": fds_held,
+            "stalled_uploads_unanswered": stalled_open,
+            "held_open_after": open_after,
+            "held_total": len(held),
+            "p99_within_1_5x": b["p99"] is not None and a["p99"] is not None and b["p99"] <= a["p99"] * 1.5,
+        }
     finally:
         for sock in held:
             sock.close()
@@ -292,7 +368,9 @@ def scenario_latency(work: Path, meetings: int, count: int, idle_conns: int, sta
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--posts", type=int, default=20)
-    ap.add_argument("--post-mb", type=float, default=100, help="file part per post, in 10^6 bytes (the cap is 100 MiB of body)")
+    ap.add_argument(
+        "--post-mb", type=float, default=100, help="file part per post, in 10^6 bytes (the cap is 100 MiB of body)"
+    )
     ap.add_argument("--meetings", type=int, default=50)
     ap.add_argument("--requests", type=int, default=300, help="sequential summary requests per latency phase")
     ap.add_argument("--idle-conns", type=int, default=200)
@@ -308,33 +386,50 @@ def main():
         user = server.add_user("hostile")
 
         m = report["memory"] = scenario_memory(server, user, args.posts, int(args.post_mb * 1e6))
-        print(f"[1] server RSS during {m['posts']} concurrent {m['post_bytes'] / 1e6:.0f} MB OpenAI posts: baseline "
-              f"{m['baseline_MB']} MB, peak {m['peak_MB']} MB, growth {m['growth_MB']} MB ({m['samples']} samples, "
-              f"{m['after_2s_MB']} MB 2 s after)\n    statuses {m['statuses']}  wall {m['wall_s']} s  bodies left in uploads/: {m['leftover_bodies']}\n"
-              f"    seconds to answer min/median/max {m['s_to_answer_by_status']}, to close {m['s_to_close_by_status']}\n    GET /health meanwhile: "
-              f"{m['health_probes']} probes, slowest {m['health_max_s']} s, {m['health_over_1s']} over 1 s, "
-              f"{m['health_failed']} failed", flush=True)
+        print(
+            f"[1] server RSS during {m['posts']} concurrent {m['post_bytes'] / 1e6:.0f} MB OpenAI posts: baseline "
+            f"{m['baseline_MB']} MB, peak {m['peak_MB']} MB, growth {m['growth_MB']} MB ({m['samples']} samples, "
+            f"{m['after_2s_MB']} MB 2 s after)\n    statuses {m['statuses']}  wall {m['wall_s']} s  bodies left in uploads/: {m['leftover_bodies']}\n"
+            f"    seconds to answer min/median/max {m['s_to_answer_by_status']}, to close {m['s_to_close_by_status']}\n    GET /health meanwhile: "
+            f"{m['health_probes']} probes, slowest {m['health_max_s']} s, {m['health_over_1s']} over 1 s, "
+            f"{m['health_failed']} failed",
+            flush=True,
+        )
 
         s = report["stalls"] = scenario_stalls(server, user)
-        print(f"[2] idle timeout 30 s (default): half request line dropped after {s['half_request_line_s']} s, stalled tus "
-              f"PATCH after {s['stalled_patch_s']} s\n    next PATCH resumes from offset {s['stored_offset']} (HEAD "
-              f"{s['head_status']}): first PATCH {s['first_patch_status']}, then {s['resume_patch_status']} after "
-              f"{s['resume_attempts']} attempt(s), {s['resume_after_s']} s; stored bytes match: {s['resumed_bytes_match']}", flush=True)
+        print(
+            f"[2] idle timeout 30 s (default): half request line dropped after {s['half_request_line_s']} s, stalled tus "
+            f"PATCH after {s['stalled_patch_s']} s\n    next PATCH resumes from offset {s['stored_offset']} (HEAD "
+            f"{s['head_status']}): first PATCH {s['first_patch_status']}, then {s['resume_patch_status']} after "
+            f"{s['resume_attempts']} attempt(s), {s['resume_after_s']} s; stored bytes match: {s['resumed_bytes_match']}",
+            flush=True,
+        )
 
         b = report["bomb"] = scenario_bomb(server, user, work)
-        print(f"[3] silent FLAC bomb (10 h of 8 kHz silence): upload {b['upload_bytes'] / MB:.1f} MB, written besides the "
-              f"original {b['written_besides_original']} B (peak seen {b['peak_written_besides_original']} B), "
-              f"{b['status']} after {b['seconds_to_verdict']} s: {b['failure_reason']!r}\n    files {b['files']}", flush=True)
+        print(
+            f"[3] silent FLAC bomb (10 h of 8 kHz silence): upload {b['upload_bytes'] / MB:.1f} MB, written besides the "
+            f"original {b['written_besides_original']} B (peak seen {b['peak_written_besides_original']} B), "
+            f"{b['status']} after {b['seconds_to_verdict']} s: {b['failure_reason']!r}\n    files {b['files']}",
+            flush=True,
+        )
         server.stop()
 
         h = report["latency"] = scenario_latency(work, args.meetings, args.requests, args.idle_conns, args.stalled)
-        print(f"[4] GET /api/v1/meetings/summary?limit=50 ({h['items_per_page']} items, {h['meetings']} cancelled meetings, "
-              f"cancel statuses {h['cancel_statuses']}), {args.requests} sequential requests per phase, ms:", flush=True)
+        print(
+            f"[4] GET /api/v1/meetings/summary?limit=50 ({h['items_per_page']} items, {h['meetings']} cancelled meetings, "
+            f"cancel statuses {h['cancel_statuses']}), {args.requests} sequential requests per phase, ms:",
+            flush=True,
+        )
         for name, label in (("idle", "idle server"), ("held", f"{args.idle_conns} idle + {args.stalled} stalled held")):
-            print(f"    {label:<28} p50 {h[name]['p50']:>7}  p99 {h[name]['p99']:>7}  max {h[name]['max']:>7}  n {h[name]['n']}")
-        print(f"    held p99 <= idle p99 x 1.5: {h['p99_within_1_5x']}  (server fds {h['server_fds_idle']} -> "
-              f"{h['server_fds_held']}; stalled PATCHes unanswered {h['stalled_uploads_unanswered']}/{args.stalled}; "
-              f"held still open after {h['held_open_after']}/{h['held_total']}; held phase {h['held_phase_s']} s)", flush=True)
+            print(
+                f"    {label:<28} p50 {h[name]['p50']:>7}  p99 {h[name]['p99']:>7}  max {h[name]['max']:>7}  n {h[name]['n']}"
+            )
+        print(
+            f"    held p99 <= idle p99 x 1.5: {h['p99_within_1_5x']}  (server fds {h['server_fds_idle']} -> "
+            f"{h['server_fds_held']}; stalled PATCHes unanswered {h['stalled_uploads_unanswered']}/{args.stalled}; "
+            f"held still open after {h['held_open_after']}/{h['held_total']}; held phase {h['held_phase_s']} s)",
+            flush=True,
+        )
     except BaseException:
         args.keep = True  # keep server.log for the post-mortem
         if server:

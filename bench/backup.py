@@ -17,6 +17,7 @@ accounting; cancelling keeps the engine out of it). Then, against the running se
 Prints figures; asserts nothing about timings. With --json the human lines go to stderr and
 a JSON summary to stdout.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from support import BINARY, ParleyServer  # noqa: E402
 
-BACKED_UP = re.compile(r"backed up (\d+) meetings \((\d+) audio files, (\d+) new, ([\d.]+) MB copied\) to .* in ([\d.]+) s")
+BACKED_UP = re.compile(
+    r"backed up (\d+) meetings \((\d+) audio files, (\d+) new, ([\d.]+) MB copied\) to .* in ([\d.]+) s"
+)
 MB = 1 << 20
 OUT = sys.stdout
 
@@ -70,8 +73,13 @@ def backup_report(out: str) -> dict:
     match = BACKED_UP.search(out)
     if not match:
         raise RuntimeError(f"unexpected `parley backup` output: {out!r}")
-    return {"meetings": int(match[1]), "files": int(match[2]), "new": int(match[3]),
-            "copied_mb": float(match[4]), "reported_seconds": float(match[5])}
+    return {
+        "meetings": int(match[1]),
+        "files": int(match[2]),
+        "new": int(match[3]),
+        "copied_mb": float(match[4]),
+        "reported_seconds": float(match[5]),
+    }
 
 
 def percentile(ms: list[float], p: float) -> float:
@@ -151,12 +159,19 @@ def main() -> None:
         audio_bytes, audio_files = tree(server.data_dir / "audio")
         # The server runs SQLite in WAL mode: recent writes sit in parley.sqlite-wal.
         db_bytes = sum(p.stat().st_size for p in server.data_dir.glob("parley.sqlite*"))
-        figures["seed"] = {"seconds": round(upload_seconds, 2), "audio_mb": round(audio_bytes / MB, 1),
-                           "audio_files": audio_files, "db_mb": round(db_bytes / MB, 2),
-                           "cancel_http": dict(cancels), "statuses": dict(statuses)}
-        say(f"seeded {args.meetings} meetings by upload+cancel in {upload_seconds:.1f} s: {audio_bytes / MB:.1f} MB "
+        figures["seed"] = {
+            "seconds": round(upload_seconds, 2),
+            "audio_mb": round(audio_bytes / MB, 1),
+            "audio_files": audio_files,
+            "db_mb": round(db_bytes / MB, 2),
+            "cancel_http": dict(cancels),
+            "statuses": dict(statuses),
+        }
+        say(
+            f"seeded {args.meetings} meetings by upload+cancel in {upload_seconds:.1f} s: {audio_bytes / MB:.1f} MB "
             f"in {audio_files} audio files, database+WAL {db_bytes / MB:.2f} MB; cancel HTTP {dict(cancels)}; "
-            f"statuses {dict(statuses)}")
+            f"statuses {dict(statuses)}"
+        )
 
         # 1. First backup of the running server.
         backup = root / "backup"
@@ -165,25 +180,42 @@ def main() -> None:
         size, files = tree(backup)
         objects_bytes, objects = tree(backup / "objects")
         snap_bytes, snap_files = tree(backup / "snapshots")
-        figures["first_backup"] = {"seconds": round(seconds, 2), **first, "folder_mb": round(size / MB, 1),
-                                   "folder_files": files, "objects": objects, "objects_mb": round(objects_bytes / MB, 1),
-                                   "snapshot_files": snap_files, "snapshot_mb": round(snap_bytes / MB, 2),
-                                   "mb_per_s": round(first["copied_mb"] / seconds, 1)}
-        say(f"backup 1       {seconds:7.2f} s wall ({first['reported_seconds']:.1f} s reported)  "
+        figures["first_backup"] = {
+            "seconds": round(seconds, 2),
+            **first,
+            "folder_mb": round(size / MB, 1),
+            "folder_files": files,
+            "objects": objects,
+            "objects_mb": round(objects_bytes / MB, 1),
+            "snapshot_files": snap_files,
+            "snapshot_mb": round(snap_bytes / MB, 2),
+            "mb_per_s": round(first["copied_mb"] / seconds, 1),
+        }
+        say(
+            f"backup 1       {seconds:7.2f} s wall ({first['reported_seconds']:.1f} s reported)  "
             f"{first['meetings']} meetings, {first['files']} audio files, {first['new']} new, "
-            f"{first['copied_mb']:.1f} MB copied = {first['copied_mb'] / seconds:.0f} MB/s")
-        say(f"  folder       {size / MB:7.1f} MB in {files} files: objects {objects_bytes / MB:.1f} MB ({objects} files),"
-            f" snapshots {snap_bytes / MB:.2f} MB ({snap_files} files)")
+            f"{first['copied_mb']:.1f} MB copied = {first['copied_mb'] / seconds:.0f} MB/s"
+        )
+        say(
+            f"  folder       {size / MB:7.1f} MB in {files} files: objects {objects_bytes / MB:.1f} MB ({objects} files),"
+            f" snapshots {snap_bytes / MB:.2f} MB ({snap_files} files)"
+        )
 
         # 2. Nothing changed: the second backup should stat, not re-read or copy, the audio.
         time.sleep(0.01)  # snapshot names are per millisecond
         seconds, out = parley("backup", "--to", str(backup), "--data", str(server.data_dir))
         second = backup_report(out)
         size2, files2 = tree(backup)
-        figures["second_backup"] = {"seconds": round(seconds, 2), **second, "folder_mb": round(size2 / MB, 1),
-                                    "folder_files": files2}
-        say(f"backup 2       {seconds:7.2f} s wall ({second['reported_seconds']:.1f} s reported)  "
-            f"{second['new']} new, {second['copied_mb']:.1f} MB copied; folder now {size2 / MB:.1f} MB in {files2} files")
+        figures["second_backup"] = {
+            "seconds": round(seconds, 2),
+            **second,
+            "folder_mb": round(size2 / MB, 1),
+            "folder_files": files2,
+        }
+        say(
+            f"backup 2       {seconds:7.2f} s wall ({second['reported_seconds']:.1f} s reported)  "
+            f"{second['new']} new, {second['copied_mb']:.1f} MB copied; folder now {size2 / MB:.1f} MB in {files2} files"
+        )
 
         # 3. Restore into a new directory, and verify (which re-hashes both snapshots).
         restored = root / "restored"
@@ -194,10 +226,15 @@ def main() -> None:
         shutil.rmtree(restored)
         seconds, out = parley("backup", "--verify", str(backup))
         lines = out.splitlines()
-        figures["verify"] = {"seconds": round(seconds, 2), "snapshots": len(lines),
-                             "all_ok": all(line.endswith(": ok") for line in lines)}
-        say(f"verify         {seconds:7.2f} s wall  {len(lines)} snapshots, "
-            f"{'all ok' if figures['verify']['all_ok'] else 'PROBLEMS: ' + out}")
+        figures["verify"] = {
+            "seconds": round(seconds, 2),
+            "snapshots": len(lines),
+            "all_ok": all(line.endswith(": ok") for line in lines),
+        }
+        say(
+            f"verify         {seconds:7.2f} s wall  {len(lines)} snapshots, "
+            f"{'all ok' if figures['verify']['all_ok'] else 'PROBLEMS: ' + out}"
+        )
 
         # 4. API latency idle vs while backups run. A short warm-up first so neither phase
         # pays for the first connection or cold caches.
@@ -217,21 +254,35 @@ def main() -> None:
         shutil.rmtree(root / "loop", ignore_errors=True)
         phases = {}
         for name, ms, errors in (("idle", idle, idle_errors), ("busy", busy, busy_errors)):
-            phases[name] = {"n": len(ms), "p50_ms": round(percentile(ms, 50), 2), "p99_ms": round(percentile(ms, 99), 2),
-                            "max_ms": round(max(ms), 2), "errors": errors}
+            phases[name] = {
+                "n": len(ms),
+                "p50_ms": round(percentile(ms, 50), 2),
+                "p99_ms": round(percentile(ms, 99), 2),
+                "max_ms": round(max(ms), 2),
+                "errors": errors,
+            }
         ratio = {p: round(phases["busy"][f"{p}_ms"] / phases["idle"][f"{p}_ms"], 2) for p in ("p50", "p99")}
-        figures["latency"] = {**phases, "ratio": ratio, "busy_window_s": round(window, 2),
-                              "requests_with_backup_running": covered, "backups_in_loop": len(loop.seconds),
-                              "loop_backup_seconds": [round(s, 2) for s in loop.seconds],
-                              "loop_failures": loop.failures}
+        figures["latency"] = {
+            **phases,
+            "ratio": ratio,
+            "busy_window_s": round(window, 2),
+            "requests_with_backup_running": covered,
+            "backups_in_loop": len(loop.seconds),
+            "loop_backup_seconds": [round(s, 2) for s in loop.seconds],
+            "loop_failures": loop.failures,
+        }
         say(f"GET /api/v1/meetings/summary?limit=50, {args.requests} sequential requests per phase (ms):")
         say(f"  {'phase':<6} {'p50':>8} {'p99':>8} {'max':>8} {'errors':>7}")
         for name, phase in phases.items():
-            say(f"  {name:<6} {phase['p50_ms']:8.1f} {phase['p99_ms']:8.1f} {phase['max_ms']:8.1f} {phase['errors']:7d}")
+            say(
+                f"  {name:<6} {phase['p50_ms']:8.1f} {phase['p99_ms']:8.1f} {phase['max_ms']:8.1f} {phase['errors']:7d}"
+            )
         say(f"  busy/idle ratio: p50 {ratio['p50']:.2f}, p99 {ratio['p99']:.2f}")
-        say(f"  busy window {window:.1f} s, {covered}/{len(busy)} requests with a backup running throughout; "
+        say(
+            f"  busy window {window:.1f} s, {covered}/{len(busy)} requests with a backup running throughout; "
             f"{len(loop.seconds)} full backup(s) in the loop ({', '.join(f'{s:.1f}' for s in loop.seconds)} s)"
-            + (f"; FAILURES: {loop.failures}" if loop.failures else ""))
+            + (f"; FAILURES: {loop.failures}" if loop.failures else "")
+        )
     except BaseException:
         say(f"server log tail:\n{server.log_tail()}")
         raise

@@ -12,6 +12,7 @@ Times are for diarize() alone, warm (model loading is printed once): wall clock 
 process's CPU time (steadier when the machine is shared; BLAS is pinned to one thread). Prints
 figures only: nothing here asserts, so it never fails on a slow machine.
 """
+
 import os
 
 for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -52,8 +53,11 @@ def read_rttm(path, uri):
 def read_uem(path, uri):
     from pyannote.core import Segment, Timeline
 
-    segs = [Segment(float(f[2]), float(f[3])) for f in
-            (l.split() for l in Path(path).read_text().splitlines()) if len(f) == 4 and f[0] == uri]
+    segs = [
+        Segment(float(f[2]), float(f[3]))
+        for f in (l.split() for l in Path(path).read_text().splitlines())
+        if len(f) == 4 and f[0] == uri
+    ]
     return Timeline(segs, uri=uri) if segs else None
 
 
@@ -73,19 +77,32 @@ def der_row(name, audio, ref, uem, params, true_count=None):
     t0, c0 = time.perf_counter(), time.process_time()
     res = diarize(audio, params=params)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    row = {"name": name, "dur": len(audio) / 16000, "found": len(res["speakers"]), "wall": wall,
-           "cpu": cpu, "true": true_count, "der": None}
+    row = {
+        "name": name,
+        "dur": len(audio) / 16000,
+        "found": len(res["speakers"]),
+        "wall": wall,
+        "cpu": cpu,
+        "true": true_count,
+        "der": None,
+    }
     if ref is None:
         return row
     uem = uem or ref.get_timeline().extent()
     hyp = to_annotation(res, ref.uri)
-    comps = [DiarizationErrorRate(collar=c, skip_overlap=False)(ref, hyp, uem=uem, detailed=True)
-             for c in (0.0, 0.25, 0.5)]
+    comps = [
+        DiarizationErrorRate(collar=c, skip_overlap=False)(ref, hyp, uem=uem, detailed=True) for c in (0.0, 0.25, 0.5)
+    ]
     c, total = comps[0], comps[0]["total"] or 1.0
-    row.update(der=[d["diarization error rate"] for d in comps], total=total,
-               miss=c["missed detection"] / total, fa=c["false alarm"] / total,
-               conf=c["confusion"] / total, true=len(ref.crop(uem).labels()),
-               err0=c["missed detection"] + c["false alarm"] + c["confusion"])
+    row.update(
+        der=[d["diarization error rate"] for d in comps],
+        total=total,
+        miss=c["missed detection"] / total,
+        fa=c["false alarm"] / total,
+        conf=c["confusion"] / total,
+        true=len(ref.crop(uem).labels()),
+        err0=c["missed detection"] + c["false alarm"] + c["confusion"],
+    )
     row.update(overlap_stats(ref, hyp, uem))
     return row
 
@@ -93,6 +110,7 @@ def der_row(name, audio, ref, uem, params, true_count=None):
 def overlap_stats(ref, hyp, uem) -> dict:
     """Seconds of overlapped speech in the reference and in the output, and their intersection
     (within the UEM): overlap detection precision = both / hyp, recall = both / ref."""
+
     def ov(ann):
         return ann.get_overlap().support().crop(uem, mode="intersection")
 
@@ -144,8 +162,7 @@ def run(params: Params, synth_seeds: int = 2, quiet: bool = False, long_meeting:
 
     rows = []
     for name, wav, rttm, uem, uri in eval_files():
-        rows.append(der_row(name, load_audio(wav), read_rttm(rttm, uri),
-                            read_uem(uem, uri) if uem else None, params))
+        rows.append(der_row(name, load_audio(wav), read_rttm(rttm, uri), read_uem(uem, uri) if uem else None, params))
     for name, wav, ref, n in extra_files():
         rows.append(der_row(name, load_audio(wav), ref, None, params, n))
     for n in (2, 3, 4, 5, 6):
@@ -161,29 +178,43 @@ def run(params: Params, synth_seeds: int = 2, quiet: bool = False, long_meeting:
 
 
 def print_table(rows):
-    print(f"{'file':16} {'dur':>5} {'DER none':>8} {'c0.25':>6} {'±0.25':>6} {'miss':>5} {'FA':>5} "
-          f"{'conf':>5} {'spk':>7} {'wall':>6} {'cpu':>6} {'cpu%':>5} {'ov ref/out/both (s)':>20}")
+    print(
+        f"{'file':16} {'dur':>5} {'DER none':>8} {'c0.25':>6} {'±0.25':>6} {'miss':>5} {'FA':>5} "
+        f"{'conf':>5} {'spk':>7} {'wall':>6} {'cpu':>6} {'cpu%':>5} {'ov ref/out/both (s)':>20}"
+    )
     for r in rows:
         d = r["der"]
-        figs = (f"{100 * d[0]:7.1f}% {100 * d[1]:5.1f}% {100 * d[2]:5.1f}% {100 * r['miss']:5.1f} "
-                f"{100 * r['fa']:5.1f} {100 * r['conf']:5.1f}") if d else f"{'-':>8} {'-':>6} {'-':>6} {'':17}"
-        print(f"{r['name']:16} {r['dur']:5.1f} {figs} {r['found']:>3}/{r['true']:<3} "
-              f"{r['wall']:5.2f}s {r['cpu']:5.2f}s {100 * r['cpu'] / r['dur']:4.2f}%"
-              + (f" {r['ov_ref']:6.1f} {r['ov_hyp']:6.1f} {r['ov_both']:6.1f}" if d else ""))
+        figs = (
+            (
+                f"{100 * d[0]:7.1f}% {100 * d[1]:5.1f}% {100 * d[2]:5.1f}% {100 * r['miss']:5.1f} "
+                f"{100 * r['fa']:5.1f} {100 * r['conf']:5.1f}"
+            )
+            if d
+            else f"{'-':>8} {'-':>6} {'-':>6} {'':17}"
+        )
+        print(
+            f"{r['name']:16} {r['dur']:5.1f} {figs} {r['found']:>3}/{r['true']:<3} "
+            f"{r['wall']:5.2f}s {r['cpu']:5.2f}s {100 * r['cpu'] / r['dur']:4.2f}%"
+            + (f" {r['ov_ref']:6.1f} {r['ov_hyp']:6.1f} {r['ov_both']:6.1f}" if d else "")
+        )
     five = rows[:5]
     pooled = sum(r["err0"] for r in five) / sum(r["total"] for r in five)
     real = [r for r in rows if r["der"] and not r["name"].startswith("synth")]
     hyp_ov, ref_ov, both = (sum(r[k] for r in real) for k in ("ov_hyp", "ov_ref", "ov_both"))
-    print(f"pooled DER (no collar) over the 4 pyannote excerpts: "
-          f"{100 * sum(r['err0'] for r in five[1:]) / sum(r['total'] for r in five[1:]):.1f}%; "
-          f"overlap output on the real files: {hyp_ov:.1f} s, precision "
-          f"{100 * both / hyp_ov if hyp_ov else float('nan'):.0f}%, recall {100 * both / ref_ov:.0f}% "
-          f"of {ref_ov:.1f} s; on the synthetic ones (no overlap): "
-          f"{sum(r['ov_hyp'] for r in rows if r['der'] and r['name'].startswith('synth')):.1f} s")
+    print(
+        f"pooled DER (no collar) over the 4 pyannote excerpts: "
+        f"{100 * sum(r['err0'] for r in five[1:]) / sum(r['total'] for r in five[1:]):.1f}%; "
+        f"overlap output on the real files: {hyp_ov:.1f} s, precision "
+        f"{100 * both / hyp_ov if hyp_ov else float('nan'):.0f}%, recall {100 * both / ref_ov:.0f}% "
+        f"of {ref_ov:.1f} s; on the synthetic ones (no overlap): "
+        f"{sum(r['ov_hyp'] for r in rows if r['der'] and r['name'].startswith('synth')):.1f} s"
+    )
     syn = [r for r in rows if r["name"].startswith("synth")]
-    print(f"pooled DER (no collar) over the 5 AMI-derived files: {100 * pooled:.1f}%; "
-          f"synthetic speaker count exact: {sum(r['found'] == r['true'] for r in syn)}/{len(syn)}; "
-          f"diarization CPU time / audio: {100 * sum(r['cpu'] for r in rows) / sum(r['dur'] for r in rows):.2f}%")
+    print(
+        f"pooled DER (no collar) over the 5 AMI-derived files: {100 * pooled:.1f}%; "
+        f"synthetic speaker count exact: {sum(r['found'] == r['true'] for r in syn)}/{len(syn)}; "
+        f"diarization CPU time / audio: {100 * sum(r['cpu'] for r in rows) / sum(r['dur'] for r in rows):.2f}%"
+    )
 
 
 def _norm(w: str) -> str:
@@ -214,9 +245,15 @@ def word_attribution(params: Params, model: str = "tiny.en") -> dict:
         if not n:
             continue
         mid = (w["start"] + w["end"]) / 2  # as Diarization.speaker(start:end:) in Swift: most
-        cover = [(max(0.0, min(w["end"], t["end"]) - max(w["start"], t["start"])),  # overlap,
-                  -max(t["start"] - mid, mid - t["end"], 0.0), -i, t["speaker"])  # then nearest
-                 for i, t in enumerate(res["turns"])]  # then the earlier turn
+        cover = [
+            (
+                max(0.0, min(w["end"], t["end"]) - max(w["start"], t["start"])),  # overlap,
+                -max(t["start"] - mid, mid - t["end"], 0.0),
+                -i,
+                t["speaker"],
+            )  # then nearest
+            for i, t in enumerate(res["turns"])
+        ]  # then the earlier turn
         hyp_w.append(n)
         hyp_s.append(max(cover)[3] if cover else -1)
     refs = {}
@@ -237,21 +274,34 @@ def word_attribution(params: Params, model: str = "tiny.en") -> dict:
             m[hs.index(h), names.index(r)] += 1
     rows, cols = linear_sum_assignment(-m) if len(hs) else ([], [])
     correct = m[rows, cols].sum() if len(hs) else 0
-    per = {names[c]: (m[r, c], m[:, c].sum() + sum(1 for h, x in labelled if h < 0 and x == names[c]))
-           for r, c in zip(rows, cols)}
-    return {"words": len(hyp_w), "labelled": len(labelled), "correct": int(correct),
-            "share": correct / max(1, len(labelled)), "per_speaker": per,
-            "ref_words": {k: len(v) for k, v in refs.items()}}
+    per = {
+        names[c]: (m[r, c], m[:, c].sum() + sum(1 for h, x in labelled if h < 0 and x == names[c]))
+        for r, c in zip(rows, cols)
+    }
+    return {
+        "words": len(hyp_w),
+        "labelled": len(labelled),
+        "correct": int(correct),
+        "share": correct / max(1, len(labelled)),
+        "per_speaker": per,
+        "ref_words": {k: len(v) for k, v in refs.items()},
+    }
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--synth-seeds", type=int, default=2)
     ap.add_argument("--no-long", action="store_true", help="skip the 8-minute synthetic meeting")
-    ap.add_argument("--words", action="store_true",
-                    help="only word attribution on the AMI minute (needs the tiny.en model)")
-    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="override a diarization Params field (for experiments)")
+    ap.add_argument(
+        "--words", action="store_true", help="only word attribution on the AMI minute (needs the tiny.en model)"
+    )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a diarization Params field (for experiments)",
+    )
     a = ap.parse_args(argv)
     params = Params()
     for kv in a.set:
@@ -259,11 +309,13 @@ def main(argv=None):
         params = dataclasses.replace(params, **{k: type(getattr(params, k))(v)})
     if a.words:
         w = word_attribution(params)
-        print(f"AMI minute word attribution: {w['correct']}/{w['labelled']} = {100 * w['share']:.1f} % "
-              f"of the words aligned to exactly one reference speaker ({w['words']} words "
-              f"transcribed; reference words per speaker {w['ref_words']}); per reference "
-              f"speaker (right / labelled): "
-              + ", ".join(f"{k} {int(v[0])}/{int(v[1])}" for k, v in sorted(w["per_speaker"].items())))
+        print(
+            f"AMI minute word attribution: {w['correct']}/{w['labelled']} = {100 * w['share']:.1f} % "
+            f"of the words aligned to exactly one reference speaker ({w['words']} words "
+            f"transcribed; reference words per speaker {w['ref_words']}); per reference "
+            f"speaker (right / labelled): "
+            + ", ".join(f"{k} {int(v[0])}/{int(v[1])}" for k, v in sorted(w["per_speaker"].items()))
+        )
         return
     t0 = time.perf_counter()
     diarize(np.zeros(16000, np.float32), params=params)  # loads the VAD and encoder once

@@ -11,6 +11,7 @@ audio (float32, 230 MB per hour, which the engine holds anyway), models included
 The speaker count is fixed (`--speakers`, 4): clips of seven recordings played in a loop
 can be counted as one voice, which would skip the resegmentation and its memory.
 """
+
 import os
 
 for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -26,8 +27,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "engine")]
 EVAL = Path(os.environ.get("PARLEY_EVAL_DIR", REPO.parent / "shared" / "eval"))
-CLIPS = ["pyannote-ami-es2004a/mixture.wav"] + [f"pyannote-debug/{u}.wav" for u in ("dev00", "dev01", "tst00", "tst01")] + [
-    "picovoice-falcon/test.wav", "picovoice-leopard/diarization_test.wav"]
+CLIPS = (
+    ["pyannote-ami-es2004a/mixture.wav"]
+    + [f"pyannote-debug/{u}.wav" for u in ("dev00", "dev01", "tst00", "tst01")]
+    + ["picovoice-falcon/test.wav", "picovoice-leopard/diarization_test.wav"]
+)
 
 
 def _status(key: str) -> float:
@@ -41,8 +45,13 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", type=float, default=60.0)
     ap.add_argument("--speakers", type=int, default=4)
-    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                    help="override a diarization Params field (as in bench/der.py)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a diarization Params field (as in bench/der.py)",
+    )
     a = ap.parse_args(argv)
     from faster_whisper import decode_audio
 
@@ -62,7 +71,7 @@ def main(argv=None):
     while pos < n:
         for c in clips:
             take = min(len(c), n - pos)
-            audio[pos:pos + take] = c[:take]
+            audio[pos : pos + take] = c[:take]
             pos += take
     del clips
     Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
@@ -71,9 +80,11 @@ def main(argv=None):
     res = diarize(audio, num_speakers=a.speakers, params=params)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _status("VmHWM")
-    print(f"{a.minutes:g} min: rss before {before:.0f} MB, peak {peak:.0f} MB, extra {peak - before:.0f} MB; "
-          f"{len(res['speakers'])} speakers, {len(res['turns'])} turns; wall {wall:.1f} s, cpu {cpu:.1f} s; "
-          f"sklearn imported: {'sklearn' in sys.modules}; {params.encoder} encoder")
+    print(
+        f"{a.minutes:g} min: rss before {before:.0f} MB, peak {peak:.0f} MB, extra {peak - before:.0f} MB; "
+        f"{len(res['speakers'])} speakers, {len(res['turns'])} turns; wall {wall:.1f} s, cpu {cpu:.1f} s; "
+        f"sklearn imported: {'sklearn' in sys.modules}; {params.encoder} encoder"
+    )
 
 
 if __name__ == "__main__":

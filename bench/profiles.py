@@ -14,6 +14,7 @@ rotation (accurate, balanced, fast, accurate, ...) so drifting background load o
 box hits each alike; figures are medians. CPU time is the process's user+system time, all
 threads. Prints figures only; asserts nothing.
 """
+
 import argparse
 import json
 import os
@@ -41,8 +42,24 @@ def build_ami(tmp: Path) -> tuple[Path, str]:
     listing = tmp / "ami.txt"
     listing.write_text("".join(f"file '{AMI / 'sources' / f'source{n}.wav'}'\n" for n, _ in chans))
     out = tmp / "ami-headsets-180s.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
-                    "-c:a", "pcm_s16le", str(out)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-c:a",
+            "pcm_s16le",
+            str(out),
+        ],
+        check=True,
+    )
     ref = " ".join((AMI / "text" / f"mixture.{c}.words_joined.txt").read_text() for _, c in chans)
     return out, ref
 
@@ -82,28 +99,58 @@ def bench(path, ref, samples, name, load, args) -> None:
             result = transcribe.run(samples, model=args.model, profile=profile)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             text = " ".join(s["text"] for s in result["segments"])
-            runs[profile].append({"wall": wall, "cpu": cpu, "wer": wer(ref, text) if ref else None,
-                                  "settings": result["settings"], "words": len(text.split())})
+            runs[profile].append(
+                {
+                    "wall": wall,
+                    "cpu": cpu,
+                    "wer": wer(ref, text) if ref else None,
+                    "settings": result["settings"],
+                    "words": len(text.split()),
+                }
+            )
     duration = len(samples) / 16000
-    rows = [{"profile": p, "wall": statistics.median(r["wall"] for r in rs),
-             "cpu": statistics.median(r["cpu"] for r in rs), "wer": rs[0]["wer"],
-             "wer_all": [r["wer"] for r in rs], "settings": rs[0]["settings"]}
-            for p, rs in runs.items()]
+    rows = [
+        {
+            "profile": p,
+            "wall": statistics.median(r["wall"] for r in rs),
+            "cpu": statistics.median(r["cpu"] for r in rs),
+            "wer": rs[0]["wer"],
+            "wer_all": [r["wer"] for r in rs],
+            "settings": rs[0]["settings"],
+        }
+        for p, rs in runs.items()
+    ]
     if args.json:
-        print(json.dumps({"file": str(path), "duration": duration, "model": name, "load": load,
-                          "cpus": len(os.sched_getaffinity(0)), "threads": models.cpu_threads(),
-                          "loadavg": os.getloadavg(), "rows": rows}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "file": str(path),
+                    "duration": duration,
+                    "model": name,
+                    "load": load,
+                    "cpus": len(os.sched_getaffinity(0)),
+                    "threads": models.cpu_threads(),
+                    "loadavg": os.getloadavg(),
+                    "rows": rows,
+                },
+                indent=2,
+            )
+        )
         return
-    print(f"{path.name}: {duration:.1f} s of audio, model {name} (loaded in {load:.2f} s), "
-          f"{models.cpu_threads()} CTranslate2 threads, median of {args.repeat}, "
-          f"load avg {os.getloadavg()[0]:.2f}")
+    print(
+        f"{path.name}: {duration:.1f} s of audio, model {name} (loaded in {load:.2f} s), "
+        f"{models.cpu_threads()} CTranslate2 threads, median of {args.repeat}, "
+        f"load avg {os.getloadavg()[0]:.2f}"
+    )
     print("profile | beam | batched | wall s | RTF | CPU s | WER")
     for r in rows:
         w = "-" if r["wer"] is None else f"{100 * r['wer']:.1f}%"
         if r["wer"] is not None and len(set(r["wer_all"])) > 1:
             w += f" (runs: {', '.join(f'{100 * x:.1f}' for x in r['wer_all'])})"
-        print(f"{r['profile']} | {r['settings']['beam_size']} | {r['settings']['batched']} | "
-              f"{r['wall']:.2f} | {r['wall'] / duration:.3f} | {r['cpu']:.2f} | {w}")
+        print(
+            f"{r['profile']} | {r['settings']['beam_size']} | {r['settings']['batched']} | "
+            f"{r['wall']:.2f} | {r['wall'] / duration:.3f} | {r['cpu']:.2f} | {w}"
+        )
 
 
 if __name__ == "__main__":

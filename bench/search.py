@@ -16,6 +16,7 @@ and hybrid say "keyword" in the mode column when it is not). "cpu ms" is the ser
 CPU time per query (all threads; not the sentence model's process), which a busy
 shared machine changes far less than latency.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,9 +40,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from support import BINARY, free_port  # noqa: E402
 
-WORDS = ("budget roadmap launch customer contract pricing onboarding design review hiring vendor server costs "
-         "timeline marketing campaign quarter feedback release support tickets legal report slides board metrics "
-         "retention churn migration database security audit invoice forecast headcount partner demo").split()
+WORDS = (
+    "budget roadmap launch customer contract pricing onboarding design review hiring vendor server costs "
+    "timeline marketing campaign quarter feedback release support tickets legal report slides board metrics "
+    "retention churn migration database security audit invoice forecast headcount partner demo"
+).split()
 NAMES = ["Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Radia"]
 SYLLABLES = "ka lo mi ne ru sa ti vo pe da ga hi ju ko le mo na pi ro su ta ve wi xo ya zu".split()
 DIMENSION = 384  # all-MiniLM-L6-v2
@@ -74,8 +77,12 @@ class Vectors:
             v = [rng.gauss(0, 1) for _ in range(DIMENSION)]
             norm = sum(x * x for x in v) ** 0.5
             self.pool.append(struct.pack(f"<{DIMENSION}e", *(x / norm for x in v)))
-        self.signs = [int.from_bytes(b"".join(struct.pack("<H", 0x8000 if rng.random() < 0.5 else 0)
-                                              for _ in range(DIMENSION)), "little") for _ in range(64)]
+        self.signs = [
+            int.from_bytes(
+                b"".join(struct.pack("<H", 0x8000 if rng.random() < 0.5 else 0) for _ in range(DIMENSION)), "little"
+            )
+            for _ in range(64)
+        ]
 
     def next(self) -> bytes:
         base = self.rng.choice(self.pool)
@@ -105,20 +112,44 @@ def seed(db_path: Path, owners: list[str], meetings: int, segments: int, rng: ra
             db.execute(
                 "INSERT INTO meeting (id, owner_id, is_personal, title, created_at, updated_at, sha256, size, status,"
                 " progress, audio_path) VALUES (?, ?, 1, ?, ?, ?, ?, 1000, 'synced', 1, ?)",
-                (mid, owner, f"Meeting {index}", created, created, uuid.uuid4().hex + uuid.uuid4().hex, f"audio/{mid}/x"))
+                (
+                    mid,
+                    owner,
+                    f"Meeting {index}",
+                    created,
+                    created,
+                    uuid.uuid4().hex + uuid.uuid4().hex,
+                    f"audio/{mid}/x",
+                ),
+            )
             rows, start = [], 0.0
             for position in range(segments):
                 speaker = rng.randrange(4)
                 length = rng.uniform(2, 12)
                 text = sentence(rng)
                 texts.append(text)
-                rows.append((mid, position, start, start + length, f"speaker_{speaker + 1}", NAMES[speaker], text,
-                             text_hash(text)))
+                rows.append(
+                    (
+                        mid,
+                        position,
+                        start,
+                        start + length,
+                        f"speaker_{speaker + 1}",
+                        NAMES[speaker],
+                        text,
+                        text_hash(text),
+                    )
+                )
                 start += length
-            db.executemany("INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text,"
-                           " text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            db.executemany("INSERT OR IGNORE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
-                           [(mid, row[-1], vectors.next()) for row in rows])
+            db.executemany(
+                "INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text,"
+                " text_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
+                [(mid, row[-1], vectors.next()) for row in rows],
+            )
     db.close()
     return time.perf_counter() - started, texts
 
@@ -167,8 +198,11 @@ class Server:
 
     def __init__(self, binary: Path, data: Path, tokens: list[str]):
         self.port = free_port()
-        self.process = subprocess.Popen([str(binary), "serve", "--data", str(data), "--port", str(self.port),
-                                         "--rate-limit", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [str(binary), "serve", "--data", str(data), "--port", str(self.port), "--rate-limit", "0"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         self.sessions = []
         for token in tokens:
@@ -210,9 +244,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=40, help="per query class")
     parser.add_argument("--slow-queries", type=int, help="per semantic or hybrid class (default: --queries)")
     parser.add_argument("--only", help="comma-separated query classes to run (default: all)")
-    parser.add_argument("--baseline", type=Path, help="another parley binary (an older build) to time against the "
-                        "current one: it creates and seeds the database, the current one gets a copy (and migrates "
-                        "it), and every query goes to both, alternately first, so both see the same machine load")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another parley binary (an older build) to time against the "
+        "current one: it creates and seeds the database, the current one gets a copy (and migrates "
+        "it), and every query goes to both, alternately first, so both see the same machine load",
+    )
     args = parser.parse_args()
     rng = random.Random(7)
     VOCABULARY.extend(vocabulary(rng))
@@ -222,14 +260,22 @@ def main() -> None:
         ZIPF.append(total)
     binaries = [args.baseline, BINARY] if args.baseline else [BINARY]
     data = Path(tempfile.mkdtemp(prefix="parley-search-bench-"))
-    tokens = [subprocess.run([str(binaries[0]), "user", "add", name, "--data", str(data)], check=True,
-                             capture_output=True, text=True).stdout.strip() for name in ("bench", "guest")]
+    tokens = [
+        subprocess.run(
+            [str(binaries[0]), "user", "add", name, "--data", str(data)], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        for name in ("bench", "guest")
+    ]
     db_path = data / "parley.sqlite"
-    owners = [sqlite3.connect(db_path).execute("SELECT id FROM user WHERE name = ?", (name,)).fetchone()[0]
-              for name in ("bench", "guest")]
+    owners = [
+        sqlite3.connect(db_path).execute("SELECT id FROM user WHERE name = ?", (name,)).fetchone()[0]
+        for name in ("bench", "guest")
+    ]
     seconds, texts = seed(db_path, owners, args.meetings, args.segments, rng)
-    print(f"seeded {args.meetings} meetings × {args.segments} segments (+ vectors) in {seconds:.1f} s "
-          f"({db_path.stat().st_size / 2**20:.0f} MB database: {sizes(db_path)})")
+    print(
+        f"seeded {args.meetings} meetings × {args.segments} segments (+ vectors) in {seconds:.1f} s "
+        f"({db_path.stat().st_size / 2**20:.0f} MB database: {sizes(db_path)})"
+    )
     directories = [data]
     if args.baseline:
         directories.append(Path(str(data) + "-current"))
@@ -237,9 +283,12 @@ def main() -> None:
     shares = words_by_share(texts)
     rare, common, very_common = band(shares, 0.0001, 0.0005), band(shares, 0.005, 0.02), band(shares, 0.08, 0.12)
     near_stop = band(shares, 0.5, 1)
-    print(f"query words: rare {len(rare)} (0.01–0.05 % of segments), common {len(common)} (0.5–2 %), "
-          f"very common {len(very_common)} (8–12 %, e.g. {very_common[:3]}), near-stop {len(near_stop)} (over 50 %: "
-          + ", ".join(f"{w} {shares[w]:.0%}" for w in near_stop[:3]) + ")")
+    print(
+        f"query words: rare {len(rare)} (0.01–0.05 % of segments), common {len(common)} (0.5–2 %), "
+        f"very common {len(very_common)} (8–12 %, e.g. {very_common[:3]}), near-stop {len(near_stop)} (over 50 %: "
+        + ", ".join(f"{w} {shares[w]:.0%}" for w in near_stop[:3])
+        + ")"
+    )
     servers = [Server(binary, directory, tokens) for binary, directory in zip(binaries, directories)]
     try:
         for server in servers:
@@ -251,7 +300,7 @@ def main() -> None:
         def phrase() -> str:
             words = rng.choice(texts).rstrip(".").split()
             at = rng.randrange(len(words) - 2)
-            return " ".join(words[at:at + 3])
+            return " ".join(words[at : at + 3])
 
         unique = iter(range(10**9))
         cases = {
@@ -262,12 +311,18 @@ def main() -> None:
             "v.common 1% seen": lambda: ({"q": rng.choice(very_common), "mode": "keyword"}, 1),
             "phrase (3 words)": lambda: {"q": phrase(), "mode": "keyword"},
             "word + speaker": lambda: {"q": rng.choice(common), "speaker": rng.choice(NAMES[:4]), "mode": "keyword"},
-            "word + date range": lambda: {"q": rng.choice(common), "from": time.strftime("%Y-%m-%d", time.gmtime(
-                time.time() - 120 * 86400)), "to": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 30 * 86400)),
-                "mode": "keyword"},
+            "word + date range": lambda: {
+                "q": rng.choice(common),
+                "from": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 120 * 86400)),
+                "to": time.strftime("%Y-%m-%d", time.gmtime(time.time() - 30 * 86400)),
+                "mode": "keyword",
+            },
             # Encoding alone: a new text each time (no cache can help) and nothing to rank.
-            "encode only": lambda: {"q": f"{rng.choice(common)} {next(unique)}", "mode": "semantic",
-                                    "from": "2100-01-01"},
+            "encode only": lambda: {
+                "q": f"{rng.choice(common)} {next(unique)}",
+                "mode": "semantic",
+                "from": "2100-01-01",
+            },
             "semantic": lambda: {"q": f"{rng.choice(common)} {rng.choice(common)}", "mode": "semantic"},
             "semantic 1% seen": lambda: ({"q": f"{rng.choice(common)} {rng.choice(common)}", "mode": "semantic"}, 1),
             "hybrid v.common": lambda: {"q": rng.choice(very_common)},
@@ -276,8 +331,14 @@ def main() -> None:
         if args.only:
             cases = {name: make for name, make in cases.items() if name in args.only.split(",")}
         labels = ["before", "after"] if args.baseline else [""]
-        print(f"{'query':<20} " + " ".join(f"{(label + ' ' if label else '') + 'mode':<16} {'p50 ms':>8} {'p99 ms':>8} "
-                                           f"{'max ms':>8} {'hits':>5} {'cpu ms':>7}" for label in labels))
+        print(
+            f"{'query':<20} "
+            + " ".join(
+                f"{(label + ' ' if label else '') + 'mode':<16} {'p50 ms':>8} {'p99 ms':>8} "
+                f"{'max ms':>8} {'hits':>5} {'cpu ms':>7}"
+                for label in labels
+            )
+        )
         for name, make in cases.items():
             latencies = [[] for _ in servers]
             hits = [0 for _ in servers]
@@ -308,13 +369,17 @@ def main() -> None:
                 if not latencies[index]:
                     cells.append(f"{'/'.join(modes[index]) or '-':<16} {'(no answers)':>41}")
                     continue
-                cells.append(f"{'/'.join(modes[index]):<16} {statistics.median(latencies[index]):8.1f} "
-                             f"{percentile(latencies[index], 0.99):8.1f} {max(latencies[index]):8.1f} "
-                             f"{hits[index] // len(latencies[index]):5d} {cpu[index] / len(latencies[index]):7.1f}")
+                cells.append(
+                    f"{'/'.join(modes[index]):<16} {statistics.median(latencies[index]):8.1f} "
+                    f"{percentile(latencies[index], 0.99):8.1f} {max(latencies[index]):8.1f} "
+                    f"{hits[index] // len(latencies[index]):5d} {cpu[index] / len(latencies[index]):7.1f}"
+                )
             print(f"{name:<20} " + " ".join(cells), flush=True)
         for label, server, rss in zip(labels, servers, started_rss):
-            print(f"{label or 'server'} resident memory: {rss:.0f} MB at start, "
-                  f"{rss_mb(server.process.pid):.0f} MB after the queries")
+            print(
+                f"{label or 'server'} resident memory: {rss:.0f} MB at start, "
+                f"{rss_mb(server.process.pid):.0f} MB after the queries"
+            )
     finally:
         for server in servers:
             server.stop()

@@ -13,6 +13,7 @@ target moment from the transcripts the server returned and runs every query in e
 Prints figures; asserts nothing. `--json` sends the human lines to stderr and a JSON summary to
 stdout; `--show` also prints every transcript line and each query's labelled span and top hits.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,10 +40,10 @@ TOP_RECALL, TOP_MRR = 5, 10
 # test.wav are the same recording for their first 13 s (see shared/eval/INDEX.md), so queries about
 # that stretch name both meetings as targets.
 REAL = {
-    "ami": "pyannote-ami-es2004a/mixture.wav",          # 60 s, 4 people designing a remote control
+    "ami": "pyannote-ami-es2004a/mixture.wav",  # 60 s, 4 people designing a remote control
     "leopard": "picovoice-leopard/diarization_test.wav",  # 20 s: crocodile, seat belts and turbulence
-    "falcon": "picovoice-falcon/test.wav",                # 19 s, same source re-edited
-    "jfk": "whisper-jfk/jfk.flac",                        # 11 s, "ask not what your country..."
+    "falcon": "picovoice-falcon/test.wav",  # 19 s, same source re-edited
+    "jfk": "whisper-jfk/jfk.flac",  # 11 s, "ask not what your country..."
     "libri": "lhotse-librispeech-2412/2412-153948-0000.flac",  # 12 s, "if the reader will excuse me..."
 }
 
@@ -86,9 +87,9 @@ SYNTHETIC = {
 @dataclass(frozen=True)
 class Query:
     text: str
-    kind: str                      # "paraphrase" (different words, same meaning) or "exact" (words that were said)
-    meetings: tuple[str, ...]      # target meeting(s)
-    line: tuple[str, ...] | int    # real: anchor words of the target line; synthetic: index of the script sentence
+    kind: str  # "paraphrase" (different words, same meaning) or "exact" (words that were said)
+    meetings: tuple[str, ...]  # target meeting(s)
+    line: tuple[str, ...] | int  # real: anchor words of the target line; synthetic: index of the script sentence
 
 
 # The labelled set. Written by hand from the reference transcripts in shared/eval (AMI words
@@ -112,7 +113,9 @@ QUERIES: list[Query] = [
     Query("the story would bore the listener and hurt me", "paraphrase", ("libri",), ("tedious", "painful")),
     Query("narrative would be tedious", "exact", ("libri",), ("tedious", "narrative")),
     Query("what noise does an alligator make", "paraphrase", ("leopard", "falcon"), ("crocodile",)),
-    Query("buckle up, the flight is going to get bumpy", "paraphrase", ("leopard", "falcon"), ("turbulence", "seatbelt")),
+    Query(
+        "buckle up, the flight is going to get bumpy", "paraphrase", ("leopard", "falcon"), ("turbulence", "seatbelt")
+    ),
     Query("crocodile", "exact", ("leopard", "falcon"), ("crocodile",)),
     Query("expecting some turbulence", "exact", ("leopard", "falcon"), ("turbulence",)),
     Query("a small screen like on a cell phone for the remote", "paraphrase", ("ami",), ("lcd", "display")),
@@ -143,8 +146,10 @@ QUERIES: list[Query] = [
 ]
 
 # Words too common to tie a transcript segment to one script sentence.
-STOPWORDS = set("a an the and or of to in on at by for from with is are was be we our us it its this that so "
-                "all will can has have had their them they every now".split())
+STOPWORDS = set(
+    "a an the and or of to in on at by for from with is are was be we our us it its this that so "
+    "all will can has have had their them they every now".split()
+)
 
 
 def log(*parts: object) -> None:
@@ -170,8 +175,30 @@ def synthesize(tmp: Path, key: str, sentences: list[str]) -> Path:
     listing = tmp / f"{key}.txt"
     listing.write_text("".join(f"file '{p}'\n" for p in parts))
     out = tmp / f"{key}.wav"
-    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
-                    "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", str(out)], check=True, timeout=60)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-ac",
+            "1",
+            "-ar",
+            "16000",
+            "-c:a",
+            "pcm_s16le",
+            str(out),
+        ],
+        check=True,
+        timeout=60,
+    )
     for part in parts:
         part.unlink()
     return out
@@ -210,8 +237,9 @@ def label(queries: list[Query], segments: dict[str, list[dict]]) -> list[list[tu
     return spans
 
 
-def rank_of_first_correct(hits: list[dict], targets: list[tuple[str, float, float]], ids: dict[str, str],
-                           slack: float = SLACK) -> int | None:
+def rank_of_first_correct(
+    hits: list[dict], targets: list[tuple[str, float, float]], ids: dict[str, str], slack: float = SLACK
+) -> int | None:
     """Rank (1-based, top 10) of the first hit in a target meeting whose [start, end] overlaps a
     target span widened by `slack`. Rows without a time span (the per-meeting "topic" row is
     0–0) never count: they point at no moment."""
@@ -255,8 +283,12 @@ def main() -> None:
         for index, (key, path) in enumerate(files.items()):
             content_type = "audio/flac" if path.suffix == ".flac" else "audio/wav"
             # Neutral titles and file names: the words of a title must not help any mode.
-            meeting = user.upload(path.read_bytes(), filename=f"rec{index}{path.suffix}", title=f"Recording {index}",
-                                  content_type=content_type)
+            meeting = user.upload(
+                path.read_bytes(),
+                filename=f"rec{index}{path.suffix}",
+                title=f"Recording {index}",
+                content_type=content_type,
+            )
             ids[key] = meeting["id"]
             uploaded[key] = time.monotonic()
         log(f"uploaded {len(ids)} meetings ({len(REAL)} real, {len(SYNTHETIC)} synthetic); waiting for sync")
@@ -290,17 +322,26 @@ def main() -> None:
             segments[key] = (detail.get("transcript") or {}).get("segments") or []
             durations[key] = float((detail.get("meeting") or {}).get("duration") or 0)
 
-        log("\nper meeting (all 9 uploaded at once; the queue runs one model job at a time): audio s, upload→synced s, "
-            "transcribe stage s, index stage s (full-text rows + sentence vectors), transcript lines")
+        log(
+            "\nper meeting (all 9 uploaded at once; the queue runs one model job at a time): audio s, upload→synced s, "
+            "transcribe stage s, index stage s (full-text rows + sentence vectors), transcript lines"
+        )
         meeting_rows = []
         for key, mid in ids.items():
             stages = stage_seconds.get(mid, {})
-            row = {"meeting": key, "audio_s": round(durations[key], 1), "synced_after_s": round(synced_after.get(key, -1), 1),
-                   "transcribe_s": round(stages.get("transcribe", -1), 2), "index_s": round(stages.get("index", -1), 3),
-                   "lines": len(segments[key])}
+            row = {
+                "meeting": key,
+                "audio_s": round(durations[key], 1),
+                "synced_after_s": round(synced_after.get(key, -1), 1),
+                "transcribe_s": round(stages.get("transcribe", -1), 2),
+                "index_s": round(stages.get("index", -1), 3),
+                "lines": len(segments[key]),
+            }
             meeting_rows.append(row)
-            log(f"  {key:<8} {row['audio_s']:6.1f} {row['synced_after_s']:8.1f} {row['transcribe_s']:8.2f} "
-                f"{row['index_s']:8.3f} {row['lines']:5d}")
+            log(
+                f"  {key:<8} {row['audio_s']:6.1f} {row['synced_after_s']:8.1f} {row['transcribe_s']:8.2f} "
+                f"{row['index_s']:8.3f} {row['lines']:5d}"
+            )
         if args.show:
             for key in ids:
                 log(f"\n[{key}]")
@@ -343,11 +384,13 @@ def main() -> None:
                 chosen = [ranks[mode][i] for i in indexes]
                 n = len(chosen) or 1
                 tight = [strict[mode][i] for i in indexes]
-                out[mode] = {"n": len(chosen),
-                             "recall_at_5": sum(1 for r in chosen if r and r <= TOP_RECALL) / n,
-                             "recall_at_5_strict": sum(1 for r in tight if r and r <= TOP_RECALL) / n,
-                             "mrr_at_10": sum(1 / r for r in chosen if r) / n,
-                             "hit_at_1": sum(1 for r in chosen if r == 1) / n}
+                out[mode] = {
+                    "n": len(chosen),
+                    "recall_at_5": sum(1 for r in chosen if r and r <= TOP_RECALL) / n,
+                    "recall_at_5_strict": sum(1 for r in tight if r and r <= TOP_RECALL) / n,
+                    "mrr_at_10": sum(1 / r for r in chosen if r) / n,
+                    "hit_at_1": sum(1 for r in chosen if r == 1) / n,
+                }
             return out
 
         classes = {"all": list(range(len(usable)))}
@@ -357,46 +400,71 @@ def main() -> None:
         classes["synthetic"] = [i for i, (q, _) in enumerate(usable) if q.meetings[0] in SYNTHETIC]
         results = {name: score(indexes) for name, indexes in classes.items()}
 
-        log(f"\nlabelled queries: {len(usable)} of {len(QUERIES)} "
+        log(
+            f"\nlabelled queries: {len(usable)} of {len(QUERIES)} "
             f"({len(classes['paraphrase'])} paraphrase, {len(classes['exact'])} exact; "
-            f"{len(classes['real'])} on real, {len(classes['synthetic'])} on synthetic meetings)")
+            f"{len(classes['real'])} on real, {len(classes['synthetic'])} on synthetic meetings)"
+        )
         log(f"\n| class | n | mode | recall@5 | MRR@10 | hit@1 | recall@5 no slack |")
         log("|---|---|---|---|---|---|---|")
         for name, by_mode in results.items():
             for mode in MODES:
                 r = by_mode[mode]
-                log(f"| {name} | {r['n']} | {mode} | {r['recall_at_5']:.2f} | {r['mrr_at_10']:.2f} | {r['hit_at_1']:.2f} | "
-                    f"{r['recall_at_5_strict']:.2f} |")
+                log(
+                    f"| {name} | {r['n']} | {mode} | {r['recall_at_5']:.2f} | {r['mrr_at_10']:.2f} | {r['hit_at_1']:.2f} | "
+                    f"{r['recall_at_5_strict']:.2f} |"
+                )
 
         log("\nper query: rank of the first correct hit (– = not in the top 10)")
         log(f"  {'class':<10} {'kw':>3} {'sem':>3} {'hyb':>3}  query")
         per_query = []
         for i, (query, targets) in enumerate(usable):
             cells = [ranks[mode][i] for mode in MODES]
-            log(f"  {query.kind:<10} " + " ".join(f"{c if c else '–':>3}" for c in cells) + f"  [{query.meetings[0]}] {query.text}")
-            per_query.append({"query": query.text, "kind": query.kind, "meetings": list(query.meetings),
-                              "spans": [[k, s, e] for k, s, e in targets],
-                              **{f"rank_{mode}": ranks[mode][i] for mode in MODES},
-                              **{f"rank_{mode}_no_slack": strict[mode][i] for mode in MODES}})
+            log(
+                f"  {query.kind:<10} "
+                + " ".join(f"{c if c else '–':>3}" for c in cells)
+                + f"  [{query.meetings[0]}] {query.text}"
+            )
+            per_query.append(
+                {
+                    "query": query.text,
+                    "kind": query.kind,
+                    "meetings": list(query.meetings),
+                    "spans": [[k, s, e] for k, s, e in targets],
+                    **{f"rank_{mode}": ranks[mode][i] for mode in MODES},
+                    **{f"rank_{mode}_no_slack": strict[mode][i] for mode in MODES},
+                }
+            )
             if args.show:
                 log(f"      target {[(k, round(s, 1), round(e, 1)) for k, s, e in targets]}")
                 for mode in MODES:
                     names = {v: k for k, v in ids.items()}
-                    shown = [f"{names.get(h['meeting_id'], '?')}@{h['start']:.1f}-{h['end']:.1f}({h['kind']})"
-                             for h in tops[mode][i]]
+                    shown = [
+                        f"{names.get(h['meeting_id'], '?')}@{h['start']:.1f}-{h['end']:.1f}({h['kind']})"
+                        for h in tops[mode][i]
+                    ]
                     log(f"      {mode:<8} {', '.join(shown)}")
 
-        log(f"\nsearch latency, ms ({args.repeat} passes × {len(usable)} queries, limit {TOP_MRR}, one keep-alive session)")
+        log(
+            f"\nsearch latency, ms ({args.repeat} passes × {len(usable)} queries, limit {TOP_MRR}, one keep-alive session)"
+        )
         latency_rows = {}
         for mode in MODES:
             values = latencies[mode]
             # The first call of a mode is listed apart: semantic's first query pays for waking the sentence model.
-            latency_rows[mode] = {"p50_ms": round(statistics.median(values), 1), "p99_ms": round(percentile(values, 0.99), 1),
-                                  "max_ms": round(max(values), 1), "n": len(values), "first_ms": round(values[0], 1),
-                                  "p99_after_first_ms": round(percentile(values[1:] or values, 0.99), 1)}
+            latency_rows[mode] = {
+                "p50_ms": round(statistics.median(values), 1),
+                "p99_ms": round(percentile(values, 0.99), 1),
+                "max_ms": round(max(values), 1),
+                "n": len(values),
+                "first_ms": round(values[0], 1),
+                "p99_after_first_ms": round(percentile(values[1:] or values, 0.99), 1),
+            }
             row = latency_rows[mode]
-            log(f"  {mode:<8} p50 {row['p50_ms']:7.1f}  p99 {row['p99_ms']:7.1f}  max {row['max_ms']:7.1f}  (n={len(values)}); "
-                f"first call {row['first_ms']:.1f}, p99 without it {row['p99_after_first_ms']:.1f}")
+            log(
+                f"  {mode:<8} p50 {row['p50_ms']:7.1f}  p99 {row['p99_ms']:7.1f}  max {row['max_ms']:7.1f}  (n={len(values)}); "
+                f"first call {row['first_ms']:.1f}, p99 without it {row['p99_after_first_ms']:.1f}"
+            )
         try:
             load = open("/proc/loadavg").read().split()[:3]
         except OSError:
@@ -404,9 +472,19 @@ def main() -> None:
         log(f"load average at end: {' '.join(load)}")
 
         if args.json:
-            json.dump({"binary": str(server.binary), "queries": len(usable), "results": results,
-                       "latency": latency_rows, "meetings": meeting_rows, "per_query": per_query,
-                       "load_average": load}, sys.stdout, indent=2)
+            json.dump(
+                {
+                    "binary": str(server.binary),
+                    "queries": len(usable),
+                    "results": results,
+                    "latency": latency_rows,
+                    "meetings": meeting_rows,
+                    "per_query": per_query,
+                    "load_average": load,
+                },
+                sys.stdout,
+                indent=2,
+            )
             print()
         failed = False
     finally:

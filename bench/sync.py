@@ -67,7 +67,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="parley-bench-sync-"))
     server = Server().start()
     try:
-        files = make_tones(work / "audio", n, int(options.min_seconds * 32), int(options.max_seconds * 32), seed=options.seed)
+        files = make_tones(
+            work / "audio", n, int(options.min_seconds * 32), int(options.max_seconds * 32), seed=options.seed
+        )
         total = sum(path.stat().st_size for path in files)
         figures["audio_bytes"] = total
         env = {"PARLEY_RETRY_BASE_MS": "50"}
@@ -83,21 +85,32 @@ def main() -> None:
 
         upload = device.sync("--parallel", str(options.parallel), timeout=1800)
         figures["upload_pass"] = {
-            "exit": upload.returncode, "seconds": round(upload.seconds, 2), "requests": upload.report["requests"],
+            "exit": upload.returncode,
+            "seconds": round(upload.seconds, 2),
+            "requests": upload.report["requests"],
             "requests_per_recording": round(upload.report["requests"] / n, 2),
-            "uploaded": upload.report["uploaded"], "bytes_sent": upload.report["bytes_sent"]}
+            "uploaded": upload.report["uploaded"],
+            "bytes_sent": upload.report["bytes_sent"],
+        }
         wait = device.sync("--wait", "--timeout", "1800", timeout=2000)
         figures["processing_pass"] = {
-            "exit": wait.returncode, "seconds": round(wait.seconds, 2), "requests": wait.report["requests"],
-            "completed": wait.report["completed"], "offloaded": wait.report["offloaded"]}
+            "exit": wait.returncode,
+            "seconds": round(wait.seconds, 2),
+            "requests": wait.report["requests"],
+            "completed": wait.report["completed"],
+            "offloaded": wait.report["offloaded"],
+        }
         figures["sync_total_seconds"] = round(upload.seconds + wait.seconds, 2)
         figures["requests_per_recording_total"] = round((upload.report["requests"] + wait.report["requests"]) / n, 2)
         figures["statuses"] = dict(device.statuses())
 
         idle = device.sync()
-        figures["idle_pass"] = {"seconds": round(idle.seconds, 2), "requests": idle.report["requests"],
-                                "requests_per_recording": round(idle.report["requests"] / n, 3),
-                                "bytes_sent": idle.report["bytes_sent"]}
+        figures["idle_pass"] = {
+            "seconds": round(idle.seconds, 2),
+            "requests": idle.report["requests"],
+            "requests_per_recording": round(idle.report["requests"] / n, 3),
+            "bytes_sent": idle.report["bytes_sent"],
+        }
         storage_after = device.storage()
         figures["offload"] = {
             "policy": storage_after["policy"],
@@ -123,10 +136,14 @@ def main() -> None:
             seconds = time.monotonic() - started
             sent = sum(run.report["bytes_sent"] for run in runs if run.report)
             figures["interrupted"] = {
-                "chunk_kb": options.chunk_kb, "drop_share_of_patches": options.drop, "passes": len(runs),
-                "seconds": round(seconds, 2), "patches_dropped": proxy.counts["drop PATCH"],
+                "chunk_kb": options.chunk_kb,
+                "drop_share_of_patches": options.drop,
+                "passes": len(runs),
+                "seconds": round(seconds, 2),
+                "patches_dropped": proxy.counts["drop PATCH"],
                 "patches": proxy.counts["drop PATCH"] + proxy.counts["pass PATCH"],
-                "client_bytes_sent": sent, "bytes_resent": sent - total,
+                "client_bytes_sent": sent,
+                "bytes_resent": sent - total,
                 "bytes_resent_share": round((sent - total) / total, 4),
                 "bytes_resent_per_drop": round((sent - total) / max(proxy.counts["drop PATCH"], 1)),
                 # Bytes that reached the server beyond the audio itself: PATCH bodies it
@@ -146,28 +163,47 @@ def main() -> None:
     if options.json:
         print(json.dumps(figures, indent=2))
         return
-    up, proc, idle_pass, off, bad = (figures["upload_pass"], figures["processing_pass"], figures["idle_pass"],
-                                     figures["offload"], figures["interrupted"])
+    up, proc, idle_pass, off, bad = (
+        figures["upload_pass"],
+        figures["processing_pass"],
+        figures["idle_pass"],
+        figures["offload"],
+        figures["interrupted"],
+    )
     print(f"{n} recordings, {total / 1e6:.1f} MB of audio, parallel {options.parallel}")
     print(f"  import                 {figures['import_seconds']:8.2f} s")
-    print(f"  upload pass            {up['seconds']:8.2f} s   {up['requests']:5d} requests = "
-          f"{up['requests_per_recording']:.2f}/recording   {up['bytes_sent']} bytes sent (exit {up['exit']})")
-    print(f"  sync --wait            {proc['seconds']:8.2f} s   {proc['requests']:5d} requests   "
-          f"{proc['completed']} processed, {proc['offloaded']} offloaded (exit {proc['exit']})")
-    print(f"  total                  {figures['sync_total_seconds']:8.2f} s   "
-          f"{figures['requests_per_recording_total']:.2f} requests/recording   statuses {figures['statuses']}")
-    print(f"  second sync (idle)     {idle_pass['seconds']:8.2f} s   {idle_pass['requests']:5d} requests = "
-          f"{idle_pass['requests_per_recording']:.3f}/recording   {idle_pass['bytes_sent']} bytes sent")
-    print(f"  offload ({off['policy']})   parley storage local bytes {off['storage_local_bytes_before']} -> "
-          f"{off['storage_local_bytes_after']} (offloaded {off['storage_offloaded_bytes_after']}); "
-          f"library folder on disk {off['library_folder_bytes_before']} -> {off['library_folder_bytes_after']} "
-          f"(imported originals still {off['source_folder_bytes_after']}: hard links)")
-    print(f"  interrupted            {bad['seconds']:8.2f} s   {bad['passes']} passes, {bad['patches_dropped']} of "
-          f"{bad['patches']} PATCHes dropped mid-body ({bad['chunk_kb']} KB chunks)")
-    print(f"                         client re-sent {bad['bytes_resent']} bytes = {bad['bytes_resent_share']:.2%} of "
-          f"the audio ({bad['bytes_resent_per_drop']} per drop); the server received "
-          f"{bad['server_bytes_extra']} bytes beyond the audio ({bad['patches_refused_409_423']} PATCHes "
-          f"refused with 409/423 while it finished a dropped one); statuses {bad['statuses']}")
+    print(
+        f"  upload pass            {up['seconds']:8.2f} s   {up['requests']:5d} requests = "
+        f"{up['requests_per_recording']:.2f}/recording   {up['bytes_sent']} bytes sent (exit {up['exit']})"
+    )
+    print(
+        f"  sync --wait            {proc['seconds']:8.2f} s   {proc['requests']:5d} requests   "
+        f"{proc['completed']} processed, {proc['offloaded']} offloaded (exit {proc['exit']})"
+    )
+    print(
+        f"  total                  {figures['sync_total_seconds']:8.2f} s   "
+        f"{figures['requests_per_recording_total']:.2f} requests/recording   statuses {figures['statuses']}"
+    )
+    print(
+        f"  second sync (idle)     {idle_pass['seconds']:8.2f} s   {idle_pass['requests']:5d} requests = "
+        f"{idle_pass['requests_per_recording']:.3f}/recording   {idle_pass['bytes_sent']} bytes sent"
+    )
+    print(
+        f"  offload ({off['policy']})   parley storage local bytes {off['storage_local_bytes_before']} -> "
+        f"{off['storage_local_bytes_after']} (offloaded {off['storage_offloaded_bytes_after']}); "
+        f"library folder on disk {off['library_folder_bytes_before']} -> {off['library_folder_bytes_after']} "
+        f"(imported originals still {off['source_folder_bytes_after']}: hard links)"
+    )
+    print(
+        f"  interrupted            {bad['seconds']:8.2f} s   {bad['passes']} passes, {bad['patches_dropped']} of "
+        f"{bad['patches']} PATCHes dropped mid-body ({bad['chunk_kb']} KB chunks)"
+    )
+    print(
+        f"                         client re-sent {bad['bytes_resent']} bytes = {bad['bytes_resent_share']:.2%} of "
+        f"the audio ({bad['bytes_resent_per_drop']} per drop); the server received "
+        f"{bad['server_bytes_extra']} bytes beyond the audio ({bad['patches_refused_409_423']} PATCHes "
+        f"refused with 409/423 while it finished a dropped one); statuses {bad['statuses']}"
+    )
 
 
 if __name__ == "__main__":

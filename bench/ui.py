@@ -14,6 +14,7 @@ Chromium (Playwright, headless) and prints the medians of the browser's own timi
 
 Prints figures only; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,10 @@ from server import CHROMIUM, Server  # noqa: E402
 from support import web_session  # noqa: E402
 
 COLORS = ["#1D4ED8", "#B91C1C", "#047857", "#7E22CE", "#B45309", "#BE185D"]
-WORDS = ("we should ship the release on friday and then review the budget with the team before the quarterly "
-         "planning meeting because the customer asked about pricing latency search quality and the roadmap").split()
+WORDS = (
+    "we should ship the release on friday and then review the budget with the team before the quarterly "
+    "planning meeting because the customer asked about pricing latency search quality and the roadmap"
+).split()
 
 
 def seed_meetings(db: sqlite3.Connection, owner: str, count: int) -> None:
@@ -45,19 +48,53 @@ def seed_meetings(db: sqlite3.Connection, owner: str, count: int) -> None:
     now = time.time()
     rows = []
     for index in range(count):
-        speakers = [{"id": f"speaker_{n + 1}", "name": f"Speaker {n + 1}", "color": COLORS[n],
-                     "talking_time_percentage": round(100 / (n + 2), 1)} for n in range(random.randint(1, 4))]
+        speakers = [
+            {
+                "id": f"speaker_{n + 1}",
+                "name": f"Speaker {n + 1}",
+                "color": COLORS[n],
+                "talking_time_percentage": round(100 / (n + 2), 1),
+            }
+            for n in range(random.randint(1, 4))
+        ]
         created = now - (count - index) * 60
-        rows.append((
-            f"bench-{index:06d}", owner, None, None, 1, f"Weekly sync #{index}", created, created, created,
-            uuid.uuid4().hex + uuid.uuid4().hex, 10_000_000, "meeting.m4a", "audio/mp4", "synced", None, 1.0, None,
-            random.uniform(600, 5400), "aac", 48000, 1, f"audio/bench-{index:06d}/original", None, json.dumps(speakers),
-            "Speaker 1 opened by saying: " + " ".join(random.choices(WORDS, k=40))))
-    db.executemany("""
+        rows.append(
+            (
+                f"bench-{index:06d}",
+                owner,
+                None,
+                None,
+                1,
+                f"Weekly sync #{index}",
+                created,
+                created,
+                created,
+                uuid.uuid4().hex + uuid.uuid4().hex,
+                10_000_000,
+                "meeting.m4a",
+                "audio/mp4",
+                "synced",
+                None,
+                1.0,
+                None,
+                random.uniform(600, 5400),
+                "aac",
+                48000,
+                1,
+                f"audio/bench-{index:06d}/original",
+                None,
+                json.dumps(speakers),
+                "Speaker 1 opened by saying: " + " ".join(random.choices(WORDS, k=40)),
+            )
+        )
+    db.executemany(
+        """
         INSERT INTO meeting (id, owner_id, client_id, workspace_id, is_personal, title, recorded_at, created_at,
             updated_at, sha256, size, original_name, content_type, status, stage, progress, failure_reason, duration,
             codec, sample_rate, channels, audio_path, playback_path, speakers_json, summary_preview)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        rows,
+    )
 
 
 def synthetic_meeting(segments: int, seconds: float = 3600.0) -> dict:
@@ -71,30 +108,70 @@ def synthetic_meeting(segments: int, seconds: float = 3600.0) -> dict:
         count = random.randint(8, 20)
         words, step = [], (length - 0.4) / count
         for n in range(count):
-            words.append({"start": round(start + n * step, 2), "end": round(start + (n + 1) * step, 2),
-                          "word": random.choice(WORDS), "probability": 0.9})
+            words.append(
+                {
+                    "start": round(start + n * step, 2),
+                    "end": round(start + (n + 1) * step, 2),
+                    "word": random.choice(WORDS),
+                    "probability": 0.9,
+                }
+            )
         text = " ".join(word["word"] for word in words).capitalize() + "."
         words[-1]["word"] += "."
         words[0]["word"] = words[0]["word"].capitalize()
-        items.append({"start": round(start, 2), "end": round(start + length - 0.4, 2), "text": text,
-                      "speaker_id": f"Speaker {speaker + 1}", "confidence": 0.9, "words": words})
-        turns.append({"start": round(start, 2), "end": round(start + length - 0.4, 2), "speaker_id": f"speaker_{speaker + 1}"})
-    people = [{"id": f"speaker_{n + 1}", "display_name": f"Speaker {n + 1}", "custom_name": None,
-               "total_duration": seconds / speakers, "segment_count": segments // speakers,
-               "talking_time_percentage": 25.0, "speaker_color": COLORS[n], "word_count": 0,
-               "words_per_minute": 150.0} for n in range(speakers)]
+        items.append(
+            {
+                "start": round(start, 2),
+                "end": round(start + length - 0.4, 2),
+                "text": text,
+                "speaker_id": f"Speaker {speaker + 1}",
+                "confidence": 0.9,
+                "words": words,
+            }
+        )
+        turns.append(
+            {"start": round(start, 2), "end": round(start + length - 0.4, 2), "speaker_id": f"speaker_{speaker + 1}"}
+        )
+    people = [
+        {
+            "id": f"speaker_{n + 1}",
+            "display_name": f"Speaker {n + 1}",
+            "custom_name": None,
+            "total_duration": seconds / speakers,
+            "segment_count": segments // speakers,
+            "talking_time_percentage": 25.0,
+            "speaker_color": COLORS[n],
+            "word_count": 0,
+            "words_per_minute": 150.0,
+        }
+        for n in range(speakers)
+    ]
     insights = {
-        "summary": [{"speaker_id": "Speaker 1", "text": items[i]["text"], "start": items[i]["start"], "end": items[i]["end"]}
-                    for i in range(0, segments, max(1, segments // 5))],
+        "summary": [
+            {"speaker_id": "Speaker 1", "text": items[i]["text"], "start": items[i]["start"], "end": items[i]["end"]}
+            for i in range(0, segments, max(1, segments // 5))
+        ],
         "key_topics": ["release", "budget", "roadmap"],
-        "speakers": [{"speaker_id": f"speaker_{n + 1}", "key_topics": ["budget"], "sentiment": "neutral",
-                      "action_items": []} for n in range(speakers)],
-        "action_items": [{"owner": "speaker_2", "text": items[i]["text"], "start": items[i]["start"], "end": items[i]["end"]}
-                         for i in range(3, segments, max(1, segments // 8))],
-        "decisions": [], "questions": [], "source": "offline",
+        "speakers": [
+            {"speaker_id": f"speaker_{n + 1}", "key_topics": ["budget"], "sentiment": "neutral", "action_items": []}
+            for n in range(speakers)
+        ],
+        "action_items": [
+            {"owner": "speaker_2", "text": items[i]["text"], "start": items[i]["start"], "end": items[i]["end"]}
+            for i in range(3, segments, max(1, segments // 8))
+        ],
+        "decisions": [],
+        "questions": [],
+        "source": "offline",
     }
-    transcript = {"duration": seconds, "language": "en", "model": "synthetic", "segments": items,
-                  "speakers": people, "speaker_turns": turns}
+    transcript = {
+        "duration": seconds,
+        "language": "en",
+        "model": "synthetic",
+        "segments": items,
+        "speakers": people,
+        "speaker_turns": turns,
+    }
     return {"transcript": transcript, "insights": insights}
 
 
@@ -102,20 +179,30 @@ def seed_long_meeting(db: sqlite3.Connection, owner: str, segments: int) -> tupl
     meeting_id = "bench-long-meeting"
     processed = synthetic_meeting(segments)
     now = time.time() + 10  # newest, so it is also on the dashboard's first page
-    speakers = [{"id": s["id"], "name": s["display_name"], "color": s["speaker_color"], "talking_time_percentage": 25.0}
-                for s in processed["transcript"]["speakers"]]
-    db.execute("""
+    speakers = [
+        {"id": s["id"], "name": s["display_name"], "color": s["speaker_color"], "talking_time_percentage": 25.0}
+        for s in processed["transcript"]["speakers"]
+    ]
+    db.execute(
+        """
         INSERT INTO meeting (id, owner_id, is_personal, title, created_at, updated_at, sha256, size, status, progress,
             duration, audio_path, speakers_json, summary_preview)
         VALUES (?, ?, 1, 'One-hour planning meeting', ?, ?, ?, 100000000, 'synced', 1, 3600, 'audio/none', ?, ?)""",
-               (meeting_id, owner, now, now, "f" * 64, json.dumps(speakers), "A long synthetic meeting."))
-    db.execute("INSERT INTO stage_result (meeting_id, stage, result, seconds, created_at) VALUES (?, 'summarize', ?, 1, ?)",
-               (meeting_id, json.dumps(processed), now))
+        (meeting_id, owner, now, now, "f" * 64, json.dumps(speakers), "A long synthetic meeting."),
+    )
+    db.execute(
+        "INSERT INTO stage_result (meeting_id, stage, result, seconds, created_at) VALUES (?, 'summarize', ?, 1, ?)",
+        (meeting_id, json.dumps(processed), now),
+    )
     # Search rows, as the index stage writes them (the FTS triggers fill segment_fts).
-    db.executemany("""INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind)
+    db.executemany(
+        """INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind)
                       VALUES (?, ?, ?, ?, ?, ?, ?, 'transcript')""",
-                   [(meeting_id, i, s["start"], s["end"], "speaker_" + s["speaker_id"].split()[-1], s["speaker_id"], s["text"])
-                    for i, s in enumerate(processed["transcript"]["segments"])])
+        [
+            (meeting_id, i, s["start"], s["end"], "speaker_" + s["speaker_id"].split()[-1], s["speaker_id"], s["text"])
+            for i, s in enumerate(processed["transcript"]["segments"])
+        ],
+    )
     words = sum(len(s["words"]) for s in processed["transcript"]["segments"])
     return meeting_id, words
 
@@ -166,8 +253,10 @@ def report(name: str, runs: list[dict], server_ms: list[float], api: tuple[str, 
     print(f"  interactive (DCL end)    {median(runs, 'interactive'):7.1f} ms")
     print(f"  load end                 {median(runs, 'load'):7.1f} ms")
     weight = first["html_body"] + first["asset_body"]
-    print(f"  page weight: HTML {first['html_body'] / 1024:.1f} KiB + JS/CSS {first['asset_body'] / 1024:.1f} KiB "
-          f"= {weight / 1024:.1f} KiB (uncompressed)")
+    print(
+        f"  page weight: HTML {first['html_body'] / 1024:.1f} KiB + JS/CSS {first['asset_body'] / 1024:.1f} KiB "
+        f"= {weight / 1024:.1f} KiB (uncompressed)"
+    )
     if first["cards"]:
         print(f"  cards rendered: {first['cards']}")
     if "/search" in name:
@@ -185,6 +274,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.binary:
         import server as server_module
+
         server_module.BINARY = Path(args.binary)
     random.seed(7)
 
@@ -199,8 +289,10 @@ def main() -> None:
         db.commit()
         db.close()
         print(f"binary: {__import__('server').BINARY}")
-        print(f"seeded {args.meetings} meetings + one {args.segments}-segment, {words}-word, 1-hour transcript "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"seeded {args.meetings} meetings + one {args.segments}-segment, {words}-word, 1-hour transcript "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
         session = web_session(instance.url, token)  # the cookie is a session id, not the token
         cookies = {"parley_session": session}

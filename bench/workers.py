@@ -13,6 +13,7 @@ short meeting at a time: "queued → claimed" is the transcribe job's created_at
 in the database (a long-polling worker's wake-up), "upload → first stage" the upload's
 answer → the normalize job's start. Prints figures only; asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -105,7 +106,10 @@ def throughput(label: str, workers: int, files: list[Path], seconds: float) -> d
         sampler.join()
         coordinator_cpu = cpu_seconds(server.process.pid) - cpu_before
         return {
-            "setup": label, "meetings": len(ids), "audio_seconds": len(ids) * seconds, "wall_seconds": round(wall, 1),
+            "setup": label,
+            "meetings": len(ids),
+            "audio_seconds": len(ids) * seconds,
+            "wall_seconds": round(wall, 1),
             "audio_s_per_wall_s": round(len(ids) * seconds / wall, 2),
             "summary_p50_ms": round(percentile(sampler.latencies, 0.5) * 1000, 1),
             "summary_p99_ms": round(percentile(sampler.latencies, 0.99) * 1000, 1),
@@ -125,12 +129,17 @@ def start_pinned(server: ParleyServer) -> None:
     import subprocess
     from support import free_port, wait_for
     import requests
+
     server.port = free_port()
     env = {**os.environ, **server.env}
     log = open(server.log_path, "ab")
     server.process = subprocess.Popen(
         pinned(0, [str(BINARY), "serve", "--data", str(server.data_dir), "--port", str(server.port)]),
-        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     log.close()
 
     def healthy() -> bool:
@@ -138,6 +147,7 @@ def start_pinned(server: ParleyServer) -> None:
             return requests.get(server.url + "/health", timeout=1).status_code == 200
         except requests.ConnectionError:
             return False
+
     wait_for(healthy, 30, interval=0.05, what="parley serve")
 
 
@@ -150,8 +160,12 @@ def claim_latency(server: ParleyServer, api, directory: Path, workers: int) -> d
         answered = time.time()
         assert api.wait_status(mid, timeout=600)["status"] == "synced"
         with sqlite3.connect(database) as db:
-            rows = dict((stage, (created, started)) for stage, created, started in db.execute(
-                "SELECT stage, created_at, started_at FROM job WHERE meeting_id = ?", (mid,)))
+            rows = dict(
+                (stage, (created, started))
+                for stage, created, started in db.execute(
+                    "SELECT stage, created_at, started_at FROM job WHERE meeting_id = ?", (mid,)
+                )
+            )
         upload_to_first.append(rows["normalize"][1] - answered)
         queued_to_claimed.append(rows["transcribe"][1] - rows["transcribe"][0])
     return {
@@ -173,24 +187,35 @@ def main() -> None:
     ARGS = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="parley-bench-workers-"))
     rows = []
-    for label, workers in (("server alone (1 engine, 1 thread)", 0), ("coordinator + 1 worker", 1),
-                           ("coordinator + 2 workers", 2)):
+    for label, workers in (
+        ("server alone (1 engine, 1 thread)", 0),
+        ("coordinator + 1 worker", 1),
+        ("coordinator + 2 workers", 2),
+    ):
         files = [make_audio(directory / f"{workers}-{i}.wav", ARGS.seconds) for i in range(ARGS.meetings)]
         rows.append(throughput(label, workers, files, ARGS.seconds))
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     if ARGS.json:
         print(json.dumps(rows, indent=2))
         return
-    print(f"{ARGS.meetings} meetings × {ARGS.seconds:.0f} s (tiny.en, beam 5, diarization), engines pinned to 1 thread/core")
-    print(f"{'setup':38} {'audio s/wall s':>14} {'wall s':>7} {'summary p50/p99 ms':>19} {'server RSS MB':>13} {'server CPU %':>12}")
+    print(
+        f"{ARGS.meetings} meetings × {ARGS.seconds:.0f} s (tiny.en, beam 5, diarization), engines pinned to 1 thread/core"
+    )
+    print(
+        f"{'setup':38} {'audio s/wall s':>14} {'wall s':>7} {'summary p50/p99 ms':>19} {'server RSS MB':>13} {'server CPU %':>12}"
+    )
     for row in rows:
-        print(f"{row['setup']:38} {row['audio_s_per_wall_s']:>14} {row['wall_seconds']:>7} "
-              f"{row['summary_p50_ms']:>8}/{row['summary_p99_ms']:<10} {row['server_peak_rss_mb']:>13} {row['server_cpu_percent']:>12}")
+        print(
+            f"{row['setup']:38} {row['audio_s_per_wall_s']:>14} {row['wall_seconds']:>7} "
+            f"{row['summary_p50_ms']:>8}/{row['summary_p99_ms']:<10} {row['server_peak_rss_mb']:>13} {row['server_cpu_percent']:>12}"
+        )
     latency = rows[-1]["latency"]
-    print(f"claim latency with 2 idle workers over {latency['runs']} meetings: transcribe queued → claimed "
-          f"p50 {latency['transcribe_queued_to_claimed_p50_ms']} ms, p99 {latency['transcribe_queued_to_claimed_p99_ms']} ms; "
-          f"upload answered → first stage started p50 {latency['upload_to_first_stage_p50_ms']} ms, "
-          f"p99 {latency['upload_to_first_stage_p99_ms']} ms")
+    print(
+        f"claim latency with 2 idle workers over {latency['runs']} meetings: transcribe queued → claimed "
+        f"p50 {latency['transcribe_queued_to_claimed_p50_ms']} ms, p99 {latency['transcribe_queued_to_claimed_p99_ms']} ms; "
+        f"upload answered → first stage started p50 {latency['upload_to_first_stage_p50_ms']} ms, "
+        f"p99 {latency['upload_to_first_stage_p99_ms']} ms"
+    )
 
 
 if __name__ == "__main__":

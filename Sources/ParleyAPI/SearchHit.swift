@@ -27,8 +27,10 @@ public struct SearchHit: Codable, Sendable, Equatable {
         case speakerName = "speaker_name"
     }
 
-    public init(meetingId: String, meetingTitle: String, segmentId: Int64, kind: String, start: Double, end: Double,
-                speakerId: String, speakerName: String, snippet: String, score: Double) {
+    public init(
+        meetingId: String, meetingTitle: String, segmentId: Int64, kind: String, start: Double, end: Double,
+        speakerId: String, speakerName: String, snippet: String, score: Double
+    ) {
         self.meetingId = meetingId
         self.meetingTitle = meetingTitle
         self.segmentId = segmentId

@@ -16,8 +16,10 @@ public struct WorkerClaim: Codable, Sendable, Equatable {
     /// Longest the server holds the request open when nothing is queued (1–60 s, default 25).
     public var waitSeconds: Double?
 
-    public init(workerId: String, name: String, stages: [ProcessingStage], models: [String], device: String,
-                waitSeconds: Double? = nil) {
+    public init(
+        workerId: String, name: String, stages: [ProcessingStage], models: [String], device: String,
+        waitSeconds: Double? = nil
+    ) {
         self.workerId = workerId
         self.name = name
         self.stages = stages

@@ -14,7 +14,8 @@ public struct TranscriptionPipeline: Sendable {
     }
 
     public func run(file: String, progress: PipelineProgressHandler? = nil) async throws -> Transcript {
-        let stages: [PipelineStage] = options.diarize
+        let stages: [PipelineStage] =
+            options.diarize
             ? [.decode, .transcribe, .diarize, .attribute] : [.decode, .transcribe, .attribute]
         let report = ProgressReporter(stages: stages, handler: progress)
         let workspace = FileManager.default.temporaryDirectory

@@ -45,7 +45,8 @@ extension ProcessingService {
             let owner = Self.owner(tokenId: tokenId, lease: lease)
             if let job = try await shared.jobs.claim(
                 worker: owner, stages: stages, models: Set(claim.models), lease: configuration.leaseSeconds),
-               let jobID = job.id {
+                let jobID = job.id
+            {
                 guard let meeting = try await shared.meetings.meeting(id: job.meetingId) else {
                     try await shared.jobs.release(job, worker: owner)
                     await shared.publish(meetingId: job.meetingId)
@@ -76,9 +77,10 @@ extension ProcessingService {
     /// Renews the lease and records progress; `.leaseLost` tells the worker to stop.
     public func heartbeatRemote(jobId: Int64, lease: String, tokenId: String, progress: Double) async throws -> RemoteOutcome {
         let fraction = progress.isFinite ? min(max(progress, 0), 1) : 0
-        guard try await shared.jobs.heartbeat(
-            jobId: jobId, worker: Self.owner(tokenId: tokenId, lease: lease), lease: shared.configuration.leaseSeconds,
-            progress: fraction)
+        guard
+            try await shared.jobs.heartbeat(
+                jobId: jobId, worker: Self.owner(tokenId: tokenId, lease: lease), lease: shared.configuration.leaseSeconds,
+                progress: fraction)
         else { return .leaseLost }
         await shared.registry.heartbeat(workerID: Self.workerID(lease), jobID: jobId, progress: fraction)
         if let job = try await shared.jobs.job(id: jobId) { await shared.publish(meetingId: job.meetingId, wake: false) }
@@ -92,9 +94,10 @@ extension ProcessingService {
     {
         let owner = Self.owner(tokenId: tokenId, lease: lease)
         if let job = try await shared.jobs.job(id: jobId), job.state == .running, job.leaseOwner == owner,
-           try await shared.jobs.complete(
-               job, worker: owner, result: result, seconds: max(seconds.isFinite ? seconds : 0, 0),
-               maxAttempts: shared.configuration.maxAttempts) {
+            try await shared.jobs.complete(
+                job, worker: owner, result: result, seconds: max(seconds.isFinite ? seconds : 0, 0),
+                maxAttempts: shared.configuration.maxAttempts)
+        {
             await shared.registry.jobEnded(workerID: Self.workerID(lease), jobID: jobId, completed: true)
             await shared.publish(meetingId: job.meetingId)
             return .stored

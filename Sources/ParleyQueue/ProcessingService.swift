@@ -28,7 +28,8 @@ public final class ProcessingService: Service, Sendable {
             signal: JobSignal(),
             registry: WorkerRegistry(staleAfter: max(configuration.leaseSeconds, configuration.maxClaimWaitSeconds) + 5),
             logger: logger)
-        engines = configuration.localWorkers
+        engines =
+            configuration.localWorkers
             ? (0..<max(configuration.engineConcurrency, 1)).map { _ in EngineSupervisor(configuration: engine) } : []
         localModels = configuration.localModels.union([transcription.model ?? "tiny.en"])
     }

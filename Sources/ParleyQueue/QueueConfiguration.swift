@@ -64,8 +64,9 @@ public struct QueueConfiguration: Sendable, Equatable {
             configuration.maxAudioSeconds = hours > 0 ? hours * 3600 : nil
         }
         if environment["PARLEY_LOCAL_WORKERS"] == "0" { configuration.localWorkers = false }
-        configuration.localModels = Set((environment["PARLEY_LOCAL_MODELS"] ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        configuration.localModels = Set(
+            (environment["PARLEY_LOCAL_MODELS"] ?? "").split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if let value = environment["PARLEY_MEMORY_BUDGET_MB"].flatMap(UInt64.init), value > 0 {
             configuration.memoryBudgetBytes = value << 20
         }

@@ -15,7 +15,7 @@ public enum ChildProcesses {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).filter { pid in
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")")
+                let close = stat.lastIndex(of: ")")
             else { return false }
             // Fields after "(comm)": state, ppid, …
             let fields = stat[stat.index(after: close)...].split(separator: " ")

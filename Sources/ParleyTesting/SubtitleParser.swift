@@ -50,7 +50,7 @@ public enum SubtitleParser {
         guard pieces.count == 2, pieces[1].count == 3, let millis = Int(pieces[1]) else { return nil }
         let clock = pieces[0].split(separator: ":")
         guard clock.count == 3, clock[1].count == 2, clock[2].count == 2,
-              let h = Int(clock[0]), let m = Int(clock[1]), let s = Int(clock[2]), m < 60, s < 60
+            let h = Int(clock[0]), let m = Int(clock[1]), let s = Int(clock[2]), m < 60, s < 60
         else { return nil }
         return Double(h * 3600 + m * 60 + s) + Double(millis) / 1000
     }

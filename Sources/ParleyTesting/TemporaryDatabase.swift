@@ -35,7 +35,8 @@ public struct TemporaryDatabase: Sendable {
             title: "Meeting \(id.prefix(4))", recordedAt: nil, createdAt: createdAt, updatedAt: createdAt, sha256: sha256,
             size: 1000, originalName: "a.wav", contentType: "audio/wav", status: .queued, stage: .normalize, progress: 0,
             failureReason: nil, duration: duration, codec: nil, sampleRate: nil, channels: nil,
-            audioPath: DataLayout.originalRelativePath(meeting: id, originalName: "a.wav"), playbackPath: nil, speakersJson: nil, summaryPreview: nil)
+            audioPath: DataLayout.originalRelativePath(meeting: id, originalName: "a.wav"), playbackPath: nil, speakersJson: nil,
+            summaryPreview: nil)
     }
 
     public static func sha(_ seed: Int) -> String {

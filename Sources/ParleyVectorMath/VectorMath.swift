@@ -16,7 +16,9 @@ public enum VectorMath {
     /// The same, from float16 little-endian bytes (how the index stage stores vectors).
     public static func quantize(float16 data: Data) -> (codes: [Int8], scale: Float) {
         let floats = data.withUnsafeBytes { raw in
-            (0..<(raw.count / 2)).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.load(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+            (0..<(raw.count / 2)).map {
+                Float(Float16(bitPattern: UInt16(littleEndian: raw.load(fromByteOffset: $0 * 2, as: UInt16.self))))
+            }
         }
         return quantize(floats)
     }
@@ -60,8 +62,10 @@ public enum VectorMath {
     /// Scores every row of one meeting (`codes` holds `ids.count` rows of `dimension`
     /// codes, `scales` one per row) against the query's codes and offers each to `best`;
     /// rows whose speaker is not `allowed` are skipped.
-    public static func scan(query: [Int8], scale: Float, codes: [Int8], scales: [Float], ids: [Int64],
-                            speakerIndex: [UInt16], allowed: [Bool]?, into best: inout TopK) {
+    public static func scan(
+        query: [Int8], scale: Float, codes: [Int8], scales: [Float], ids: [Int64],
+        speakerIndex: [UInt16], allowed: [Bool]?, into best: inout TopK
+    ) {
         let dimension = query.count
         guard dimension > 0, codes.count == ids.count * dimension else { return }
         query.withUnsafeBufferPointer { q in

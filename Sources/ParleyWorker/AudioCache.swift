@@ -56,8 +56,10 @@ actor AudioCache {
     /// Deletes the least recently used files until the cache fits, never those of `keeping`.
     func evict(keeping sha256: String) {
         let keys: [URLResourceKey] = [.fileSizeKey, .contentModificationDateKey]
-        guard let files = try? FileManager.default.contentsOfDirectory(
-            at: directory, includingPropertiesForKeys: keys) else { return }
+        guard
+            let files = try? FileManager.default.contentsOfDirectory(
+                at: directory, includingPropertiesForKeys: keys)
+        else { return }
         var entries = files.compactMap { url -> (url: URL, size: Int64, date: Date)? in
             guard let values = try? url.resourceValues(forKeys: Set(keys)) else { return nil }
             return (url, Int64(values.fileSize ?? 0), values.contentModificationDate ?? .distantPast)

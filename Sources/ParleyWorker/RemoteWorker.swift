@@ -33,7 +33,8 @@ public struct RemoteWorker: Service {
     }
 
     public func run() async throws {
-        logger.info("parley worker \(settings.workerID): \(settings.stages.map(\.rawValue)) with models \(settings.models) for \(settings.server)")
+        logger.info(
+            "parley worker \(settings.workerID): \(settings.stages.map(\.rawValue)) with models \(settings.models) for \(settings.server)")
         defer { logger.info("parley worker stopped") }
         let outcome: Result<Void, any Error> = await cancelWhenGracefulShutdown {
             do { try await loop() } catch { return .failure(error) }
@@ -89,7 +90,11 @@ public struct RemoteWorker: Service {
                 }
             }
         }
-        let outcome = await withTaskCancellationHandler { await task.result } onCancel: { task.cancel() }
+        let outcome = await withTaskCancellationHandler {
+            await task.result
+        } onCancel: {
+            task.cancel()
+        }
         beat.cancel()
         let elapsed = started.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -132,8 +137,10 @@ public struct RemoteWorker: Service {
         default:
             let message = String(decoding: reply.body, as: UTF8.self)
             logger.error("job \(job.jobId): the server refused the result (\(reply.status.code)): \(message)")
-            _ = try await client.report(job.jobId, "fail", WorkerReport.Failure(
-                lease: job.lease, error: "the server refused the worker's result: \(message.prefix(300))", retryable: false))
+            _ = try await client.report(
+                job.jobId, "fail",
+                WorkerReport.Failure(
+                    lease: job.lease, error: "the server refused the worker's result: \(message.prefix(300))", retryable: false))
         }
     }
 
@@ -144,8 +151,9 @@ public struct RemoteWorker: Service {
         switch job.stage {
         case .transcribe:
             let options = settings.options(for: job)
-            return .transcription(try await ModelStages.transcribe(
-                engine: engine, original: original, pcm: pcm, options: options, progress: progress))
+            return .transcription(
+                try await ModelStages.transcribe(
+                    engine: engine, original: original, pcm: pcm, options: options, progress: progress))
         case .diarize:
             return .diarization(try await ModelStages.diarize(engine: engine, original: original, pcm: pcm, progress: progress))
         default:

@@ -31,20 +31,25 @@ import Testing
 
     static let transcript = Transcript(
         duration: 1, language: "en", model: "tiny.en",
-        segments: [TranscriptionSegment(start: 0, end: 1, text: "Hi", speakerLabel: "Speaker 1", confidence: 1,
-                                        words: [TranscriptWord(start: 0, end: 1, word: "Hi", probability: 1)])],
+        segments: [
+            TranscriptionSegment(
+                start: 0, end: 1, text: "Hi", speakerLabel: "Speaker 1", confidence: 1,
+                words: [TranscriptWord(start: 0, end: 1, word: "Hi", probability: 1)])
+        ],
         speakers: [Speaker(id: "speaker_1", displayName: "Speaker 1", speakerColor: "#000000")],
         speakerTurns: [SpeakerTurn(start: 0, end: 1, speakerID: "speaker_1")], profile: "fast")
 
     @Test func meetings() throws {
-        #expect(try keys(Self.summary) == [
-            "id", "client_id", "owner_id", "title", "recorded_at", "created_at", "duration", "status", "stage",
-            "progress", "failure_reason", "is_personal", "workspace_id", "sha256", "size", "speakers", "summary_preview",
-        ])
+        #expect(
+            try keys(Self.summary) == [
+                "id", "client_id", "owner_id", "title", "recorded_at", "created_at", "duration", "status", "stage",
+                "progress", "failure_reason", "is_personal", "workspace_id", "sha256", "size", "speakers", "summary_preview",
+            ])
         #expect(try keys(first(object(Self.summary)["speakers"])) == ["id", "name", "color", "talking_time_percentage"])
         #expect(try keys(Page(items: [Self.summary], nextCursor: "x")) == ["items", "next_cursor"])
         #expect(try keys(MeetingCheck(exists: true, meeting: Self.summary)) == ["exists", "meeting"])
-        #expect(try keys(SyncedMeeting(id: "m", clientID: "c", sha256: "s", status: .synced))
+        #expect(
+            try keys(SyncedMeeting(id: "m", clientID: "c", sha256: "s", status: .synced))
                 == ["id", "client_id", "sha256", "status"])
         try roundTrips(Page(items: [Self.summary], nextCursor: "x"), with: JSONDecoder())
     }
@@ -52,8 +57,11 @@ import Testing
     @Test func meetingDetailAndTranscript() throws {
         let insights = MeetingInsights(
             summary: [.init(speakerID: "Speaker 1", text: "Hi", start: 0, end: 1)], keyTopics: ["t"],
-            speakers: [.init(speakerID: "Speaker 1", talkingTimePercentage: 100, keyTopics: ["t"], sentiment: "neutral",
-                             sentimentScore: 0, actionItems: [])],
+            speakers: [
+                .init(
+                    speakerID: "Speaker 1", talkingTimePercentage: 100, keyTopics: ["t"], sentiment: "neutral",
+                    sentimentScore: 0, actionItems: [])
+            ],
             actionItems: [.init(owner: "Speaker 1", text: "Do", start: 0, end: 1, kind: "task", due: "mon", assignee: "Ada")],
             source: "offline", fallbackReason: "r")
         let detail = try object(MeetingDetail(meeting: Self.summary, transcript: Self.transcript, insights: insights))
@@ -62,17 +70,20 @@ import Testing
         #expect(Set(transcript.keys) == ["duration", "language", "model", "profile", "segments", "speakers", "speaker_turns"])
         #expect(try keys(first(transcript["segments"])) == ["start", "end", "text", "speaker_id", "confidence", "words"])
         #expect(try keys(first(transcript["speaker_turns"])) == ["start", "end", "speaker_id"])
-        #expect(try keys(first(transcript["speakers"])) == [
-            "id", "display_name", "custom_name", "total_duration", "segment_count", "talking_time_percentage",
-            "speaker_color", "word_count", "words_per_minute",
-        ])
+        #expect(
+            try keys(first(transcript["speakers"])) == [
+                "id", "display_name", "custom_name", "total_duration", "segment_count", "talking_time_percentage",
+                "speaker_color", "word_count", "words_per_minute",
+            ])
         let encodedInsights = try #require(detail["insights"] as? [String: Any])
-        #expect(Set(encodedInsights.keys) == [
-            "summary", "key_topics", "speakers", "action_items", "decisions", "questions", "source", "fallback_reason",
-        ])
-        #expect(try keys(first(encodedInsights["speakers"])) == [
-            "speaker_id", "talking_time_percentage", "key_topics", "sentiment", "sentiment_score", "action_items",
-        ])
+        #expect(
+            Set(encodedInsights.keys) == [
+                "summary", "key_topics", "speakers", "action_items", "decisions", "questions", "source", "fallback_reason",
+            ])
+        #expect(
+            try keys(first(encodedInsights["speakers"])) == [
+                "speaker_id", "talking_time_percentage", "key_topics", "sentiment", "sentiment_score", "action_items",
+            ])
         // The client reads details (ParleyCore values inside) with a plain decoder.
         try roundTrips(MeetingDetail(meeting: Self.summary, transcript: Self.transcript, insights: insights), with: JSONDecoder())
     }
@@ -80,24 +91,34 @@ import Testing
     @Test func processing() throws {
         let status = ProcessingStatus(
             meetingID: "m", status: .processing, stage: .transcribe, progress: 0.5,
-            stages: [.init(stage: .transcribe, state: .running, progress: 0.5, attempts: 1, lastError: "e", worker: "w",
-                           model: "tiny.en")],
+            stages: [
+                .init(
+                    stage: .transcribe, state: .running, progress: 0.5, attempts: 1, lastError: "e", worker: "w",
+                    model: "tiny.en")
+            ],
             queuePosition: 0, attempts: 1, lastError: "e", failureReason: "f", etaSeconds: 3, waitingReason: "w")
-        #expect(try keys(status) == [
-            "meeting_id", "status", "stage", "progress", "stages", "queue_position", "attempts", "last_error",
-            "failure_reason", "eta_seconds", "waiting_reason",
-        ])
-        #expect(try keys(first(object(status)["stages"])) == [
-            "stage", "state", "progress", "attempts", "last_error", "worker", "model",
-        ])
-        #expect(try keys(AudioMetadata(duration: 1, codec: "aac", sampleRate: 16000, channels: 1, size: 1, sha256: "s",
-                                       contentType: "audio/mp4", playbackAvailable: true))
+        #expect(
+            try keys(status) == [
+                "meeting_id", "status", "stage", "progress", "stages", "queue_position", "attempts", "last_error",
+                "failure_reason", "eta_seconds", "waiting_reason",
+            ])
+        #expect(
+            try keys(first(object(status)["stages"])) == [
+                "stage", "state", "progress", "attempts", "last_error", "worker", "model",
+            ])
+        #expect(
+            try keys(
+                AudioMetadata(
+                    duration: 1, codec: "aac", sampleRate: 16000, channels: 1, size: 1, sha256: "s",
+                    contentType: "audio/mp4", playbackAvailable: true))
                 == ["duration", "codec", "sample_rate", "channels", "size", "sha256", "content_type", "playback_available"])
-        let event = ProcessingEvent(meetingId: "m", ownerId: "u", workspaceId: "w", isPersonal: false, status: .processing,
-                                    stage: .diarize, progress: 0.1, failureReason: "f")
-        #expect(try keys(event) == [
-            "meeting_id", "owner_id", "workspace_id", "is_personal", "status", "stage", "progress", "failure_reason",
-        ])
+        let event = ProcessingEvent(
+            meetingId: "m", ownerId: "u", workspaceId: "w", isPersonal: false, status: .processing,
+            stage: .diarize, progress: 0.1, failureReason: "f")
+        #expect(
+            try keys(event) == [
+                "meeting_id", "owner_id", "workspace_id", "is_personal", "status", "stage", "progress", "failure_reason",
+            ])
         try roundTrips(status, with: JSONDecoder())
     }
 
@@ -109,12 +130,14 @@ import Testing
         #expect(try keys(webhook) == ["id", "url", "workspace_id", "events", "created_at"])
         #expect(try keys(WebhookRequest(url: "u", workspaceId: "w", events: [.failed])) == ["url", "workspace_id", "events"])
         #expect(try keys(WebhookCreated(webhook: webhook, secret: "s")) == ["webhook", "secret"])
-        let delivery = WebhookDelivery(id: "d", event: .corrected, meetingId: "m", state: .failed, attempts: 2,
-                                       lastStatus: 500, lastError: "e", nextAttemptAt: "n", createdAt: "c", finishedAt: "f")
-        #expect(try keys(delivery) == [
-            "id", "event", "meeting_id", "state", "attempts", "last_status", "last_error", "next_attempt_at", "created_at",
-            "finished_at",
-        ])
+        let delivery = WebhookDelivery(
+            id: "d", event: .corrected, meetingId: "m", state: .failed, attempts: 2,
+            lastStatus: 500, lastError: "e", nextAttemptAt: "n", createdAt: "c", finishedAt: "f")
+        #expect(
+            try keys(delivery) == [
+                "id", "event", "meeting_id", "state", "attempts", "last_status", "last_error", "next_attempt_at", "created_at",
+                "finished_at",
+            ])
         let payload = WebhookPayload(
             id: "d", event: .failed, createdAt: "c",
             meeting: .init(id: "m", title: "t", status: "failed", failureReason: "f", duration: 1),
@@ -138,16 +161,18 @@ import Testing
             jobId: 1, meetingId: "m", stage: .transcribe, lease: "l", leaseSeconds: 30, heartbeatSeconds: 5, attempt: 1,
             model: "tiny.en", language: "en", beamSize: 5, profile: "fast", vocabulary: ["v"], prompt: "p",
             audioSha256: "s", audioSize: 1, duration: 1)
-        #expect(try keys(job) == [
-            "job_id", "meeting_id", "stage", "lease", "lease_seconds", "heartbeat_seconds", "attempt", "model", "language",
-            "beam_size", "profile", "vocabulary", "prompt", "audio_sha256", "audio_size", "duration",
-        ])
+        #expect(
+            try keys(job) == [
+                "job_id", "meeting_id", "stage", "lease", "lease_seconds", "heartbeat_seconds", "attempt", "model", "language",
+                "beam_size", "profile", "vocabulary", "prompt", "audio_sha256", "audio_size", "duration",
+            ])
         let info = WorkerInfo(
             workerId: "w", name: "n", user: "u", stages: [.diarize], models: [], device: "cpu",
             currentJob: .init(jobId: 1, meetingId: "m", stage: .diarize, progress: 0.5), lastSeen: "l", jobsCompleted: 2)
-        #expect(try keys(info) == [
-            "worker_id", "name", "user", "stages", "models", "device", "current_job", "last_seen", "jobs_completed",
-        ])
+        #expect(
+            try keys(info) == [
+                "worker_id", "name", "user", "stages", "models", "device", "current_job", "last_seen", "jobs_completed",
+            ])
         #expect(try keys(object(info)["current_job"]) == ["job_id", "meeting_id", "stage", "progress"])
         #expect(try keys(WorkerReport.Receipt(status: "leased", leaseSeconds: 30)) == ["status", "lease_seconds"])
         #expect(try keys(WorkerReport.Heartbeat(lease: "l", progress: 1)) == ["lease", "progress"])
@@ -159,11 +184,13 @@ import Testing
     }
 
     @Test func search() throws {
-        let hit = SearchHit(meetingId: "m", meetingTitle: "t", segmentId: 1, kind: "transcript", start: 0, end: 1,
-                            speakerId: "speaker_1", speakerName: "Ada", snippet: "<mark>hi</mark>", score: 1)
-        #expect(try keys(hit) == [
-            "meeting_id", "meeting_title", "segment_id", "kind", "start", "end", "speaker_id", "speaker_name", "snippet", "score",
-        ])
+        let hit = SearchHit(
+            meetingId: "m", meetingTitle: "t", segmentId: 1, kind: "transcript", start: 0, end: 1,
+            speakerId: "speaker_1", speakerName: "Ada", snippet: "<mark>hi</mark>", score: 1)
+        #expect(
+            try keys(hit) == [
+                "meeting_id", "meeting_title", "segment_id", "kind", "start", "end", "speaker_id", "speaker_name", "snippet", "score",
+            ])
         #expect(try keys(SearchResults(query: "q", mode: "keyword", hits: [hit])) == ["query", "mode", "hits"])
         try roundTrips(SearchResults(query: "q", mode: "keyword", hits: [hit]), with: JSONDecoder())
     }

@@ -9,8 +9,10 @@ import Testing
     }
 
     // "we met with ann and bob" said from 1 s to 4 s.
-    let words = [word(1.0, 1.3, "We"), word(1.3, 1.6, "met"), word(1.6, 1.9, "with"), word(2.0, 2.6, "Ann"),
-                 word(2.6, 2.9, "and"), word(3.0, 4.0, "Bob.")]
+    let words = [
+        word(1.0, 1.3, "We"), word(1.3, 1.6, "met"), word(1.6, 1.9, "with"), word(2.0, 2.6, "Ann"),
+        word(2.6, 2.9, "and"), word(3.0, 4.0, "Bob."),
+    ]
 
     func ordered(_ words: [TranscriptWord], within start: Double, _ end: Double) -> Bool {
         zip(words, words.dropFirst()).allSatisfy { $0.start <= $1.start && $0.end <= $1.start + 1e-9 }
@@ -45,8 +47,9 @@ import Testing
     }
 
     func transcript() -> Transcript {
-        let segment = TranscriptionSegment(start: 1, end: 4, text: "We met with Ann and Bob.", speakerLabel: "Speaker 1",
-                                           confidence: 0.8, words: words)
+        let segment = TranscriptionSegment(
+            start: 1, end: 4, text: "We met with Ann and Bob.", speakerLabel: "Speaker 1",
+            confidence: 0.8, words: words)
         return Transcript(duration: 5, language: "en", model: "tiny.en", segments: [segment], speakers: [], speakerTurns: [])
     }
 

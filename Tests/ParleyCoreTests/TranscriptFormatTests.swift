@@ -6,19 +6,22 @@ import Testing
 @Suite struct TranscriptFormatTests {
     let transcript: Transcript = {
         let segments = [
-            TranscriptionSegment(start: 0.5, end: 2.25, text: "Hello <team> & all", speakerLabel: "Speaker 1", confidence: 0.9,
-                                 words: []),
-            TranscriptionSegment(start: 2.5, end: 3661.001, text: "Long\nline", speakerLabel: "Speaker 2", confidence: 0.8,
-                                 words: []),
+            TranscriptionSegment(
+                start: 0.5, end: 2.25, text: "Hello <team> & all", speakerLabel: "Speaker 1", confidence: 0.9,
+                words: []),
+            TranscriptionSegment(
+                start: 2.5, end: 3661.001, text: "Long\nline", speakerLabel: "Speaker 2", confidence: 0.8,
+                words: []),
         ]
         var speakers = [
             Speaker(id: "speaker_1", displayName: "Speaker 1", speakerColor: SpeakerIdentity.color(ordinal: 1)),
             Speaker(id: "speaker_2", displayName: "Speaker 2", speakerColor: SpeakerIdentity.color(ordinal: 2)),
         ]
         speakers[1].customName = "Ada Lovelace"
-        return Transcript(duration: 3700, language: "en", model: "tiny.en", segments: segments,
-                          speakers: SpeakerStatistics.update(speakers, from: segments),
-                          speakerTurns: [SpeakerTurn(start: 0.4, end: 2.3, speakerID: "speaker_1")])
+        return Transcript(
+            duration: 3700, language: "en", model: "tiny.en", segments: segments,
+            speakers: SpeakerStatistics.update(speakers, from: segments),
+            speakerTurns: [SpeakerTurn(start: 0.4, end: 2.3, speakerID: "speaker_1")])
     }()
 
     @Test func srtParses() throws {
@@ -46,9 +49,10 @@ import Testing
         let segment = try #require((object["segments"] as? [[String: Any]])?.first)
         #expect(Set(segment.keys) == ["start", "end", "text", "speaker_id", "confidence", "words"])
         let speaker = try #require((object["speakers"] as? [[String: Any]])?.first)
-        #expect(Set(speaker.keys).isSuperset(of: [
-            "id", "display_name", "custom_name", "total_duration", "segment_count", "talking_time_percentage", "speaker_color",
-        ]))
+        #expect(
+            Set(speaker.keys).isSuperset(of: [
+                "id", "display_name", "custom_name", "total_duration", "segment_count", "talking_time_percentage", "speaker_color",
+            ]))
         #expect(speaker["custom_name"] is NSNull)
         #expect(try JSONDecoder().decode(Transcript.self, from: Data(json.utf8)) == transcript)
     }

@@ -46,8 +46,11 @@ import Glibc
         #expect(error?.isRetryable == true)
         guard case .crashed = error else { Issue.record("expected crashed, got \(String(describing: error))"); return }
         let result = try await engine.transcribe(audio: Self.shortAudio)
-        #expect(WordErrorRate.of(hypothesis: result.segments.map(\.text).joined(separator: " "),
-                                 reference: "And so my fellow Americans ask not what your country can do for you ask what you can do for your country") < 0.1)
+        #expect(
+            WordErrorRate.of(
+                hypothesis: result.segments.map(\.text).joined(separator: " "),
+                reference: "And so my fellow Americans ask not what your country can do for you ask what you can do for your country") < 0.1
+        )
         #expect(await engine.launches == 2)
         await engine.shutdown()
     }

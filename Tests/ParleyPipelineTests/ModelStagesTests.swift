@@ -56,7 +56,8 @@ import Testing
         var options = TranscriptionOptions()
         options.model = "big"
         let recognition = try await ModelStages.transcribe(
-            engine: engine, original: original, pcm: pcm, options: options) { fractions.values.append($0) }
+            engine: engine, original: original, pcm: pcm, options: options
+        ) { fractions.values.append($0) }
         _ = try await ModelStages.diarize(engine: engine, original: original, pcm: pcm) { fractions.values.append($0) }
         #expect(recognition.model == "big")
         #expect(await engine.decodes == 1)

@@ -65,13 +65,16 @@ import Glibc
             #expect(try await h.store.jobs.result(meetingId: meeting.id, stage: stage) != nil, "missing \(stage)")
         }
         let transcript = try #require(
-            try await TranscriptRepository(database: h.store.database).machine(meetingId: meeting.id)).transcript
+            try await TranscriptRepository(database: h.store.database).machine(meetingId: meeting.id)
+        ).transcript
         #expect(transcript.speakers.count == 1)
         let hits = try await h.store.database.pool.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT segment.meeting_id FROM segment_fts JOIN segment ON segment.id = segment_fts.rowid
-                WHERE segment_fts MATCH 'country'
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT segment.meeting_id FROM segment_fts JOIN segment ON segment.id = segment_fts.rowid
+                    WHERE segment_fts MATCH 'country'
+                    """)
         }
         #expect(hits.contains(meeting.id))
     }

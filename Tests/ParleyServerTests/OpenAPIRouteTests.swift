@@ -19,7 +19,9 @@ import Testing
         init(_ method: String, _ path: String) {
             self.method = method.uppercased()
             // `:id` and `{id}` are the same parameter; the document writes `{id}`.
-            self.path = "/" + path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+            self.path =
+                "/"
+                + path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
                 .joined(separator: "/")
         }
 
@@ -38,9 +40,10 @@ import Testing
             let served = try await client.send(.get, "/api/v1/openapi.json")
             #expect(served.status == .ok)
             let paths = try #require(try served.json["paths"] as? [String: [String: Any]])
-            let documented = Set(paths.flatMap { path, item in
-                item.keys.filter(Self.documentMethods.contains).map { Operation($0, path) }
-            })
+            let documented = Set(
+                paths.flatMap { path, item in
+                    item.keys.filter(Self.documentMethods.contains).map { Operation($0, path) }
+                })
 
             let web = Router(context: ParleyRequestContext.self)
             WebRoutes(dependencies: server.dependencies).register(on: web)

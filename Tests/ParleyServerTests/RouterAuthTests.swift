@@ -36,9 +36,11 @@ import Testing
         try await TestServer.run { server, client in
             let user = try await server.user("owner")
             let worker = try await server.workerToken(of: "owner")
-            for (method, path) in [(HTTPRequest.Method.get, "/api/v1/meetings/summary"), (.post, "/api/v1/meetings"),
-                                   (.get, "/api/v1/search?q=x"), (.get, "/api/v1/tokens"), (.get, "/api/v1/workers"),
-                                   (.get, "/metrics"), (.get, "/"), (.get, "/api/v1/events")] {
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/api/v1/meetings/summary"), (.post, "/api/v1/meetings"),
+                (.get, "/api/v1/search?q=x"), (.get, "/api/v1/tokens"), (.get, "/api/v1/workers"),
+                (.get, "/metrics"), (.get, "/"), (.get, "/api/v1/events"),
+            ] {
                 let response = try await client.send(method, path, token: worker, headers: [.tusResumable: "1.0.0"])
                 #expect(response.status == .forbidden, "\(method) \(path)")
                 #expect(response.errorCode == .workerToken, "\(method) \(path)")
@@ -80,8 +82,9 @@ import Testing
             #expect(try await client.send(.post, "/api/v1/meetings/x/cancel", headers: guarded).status == .notFound)
 
             // Signing out ends the session on the server: the copied cookie is dead.
-            let out = try await client.send(.post, "/logout", headers: cookie.merging([.contentType: "application/x-www-form-urlencoded"]),
-                                            body: Array("csrf=\(SessionCookie.csrfValue(for: session))".utf8))
+            let out = try await client.send(
+                .post, "/logout", headers: cookie.merging([.contentType: "application/x-www-form-urlencoded"]),
+                body: Array("csrf=\(SessionCookie.csrfValue(for: session))".utf8))
             #expect(out.status == .seeOther)
             #expect(try await client.send(.get, "/api/v1/meetings/summary", headers: cookie).status == .unauthorized)
             #expect(try await client.send(.get, "/api/v1/meetings/summary", token: token).status == .ok)
@@ -91,8 +94,10 @@ import Testing
     @Test func signInReturnsOnlyToPages() async throws {
         try await TestServer.run { server, client in
             let token = try await server.user("alice")
-            for (next, expected) in [("/api/v1/meetings/summary", "/"), ("//evil.example/", "/"), ("/metrics", "/"),
-                                     ("/meetings/abc#t=12.5", "/meetings/abc#t=12.5")] {
+            for (next, expected) in [
+                ("/api/v1/meetings/summary", "/"), ("//evil.example/", "/"), ("/metrics", "/"),
+                ("/meetings/abc#t=12.5", "/meetings/abc#t=12.5"),
+            ] {
                 let response = try await client.signIn(token: token, next: next)
                 #expect(response.headers[.location] == expected, "\(next)")
             }
@@ -105,8 +110,9 @@ extension TestClientProtocol {
     func signIn(token: String, next: String? = nil) async throws -> TestResponse {
         var form = "token=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token)"
         if let next { form += "&next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next)" }
-        return try await send(.post, "/login", headers: [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"],
-                              body: Array(form.utf8))
+        return try await send(
+            .post, "/login", headers: [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"],
+            body: Array(form.utf8))
     }
 }
 

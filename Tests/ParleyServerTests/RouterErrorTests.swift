@@ -52,10 +52,12 @@ import Testing
             let id = try #require(try await client.uploadMeeting(sampleBytes(300), token: token).object("meeting")["id"] as? String)
             let json: HTTPFields = [.contentType: "application/json"]
             for body in ["{", "[]", "not json"] {
-                for (method, path, caller) in [(HTTPRequest.Method.put, "/api/v1/vocabulary", token),
-                                               (.post, "/api/v1/webhooks", token),
-                                               (.post, "/api/v1/meetings/\(id)/process-async", token),
-                                               (.post, "/api/v1/worker/claim", worker)] {
+                for (method, path, caller) in [
+                    (HTTPRequest.Method.put, "/api/v1/vocabulary", token),
+                    (.post, "/api/v1/webhooks", token),
+                    (.post, "/api/v1/meetings/\(id)/process-async", token),
+                    (.post, "/api/v1/worker/claim", worker),
+                ] {
                     let response = try await client.send(method, path, token: caller, headers: json, body: Array(body.utf8))
                     #expect(response.status == .badRequest, "\(method) \(path) \(body): \(response.status)")
                     #expect(response.errorCode != nil, "\(method) \(path) \(body): \(response.text)")
@@ -67,8 +69,10 @@ import Testing
     @Test func badQueriesAndIdsAre400() async throws {
         try await TestServer.run { server, client in
             let token = try await server.user("alice")
-            for path in ["/api/v1/meetings/summary?limit=0", "/api/v1/meetings/synced?limit=abc", "/api/v1/search",
-                         "/api/v1/meetings/summary?scope=everyone", "/api/v1/meetings/check/x?sha256=nothex"] {
+            for path in [
+                "/api/v1/meetings/summary?limit=0", "/api/v1/meetings/synced?limit=abc", "/api/v1/search",
+                "/api/v1/meetings/summary?scope=everyone", "/api/v1/meetings/check/x?sha256=nothex",
+            ] {
                 let response = try await client.send(.get, path, token: token)
                 #expect(response.status == .badRequest, "\(path)")
                 #expect(response.errorCode != nil, "\(path)")

@@ -26,8 +26,11 @@ import Testing
             let token = try await server.user("alice")
             let data = sampleBytes(5000)
             let metadata = TusUpload.metadata(sha256: sha256Hex(data), title: "Chunked")
-            let created = try await client.tus(.post, "/api/v1/uploads", token: token, headers: [
-                .uploadLength: String(data.count), .uploadMetadata: metadata])
+            let created = try await client.tus(
+                .post, "/api/v1/uploads", token: token,
+                headers: [
+                    .uploadLength: String(data.count), .uploadMetadata: metadata,
+                ])
             #expect(created.status == .created)
             #expect(created.headers[.uploadOffset] == "0")
             let location = try #require(created.headers[.location])
@@ -139,8 +142,11 @@ import Testing
         try await TestServer.run(configure: { $0.maxUploadBytes = 4096 }) { server, client in
             let token = try await server.user("alice")
             for length in ["4097", String(1 << 62)] {
-                let response = try await client.tus(.post, "/api/v1/uploads", token: token, headers: [
-                    .uploadLength: length, .uploadMetadata: TusUpload.metadata(sha256: String(repeating: "a", count: 64))])
+                let response = try await client.tus(
+                    .post, "/api/v1/uploads", token: token,
+                    headers: [
+                        .uploadLength: length, .uploadMetadata: TusUpload.metadata(sha256: String(repeating: "a", count: 64)),
+                    ])
                 #expect(response.status == .contentTooLarge, "\(length)")
                 #expect(response.errorCode == .tooLarge)
             }
@@ -163,8 +169,11 @@ import Testing
         try await TestServer.run(configure: { $0.basePath = "/parley" }) { server, client in
             let token = try await server.user("alice")
             let data = sampleBytes(64)
-            let created = try await client.tus(.post, "/parley/api/v1/uploads", token: token, headers: [
-                .uploadLength: String(data.count), .uploadMetadata: TusUpload.metadata(sha256: sha256Hex(data))])
+            let created = try await client.tus(
+                .post, "/parley/api/v1/uploads", token: token,
+                headers: [
+                    .uploadLength: String(data.count), .uploadMetadata: TusUpload.metadata(sha256: sha256Hex(data)),
+                ])
             let location = try #require(created.headers[.location])
             #expect(location.hasPrefix("/parley/api/v1/uploads/"))
             let finished = try await client.patch(location, token: token, offset: 0, data)
@@ -185,8 +194,11 @@ import Testing
                 let create = try await client.send(.post, "/api/v1/uploads", token: token, headers: headers.merging([.uploadLength: "10"]))
                 #expect(create.errorCode == .unsupportedTusVersion, "\(version ?? "none")")
             }
-            let badMetadata = try await client.tus(.post, "/api/v1/uploads", token: token, headers: [
-                .uploadLength: "10", .uploadMetadata: "not base64 at all"])
+            let badMetadata = try await client.tus(
+                .post, "/api/v1/uploads", token: token,
+                headers: [
+                    .uploadLength: "10", .uploadMetadata: "not base64 at all",
+                ])
             #expect(badMetadata.status == .badRequest && badMetadata.headers[.tusResumable] == "1.0.0")
             let noHash = try await client.tus(.post, "/api/v1/uploads", token: token, headers: [.uploadLength: "10"])
             #expect(noHash.errorCode == .missingSHA256)
@@ -194,8 +206,11 @@ import Testing
             #expect(try await client.tus(.head, location, token: other).status == .notFound)
             #expect(try await client.patch(location, token: other, offset: 0, data).status == .notFound)
             // A wrong whole-file hash discards the upload.
-            let lying = try await client.tus(.post, "/api/v1/uploads", token: token, headers: [
-                .uploadLength: String(data.count), .uploadMetadata: TusUpload.metadata(sha256: sha256Hex([1, 2, 3]))])
+            let lying = try await client.tus(
+                .post, "/api/v1/uploads", token: token,
+                headers: [
+                    .uploadLength: String(data.count), .uploadMetadata: TusUpload.metadata(sha256: sha256Hex([1, 2, 3])),
+                ])
             let lyingLocation = try #require(lying.headers[.location])
             let mismatch = try await client.patch(lyingLocation, token: token, offset: 0, data)
             #expect(mismatch.status.code == 460 && mismatch.errorCode == .checksumMismatch)

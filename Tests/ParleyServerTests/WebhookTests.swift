@@ -27,8 +27,10 @@ import Testing
 
     @Test func onlyHTTPURLsWithAHostAndNoCredentials() throws {
         #expect(try WebhookTarget.validate(url: " https://example.com/hook ") == "https://example.com/hook")
-        for bad in ["ftp://example.com", "javascript:alert(1)", "http://", "/relative", "http://u:p@example.com/",
-                    "https://example.com/" + String(repeating: "a", count: 2001)] {
+        for bad in [
+            "ftp://example.com", "javascript:alert(1)", "http://", "/relative", "http://u:p@example.com/",
+            "https://example.com/" + String(repeating: "a", count: 2001),
+        ] {
             #expect(throws: APIFailure.self, "\(bad)") { try WebhookTarget.validate(url: bad) }
         }
     }

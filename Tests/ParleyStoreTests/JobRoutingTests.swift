@@ -34,8 +34,9 @@ import Testing
 
     @Test func onlyTheHolderCanReadAndARetriedCompletionIsRecognised() async throws {
         let (store, _) = try await transcribeQueued(model: nil)
-        let job = try #require(try await store.jobs.claim(
-            worker: "remote:t1:w/1", stages: [.transcribe], models: nil, lease: 30))
+        let job = try #require(
+            try await store.jobs.claim(
+                worker: "remote:t1:w/1", stages: [.transcribe], models: nil, lease: 30))
         let id = try #require(job.id)
         #expect(try await store.jobs.runningJob(id: id, ownerPrefix: "remote:t1:") != nil)
         #expect(try await store.jobs.runningJob(id: id, ownerPrefix: "remote:t2:") == nil)

@@ -7,8 +7,9 @@ import Testing
 /// keyword hit's highlighted snippet, and still shows lines found only one way.
 @Suite struct SearchFusionTests {
     func hit(_ id: Int64, _ snippet: String = "") -> SearchHit {
-        SearchHit(meetingId: "m", meetingTitle: "t", segmentId: id, kind: "transcript", start: Double(id), end: Double(id) + 1,
-                             speakerId: "speaker_1", speakerName: "Speaker 1", snippet: snippet, score: 0)
+        SearchHit(
+            meetingId: "m", meetingTitle: "t", segmentId: id, kind: "transcript", start: Double(id), end: Double(id) + 1,
+            speakerId: "speaker_1", speakerName: "Speaker 1", snippet: snippet, score: 0)
     }
 
     @Test func bothWaysRanksFirstAndKeepsTheMarks() {

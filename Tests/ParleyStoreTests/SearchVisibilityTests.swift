@@ -37,20 +37,23 @@ import Testing
                 try Self.lines(meeting.id, count: 3, vector: 1, in: db)
             }
         }
-        return World(store: store, search: SearchRepository(database: store.database), alice: alice, bob: bob,
-                     alices: alices.id, bobs: bobs.id, shared: shared.id)
+        return World(
+            store: store, search: SearchRepository(database: store.database), alice: alice, bob: bob,
+            alices: alices.id, bobs: bobs.id, shared: shared.id)
     }
 
     /// Search rows with vectors, written the way the index stage writes them.
     static func lines(_ meetingId: String, count: Int, vector lane: Int, in db: Database) throws {
         for index in 0..<count {
             let hash = "\(meetingId)-\(index)"
-            try db.execute(sql: """
-                INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind, text_hash)
-                VALUES (?, ?, ?, ?, 'speaker_1', 'Ada', ?, 'transcript', ?)
-                """, arguments: [meetingId, index, Double(index), Double(index + 1), "the budget line \(index)", hash])
-            try db.execute(sql: "INSERT OR REPLACE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
-                           arguments: [meetingId, hash, unit(lane)])
+            try db.execute(
+                sql: """
+                    INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind, text_hash)
+                    VALUES (?, ?, ?, ?, 'speaker_1', 'Ada', ?, 'transcript', ?)
+                    """, arguments: [meetingId, index, Double(index), Double(index + 1), "the budget line \(index)", hash])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
+                arguments: [meetingId, hash, unit(lane)])
         }
     }
 
@@ -115,10 +118,11 @@ import Testing
         try await w.store.database.pool.write { db in
             for index in 10..<14 {
                 for meetingId in [w.alices, w.bobs] {
-                    try db.execute(sql: """
-                        INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind)
-                        VALUES (?, ?, 0, 1, 'speaker_1', 'Ada', 'a later budget remark', 'transcript')
-                        """, arguments: [meetingId, index])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind)
+                            VALUES (?, ?, 0, 1, 'speaker_1', 'Ada', 'a later budget remark', 'transcript')
+                            """, arguments: [meetingId, index])
                 }
             }
         }

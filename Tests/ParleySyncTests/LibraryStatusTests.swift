@@ -65,9 +65,11 @@ import Testing
 
     @Test func theStatusMachineHasTheDocumentedEdges() {
         // The spec's main line and the edges the sync engine relies on.
-        for (from, to) in [(MeetingStatus.local, MeetingStatus.queued), (.queued, .uploading), (.uploading, .processing),
-                           (.processing, .synced), (.uploading, .queued), (.synced, .queued), (.failed, .queued),
-                           (.local, .failed), (.uploading, .failed), (.processing, .failed)] {
+        for (from, to) in [
+            (MeetingStatus.local, MeetingStatus.queued), (.queued, .uploading), (.uploading, .processing),
+            (.processing, .synced), (.uploading, .queued), (.synced, .queued), (.failed, .queued),
+            (.local, .failed), (.uploading, .failed), (.processing, .failed),
+        ] {
             #expect(from.canTransition(to: to), "\(from) → \(to) should be allowed")
         }
         #expect(Self.legal.count == 17)

@@ -8,8 +8,10 @@ import Testing
 @Suite struct ServerClientOriginTests {
     let client = ServerClient(baseURL: "http://127.0.0.1:9/", token: "prl_not-a-real-token")
 
-    @Test(arguments: ["http://localhost:9/api/v1/uploads/x", "http://127.0.0.1:10/api/v1/uploads/x",
-                      "https://127.0.0.1:9/api/v1/uploads/x", "file:///etc/passwd", "ftp://127.0.0.1:9/x"])
+    @Test(arguments: [
+        "http://localhost:9/api/v1/uploads/x", "http://127.0.0.1:10/api/v1/uploads/x",
+        "https://127.0.0.1:9/api/v1/uploads/x", "file:///etc/passwd", "ftp://127.0.0.1:9/x",
+    ])
     func anotherOriginIsRefusedWithoutAConnection(location: String) async throws {
         await #expect {
             _ = try await client.uploadOffset(location)

@@ -6,8 +6,7 @@ import os
 # and pick their hub mode once, at import.
 _threads = os.environ.get("PARLEY_ENGINE_THREADS", "").strip()
 if not _threads.isdigit() or int(_threads) < 1:
-    _threads = str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                   else os.cpu_count() or 1)
+    _threads = str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 os.environ["OMP_NUM_THREADS"] = _threads  # CTranslate2's OpenMP pool: one per core
 os.environ["OPENBLAS_NUM_THREADS"] = "1"  # numpy/scipy BLAS: small ops, no oversubscription
 os.environ["MKL_NUM_THREADS"] = "1"

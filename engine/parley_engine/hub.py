@@ -43,8 +43,10 @@ def repo_for(name: str) -> str:
         return name
     repo = known_models().get(name)
     if repo is None:
-        raise BadRequest(f"unknown model {name!r}; known names: {', '.join(known_models())}, "
-                         "or a hub id such as Systran/faster-whisper-small")
+        raise BadRequest(
+            f"unknown model {name!r}; known names: {', '.join(known_models())}, "
+            "or a hub id such as Systran/faster-whisper-small"
+        )
     return repo
 
 
@@ -100,8 +102,7 @@ def _unreachable(exc: Exception) -> Exception | None:
     for e in reversed(chain):
         if isinstance(e, (httpx2.TransportError, ConnectionError, TimeoutError)):
             return e
-    return next((e for e in chain if isinstance(e, (OfflineModeIsEnabled,
-                                                    LocalEntryNotFoundError))), None)
+    return next((e for e in chain if isinstance(e, (OfflineModeIsEnabled, LocalEntryNotFoundError))), None)
 
 
 def _first_line(exc: Exception) -> str:
@@ -157,25 +158,30 @@ def download(name: str, *, endpoint=None, revision=None, report=None) -> tuple[s
 
     try:
         path = huggingface_hub.snapshot_download(
-            repo, revision=revision, endpoint=endpoint, cache_dir=catalog.hub_cache(),
-            allow_patterns=ALLOW, etag_timeout=CONNECT_TIMEOUT, max_workers=2,
-            tqdm_class=_progress_bar(bytes_done))
+            repo,
+            revision=revision,
+            endpoint=endpoint,
+            cache_dir=catalog.hub_cache(),
+            allow_patterns=ALLOW,
+            etag_timeout=CONNECT_TIMEOUT,
+            max_workers=2,
+            tqdm_class=_progress_bar(bytes_done),
+        )
     except Exception as exc:  # noqa: BLE001 - mapped to one protocol line below
         network = _unreachable(exc)
         if network is not None:
-            raise HubUnreachable(f"cannot reach the model hub at {endpoint} to pull {name} "
-                                 f"({repo}): {type(network).__name__}: {_first_line(network)}"
-                                 ) from None
-        if type(exc).__name__ in ("RepositoryNotFoundError", "RevisionNotFoundError",
-                                  "GatedRepoError"):
-            raise ModelUnavailable(f"{name} ({repo}) is not on the model hub at {endpoint}: "
-                                   f"{_first_line(exc)}") from None
-        raise ModelUnavailable(f"pulling {name} ({repo}) failed: {type(exc).__name__}: "
-                               f"{_first_line(exc)}") from None
+            raise HubUnreachable(
+                f"cannot reach the model hub at {endpoint} to pull {name} "
+                f"({repo}): {type(network).__name__}: {_first_line(network)}"
+            ) from None
+        if type(exc).__name__ in ("RepositoryNotFoundError", "RevisionNotFoundError", "GatedRepoError"):
+            raise ModelUnavailable(
+                f"{name} ({repo}) is not on the model hub at {endpoint}: {_first_line(exc)}"
+            ) from None
+        raise ModelUnavailable(f"pulling {name} ({repo}) failed: {type(exc).__name__}: {_first_line(exc)}") from None
     finally:
         constants.HF_HUB_OFFLINE = offline
-    print(f"parley-engine: pulled {repo} into {path} in {time.monotonic() - started:.1f} s",
-          file=sys.stderr)
+    print(f"parley-engine: pulled {repo} into {path} in {time.monotonic() - started:.1f} s", file=sys.stderr)
     return repo, path
 
 
@@ -196,8 +202,7 @@ def pull(name: str, *, endpoint=None, revision=None, report=None, verifying=None
             problem = str(exc)
     if problem is not None:
         _discard(path)
-        raise ModelUnavailable(f"pulled {name} ({repo}) does not load and was removed from "
-                               f"the cache: {problem}")
+        raise ModelUnavailable(f"pulled {name} ({repo}) does not load and was removed from the cache: {problem}")
     entry = catalog.describe(name if "/" not in name else repo, path, "cache")
     entry["repo"] = repo
     return entry

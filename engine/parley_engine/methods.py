@@ -107,32 +107,44 @@ def transcribe(params, job):
 
 
 def diarize(params, job):
-    p = _check(params, {"audio": (_path, REQUIRED), "num_speakers": (_int(1), None),
-                        "min_speakers": (_int(1), 1), "max_speakers": (_int(1), 8), **MAX_SECONDS})
+    p = _check(
+        params,
+        {
+            "audio": (_path, REQUIRED),
+            "num_speakers": (_int(1), None),
+            "min_speakers": (_int(1), 1),
+            "max_speakers": (_int(1), 8),
+            **MAX_SECONDS,
+        },
+    )
     if p["min_speakers"] > p["max_speakers"]:
         raise BadRequest("`min_speakers` is greater than `max_speakers`")
     try:  # before decoding, so a broken install fails fast
         from .diarization import diarize as run, ensure_available
+
         ensure_available()
     except ImportError as exc:
         raise ModelUnavailable(f"diarization is not available: {exc}") from None
     from . import audio
 
     samples, _ = audio.load(p["audio"], job.progress("decode"), p["max_seconds"])
-    return run(samples, num_speakers=p["num_speakers"], min_speakers=p["min_speakers"],
-               max_speakers=p["max_speakers"], progress=job.progress("diarize"))
+    return run(
+        samples,
+        num_speakers=p["num_speakers"],
+        min_speakers=p["min_speakers"],
+        max_speakers=p["max_speakers"],
+        progress=job.progress("diarize"),
+    )
 
 
 def summarize(params, job):
-    p = _check(params, {"segments": (lambda v: isinstance(v, list), REQUIRED),
-                        "max_sentences": (_int(1), 5)})
+    p = _check(params, {"segments": (lambda v: isinstance(v, list), REQUIRED), "max_sentences": (_int(1), 5)})
     from .intelligence import pipeline
 
     problem = pipeline.check_segments(p["segments"])
     if problem:
         raise BadRequest(problem)
-    return pipeline.summarize(p["segments"], max_sentences=p["max_sentences"],
-                              progress=job.progress("summarize"))
+    return pipeline.summarize(p["segments"], max_sentences=p["max_sentences"], progress=job.progress("summarize"))
 
 
 MAX_EMBED_TEXTS = 1024  # per call: bounds the request line, the reply and the job's duration
@@ -144,13 +156,13 @@ def embed(params, job):
     if not texts:
         raise BadRequest("`texts` is empty")
     if len(texts) > MAX_EMBED_TEXTS:
-        raise BadRequest(
-            f"`texts` has {len(texts)} entries; the limit is {MAX_EMBED_TEXTS} per call")
+        raise BadRequest(f"`texts` has {len(texts)} entries; the limit is {MAX_EMBED_TEXTS} per call")
     for i, text in enumerate(texts):
         if not isinstance(text, str):
             raise BadRequest(f"texts[{i}] is not a string")
     try:  # cheap checks first, so a missing install is reported as such
         from .embedding import ensure_available
+
         ensure_available()
     except ImportError as exc:
         raise ModelUnavailable(f"text embedding is not available: {exc}") from None
@@ -163,17 +175,20 @@ def embed(params, job):
     except Exception as exc:  # noqa: BLE001 - corrupt, truncated or inconsistent model files
         raise ModelUnavailable(f"{pipeline.MODEL_NAME} could not be loaded: {exc}") from None
     vectors, truncated = pipeline.embed(texts, model, progress=job.progress("embed"))
-    return {"model": pipeline.MODEL_NAME, "dim": int(vectors.shape[1]),
-            "encoding": pipeline.ENCODING, "vectors": pipeline.to_base64_f16(vectors),
-            "truncated": truncated}
+    return {
+        "model": pipeline.MODEL_NAME,
+        "dim": int(vectors.shape[1]),
+        "encoding": pipeline.ENCODING,
+        "vectors": pipeline.to_base64_f16(vectors),
+        "truncated": truncated,
+    }
 
 
 def models(params, job):
     p = _check(params, {"dirs": (lambda v: isinstance(v, list) and all(map(_path, v)), None)})
     from . import catalog, hub
 
-    return {"models": catalog.list_models(p["dirs"]), "cache_dir": catalog.hub_cache(),
-            "pullable": hub.known_models()}
+    return {"models": catalog.list_models(p["dirs"]), "cache_dir": catalog.hub_cache(), "pullable": hub.known_models()}
 
 
 def _url(v):
@@ -181,8 +196,7 @@ def _url(v):
 
 
 def models_pull(params, job):
-    p = _check(params, {"name": (_str, REQUIRED), "endpoint": (_url, None),
-                        "revision": (_str, None)})
+    p = _check(params, {"name": (_str, REQUIRED), "endpoint": (_url, None), "revision": (_str, None)})
     from . import hub
 
     hub.repo_for(p["name"])  # a bad name is a bad_request before any network
@@ -192,11 +206,20 @@ def models_pull(params, job):
         download(done / total if total else 0.0, bytes=done, total_bytes=total)
 
     verify = job.progress("verify")
-    entry = hub.pull(p["name"], endpoint=p["endpoint"], revision=p["revision"], report=report,
-                     verifying=lambda: verify(0.0))
+    entry = hub.pull(
+        p["name"], endpoint=p["endpoint"], revision=p["revision"], report=report, verifying=lambda: verify(0.0)
+    )
     verify(1.0)
     return entry
 
 
-HANDLERS = {"ping": ping, "decode": decode, "transcribe": transcribe, "diarize": diarize,
-            "summarize": summarize, "embed": embed, "models": models, "models_pull": models_pull}
+HANDLERS = {
+    "ping": ping,
+    "decode": decode,
+    "transcribe": transcribe,
+    "diarize": diarize,
+    "summarize": summarize,
+    "embed": embed,
+    "models": models,
+    "models_pull": models_pull,
+}

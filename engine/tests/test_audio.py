@@ -17,8 +17,7 @@ def read_wav(path):
         return params, np.frombuffer(w.readframes(w.getnframes()), "<i2")
 
 
-@pytest.mark.parametrize("src,codec,rate,channels", [
-    (JFK_FLAC, "flac", 44100, 2), (JFK_MP3, "mp3", 16000, 1)])
+@pytest.mark.parametrize("src,codec,rate,channels", [(JFK_FLAC, "flac", 44100, 2), (JFK_MP3, "mp3", 16000, 1)])
 def test_decode_writes_16k_mono_wav(engine, tmp_path, src, codec, rate, channels):
     out = tmp_path / "out.wav"
     result = engine.result("decode", {"input": str(src), "output": str(out)})
@@ -50,8 +49,9 @@ def bad_files(tmp_path_factory):
     (d / "folder.wav").mkdir()
     ffmpeg("-f", "lavfi", "-i", "testsrc=duration=1:size=64x64:rate=5", str(d / "video.mp4"))
     if shutil.which("sox"):
-        subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16",
-                        str(d / "no-samples.wav"), "trim", "0", "0"], check=True)
+        subprocess.run(
+            ["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(d / "no-samples.wav"), "trim", "0", "0"], check=True
+        )
     else:  # the same thing by hand: a correct header whose data chunk is empty
         with wave.open(str(d / "no-samples.wav"), "wb") as w:
             w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000)
@@ -123,10 +123,14 @@ def test_a_playlist_upload_opens_no_url(engine, tmp_path, method):
     try:
         port = server.getsockname()[1]
         playlist = tmp_path / "meeting.m3u8"
-        playlist.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n"
-                            f"http://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n")
-        params = {"input": str(playlist), "output": str(tmp_path / "out.wav")} if method == "decode" \
+        playlist.write_text(
+            f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nhttp://127.0.0.1:{port}/segment.ts\n#EXT-X-ENDLIST\n"
+        )
+        params = (
+            {"input": str(playlist), "output": str(tmp_path / "out.wav")}
+            if method == "decode"
             else {"audio": str(playlist)}
+        )
         _, msg = engine.call(method, params)
         assert msg["event"] == "error" and msg["error"]["code"] == "bad_audio", msg
         assert msg["error"]["message"].startswith("meeting.m3u8: not an audio file"), msg
@@ -146,6 +150,7 @@ def test_a_concat_list_of_local_files_is_refused(engine, tmp_path):
 
 
 # --- max_seconds: a small upload that decodes to hours is refused, not written out ---
+
 
 def _flac_declaring(src, dst, seconds):
     """Copy a FLAC with STREAMINFO's total-samples field (36 bits) set to `seconds` at
@@ -182,8 +187,7 @@ def _refused(engine, method, params, name):
 def test_decode_refuses_a_declared_length_over_max_seconds(engine, long_files, tmp_path, name):
     out = tmp_path / "out.wav"
     params = {"input": str(long_files / name), "output": str(out), "max_seconds": 5}
-    assert _refused(engine, "decode", params, name) == \
-        f"{name}: too long (0:00:20 of audio; the limit is 0:00:05)"
+    assert _refused(engine, "decode", params, name) == f"{name}: too long (0:00:20 of audio; the limit is 0:00:05)"
     assert not out.exists() and not (tmp_path / "out.wav.part").exists()
 
 
@@ -192,22 +196,26 @@ def test_decode_stops_at_max_seconds_when_the_header_cannot_tell(engine, long_fi
     # "more than" proves the while-decoding check fired, not the header check.
     out = tmp_path / "out.wav"
     params = {"input": str(long_files / name), "output": str(out), "max_seconds": 5}
-    assert _refused(engine, "decode", params, name) == \
-        f"{name}: too long (more than 0:00:05 of audio; the limit is 0:00:05)"
+    assert (
+        _refused(engine, "decode", params, name)
+        == f"{name}: too long (more than 0:00:05 of audio; the limit is 0:00:05)"
+    )
     assert not out.exists() and not (tmp_path / "out.wav.part").exists()
 
 
 def test_decode_never_writes_more_than_max_seconds(long_files, tmp_path, monkeypatch):
     # In-process, to see what reaches the .part file before the error.
     from pathlib import Path
+
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
     from parley_engine import audio
     from parley_engine.errors import BadAudio
 
     written = []
     real = wave.Wave_write.writeframesraw
-    monkeypatch.setattr(wave.Wave_write, "writeframesraw",
-                        lambda self, data: (written.append(len(data)), real(self, data)))
+    monkeypatch.setattr(
+        wave.Wave_write, "writeframesraw", lambda self, data: (written.append(len(data)), real(self, data))
+    )
     with pytest.raises(BadAudio, match="too long"):
         audio.decode_to_wav(str(long_files / "no-length.flac"), str(tmp_path / "o.wav"), max_seconds=5)
     assert 0 < sum(written) <= 5 * 16000 * 2  # s16 mono: 2 bytes a sample
@@ -225,8 +233,9 @@ def test_max_seconds_just_above_the_length_decodes(engine, long_files, tmp_path,
 @pytest.mark.parametrize("method", ["decode", "transcribe", "diarize"])
 @pytest.mark.parametrize("value", ["ten", 0, -5, True, [10]])
 def test_max_seconds_must_be_a_positive_number(engine, tmp_path, method, value):
-    params = {"input": str(JFK_WAV), "output": str(tmp_path / "o.wav")} if method == "decode" \
-        else {"audio": str(JFK_WAV)}
+    params = (
+        {"input": str(JFK_WAV), "output": str(tmp_path / "o.wav")} if method == "decode" else {"audio": str(JFK_WAV)}
+    )
     _, msg = engine.call(method, {**params, "max_seconds": value})
     assert msg["event"] == "error" and msg["error"]["code"] == "bad_request", msg
     assert "max_seconds" in msg["error"]["message"], msg
@@ -239,6 +248,8 @@ def test_transcribe_and_diarize_refuse_audio_over_max_seconds(engine, long_files
     if method == "diarize":
         pytest.importorskip("parley_engine.diarization")
     path = long_files / src  # an absolute JFK_WAV stays itself
-    assert _refused(engine, method, {"audio": str(path), "max_seconds": 5}, path.name) == \
-        f"{path.name}: too long ({how} of audio; the limit is 0:00:05)"
+    assert (
+        _refused(engine, method, {"audio": str(path), "max_seconds": 5}, path.name)
+        == f"{path.name}: too long ({how} of audio; the limit is 0:00:05)"
+    )
     assert engine.result("ping") == {}

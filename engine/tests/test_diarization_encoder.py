@@ -1,4 +1,5 @@
 """The numpy LSTM d-vector encoder: exact against a scalar reference, and it tells voices apart."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -41,8 +42,12 @@ def _reference(state, seq, layers):
         H = w_hh.shape[1]
         h, c, outs = [0.0] * H, [0.0] * H, []
         for x in xs:
-            z = [float(b[r]) + sum(float(w_ih[r, j]) * x[j] for j in range(len(x)))
-                 + sum(float(w_hh[r, j]) * h[j] for j in range(H)) for r in range(4 * H)]
+            z = [
+                float(b[r])
+                + sum(float(w_ih[r, j]) * x[j] for j in range(len(x)))
+                + sum(float(w_hh[r, j]) * h[j] for j in range(H))
+                for r in range(4 * H)
+            ]
             i = [sig(z[q]) for q in range(H)]
             f = [sig(z[H + q]) for q in range(H)]
             g = [math.tanh(z[2 * H + q]) for q in range(H)]
@@ -73,7 +78,7 @@ def test_short_windows_in_a_batch_equal_running_them_alone():
     starts, lengths = [0, 5, 20, 31], [9, 4, 9, 2]
     got = embed_windows(mel, starts, lengths, encoder=enc, batch=3)
     for k, (s, l) in enumerate(zip(starts, lengths)):
-        np.testing.assert_allclose(got[k], _reference(state, mel[s:s + l], 2), atol=2e-5)
+        np.testing.assert_allclose(got[k], _reference(state, mel[s : s + l], 2), atol=2e-5)
 
 
 def _load(path):
@@ -90,7 +95,7 @@ def _clip_embeddings(path):
     audio = _load(path)
     mel = mel_spectrogram(audio)
     energy = mel.sum(1)
-    starts = [s for s in range(0, len(mel) - 160, 80) if np.median(energy[s:s + 160]) > 1e-3 * energy.max()]
+    starts = [s for s in range(0, len(mel) - 160, 80) if np.median(energy[s : s + 160]) > 1e-3 * energy.max()]
     assert len(starts) >= 3
     return embed_windows(mel, starts, [160] * len(starts))
 
@@ -98,6 +103,7 @@ def _clip_embeddings(path):
 def test_same_speaker_embeds_closer_than_different_speakers():
     try:
         from parley_engine.diarization.weights import resemblyzer_weights_path
+
         resemblyzer_weights_path()
     except FileNotFoundError:
         pytest.skip("resemblyzer weights not installed")

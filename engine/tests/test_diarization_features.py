@@ -1,5 +1,6 @@
 """Mel features: analytic checks of the Slaney filterbank and STFT conventions (plus an optional
 comparison with librosa when it happens to be installed; it is never a dependency)."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -35,11 +36,11 @@ def test_filterbank_triangles_and_area_normalisation():
     np.testing.assert_allclose(np.diff(F.hz_to_mel(edges)), F.hz_to_mel(8000.0) / 41)
     bin_hz = SR / 400
     for i in range(40):
-        lo, mid, hi = edges[i:i + 3]
+        lo, mid, hi = edges[i : i + 3]
         nz = np.flatnonzero(fb[i]) * bin_hz
-        assert lo < nz.min() and nz.max() < hi                 # support strictly inside the edges
+        assert lo < nz.min() and nz.max() < hi  # support strictly inside the edges
         assert abs(np.argmax(fb[i]) * bin_hz - mid) <= bin_hz  # peak at the centre frequency
-        assert fb[i].max() <= 2.0 / (hi - lo) + 1e-9            # Slaney height 2 / width
+        assert fb[i].max() <= 2.0 / (hi - lo) + 1e-9  # Slaney height 2 / width
         assert fb[i].sum() * bin_hz == pytest.approx(1.0, abs=0.05)  # unit area
 
 
@@ -57,7 +58,7 @@ def test_periodic_hann_dc_response():
     # (A symmetric window, a missing square, or constant padding at the edges would break it.)
     mel = F.mel_spectrogram(np.ones(8000, np.float32))
     fb = F.mel_filterbank()
-    expected = 200.0 ** 2 * fb[:, 0] + 100.0 ** 2 * fb[:, 1]
+    expected = 200.0**2 * fb[:, 0] + 100.0**2 * fb[:, 1]
     np.testing.assert_allclose(mel, np.broadcast_to(expected, mel.shape), rtol=1e-4, atol=1e-3)
 
 
@@ -69,7 +70,7 @@ def test_pure_tone_lands_in_its_band():
         mel = F.mel_spectrogram((0.5 * np.sin(2 * np.pi * f * t)).astype(np.float32))[5:-5]
         mean = mel.mean(0)
         assert np.argmax(mean) == band
-        far = np.r_[mean[:max(0, band - 3)], mean[band + 4:]]
+        far = np.r_[mean[: max(0, band - 3)], mean[band + 4 :]]
         assert far.max() < 1e-4 * mean[band]
         louder = F.mel_spectrogram((1.0 * np.sin(2 * np.pi * f * t)).astype(np.float32))[5:-5]
         assert louder.mean(0)[band] == pytest.approx(4 * mean[band], rel=1e-3)  # power, not magnitude
@@ -79,8 +80,7 @@ def test_matches_librosa_when_available():
     librosa = pytest.importorskip("librosa")
     y = (np.random.default_rng(0).standard_normal(SR + 123) * 0.1).astype(np.float32)
     # resemblyzer 0.1.4 was built against librosa < 0.10, whose default pad_mode was "reflect"
-    ref = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=400, hop_length=160, n_mels=40,
-                                         pad_mode="reflect").T
+    ref = librosa.feature.melspectrogram(y=y, sr=SR, n_fft=400, hop_length=160, n_mels=40, pad_mode="reflect").T
     ours = F.mel_spectrogram(y)
     assert ours.shape == ref.shape
     np.testing.assert_allclose(ours, ref, rtol=1e-3, atol=1e-6 * ref.max())

@@ -1,4 +1,5 @@
 """The numpy diagonal GMM that replaced scikit-learn's in the resegmentation."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -40,8 +41,10 @@ def test_em_never_lowers_the_log_likelihood():
 def test_scores_match_a_direct_float64_density():
     x = _two_blobs(2)
     g = gmm.fit(x, 3)
-    dens = sum(w * np.prod(np.exp(-(x - m) ** 2 / (2 * v)) / np.sqrt(2 * np.pi * v), axis=1)
-               for w, m, v in zip(g.weights, g.means, g.vars))
+    dens = sum(
+        w * np.prod(np.exp(-((x - m) ** 2) / (2 * v)) / np.sqrt(2 * np.pi * v), axis=1)
+        for w, m, v in zip(g.weights, g.means, g.vars)
+    )
     assert np.allclose(g.score_samples(x, chunk=100), np.log(dens), atol=1e-4)
 
 

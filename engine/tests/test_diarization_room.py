@@ -1,5 +1,6 @@
 """Real-room conditions on generated audio (espeak-ng voices mixed in numpy; nothing written to
 the repository): a far-field quiet voice, two voices talking at once, a short backchannel."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -28,8 +29,8 @@ def _reverb(audio: np.ndarray, rt60: float = 0.5, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     n = int(rt60 * SR)
     tail = rng.normal(0, 1, n) * np.exp(-6.9 * np.arange(n) / n)  # -60 dB at rt60
-    ir = np.concatenate([[1.0], np.zeros(int(0.005 * SR)), 0.3 * tail / np.sqrt(np.sum(tail ** 2))])
-    return fftconvolve(audio, ir)[:len(audio)].astype(np.float32)
+    ir = np.concatenate([[1.0], np.zeros(int(0.005 * SR)), 0.3 * tail / np.sqrt(np.sum(tail**2))])
+    return fftconvolve(audio, ir)[: len(audio)].astype(np.float32)
 
 
 def _speaker_time(res: dict, a: float, b: float) -> dict[int, float]:
@@ -66,7 +67,7 @@ def test_far_field_quiet_voice_is_found():
     audio = audio.copy()
     for t in truth:
         if t["speaker"] == "C":
-            audio[int(t["start"] * SR):int(t["end"] * SR) + 1] *= 0.1  # -20 dB
+            audio[int(t["start"] * SR) : int(t["end"] * SR) + 1] *= 0.1  # -20 dB
     audio = _reverb(audio)
     audio += np.random.default_rng(3).normal(0, 10 ** (-60 / 20), len(audio)).astype(np.float32)
     res = diarize(audio)
@@ -116,8 +117,8 @@ def test_overlapped_speech_gives_both_speakers():
     start_b = len(a) - int(2.5 * SR)  # the last 2.5 s of A are spoken over by B
     audio = np.zeros(int(0.5 * SR) + start_b + len(b) + SR, np.float32)
     o = int(0.5 * SR)
-    audio[o:o + len(a)] += a
-    audio[o + start_b:o + start_b + len(b)] += b
+    audio[o : o + len(a)] += a
+    audio[o + start_b : o + start_b + len(b)] += b
     audio += np.random.default_rng(0).normal(0, 1e-3, len(audio)).astype(np.float32)
     res = diarize(audio)
     ov_a, ov_b = (o + start_b) / SR, (o + len(a)) / SR
@@ -129,8 +130,9 @@ def test_overlapped_speech_gives_both_speakers():
 def test_backchannel_gets_its_own_speaker():
     # two voices take long turns; a third says only "Mm, yeah." (~0.6 s) once, between turns
     # (at voice 2's own 160 words per minute espeak takes 1.07 s over it: spoken faster)
-    audio, truth = _voice_turns([(0, LONG[0]), (1, LONG[1]), (0, LONG[2]), (2, "Mm, yeah.", 260),
-                                 (1, LONG[3]), (0, LONG[4]), (1, LONG[5])])
+    audio, truth = _voice_turns(
+        [(0, LONG[0]), (1, LONG[1]), (0, LONG[2]), (2, "Mm, yeah.", 260), (1, LONG[3]), (0, LONG[4]), (1, LONG[5])]
+    )
     bc = next(t for t in truth if t["voice"] == 2)
     assert 0.3 <= bc["end"] - bc["start"] <= 1.0
     res = diarize(audio)

@@ -1,4 +1,5 @@
 """Unit checks of the small diarization steps: windows, clustering, smoothing, turn assembly."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -30,9 +31,9 @@ def test_windows_cover_speech_and_respect_gaps():
     w = windows.place(regions, 1000, win=1.5, hop=0.75, max_gap=0.5, min_len=0.2)
     covered = np.zeros(len(w.frames), bool)
     for s, l in zip(w.starts, w.lengths):
-        covered[s:s + l] = True
+        covered[s : s + l] = True
         assert l <= 150
-        t = w.frames[s:s + l]
+        t = w.frames[s : s + l]
         assert np.all(np.diff(t) <= 50)  # a window never spans a pause longer than max_gap
     far = (w.frames >= 800) & (w.frames < 810)
     assert not covered[far].any()  # the 0.1 s blip is too short for a window of its own
@@ -94,8 +95,8 @@ def test_relabel_numbers_by_first_appearance():
 def test_smooth_absorbs_short_runs_within_spans_only():
     lab = np.array([0] * 100 + [1] * 20 + [0] * 100 + [1] * 20)
     out = turns.smooth(lab, [(0, 220), (220, 240)], min_frames=50)
-    assert out[:220].tolist() == [0] * 220      # the 0.2 s blip inside speech is absorbed
-    assert out[220:].tolist() == [1] * 20       # a separate stretch keeps its own label
+    assert out[:220].tolist() == [0] * 220  # the 0.2 s blip inside speech is absorbed
+    assert out[220:].tolist() == [1] * 20  # a separate stretch keeps its own label
 
 
 def test_to_turns_cuts_at_label_changes():
@@ -116,8 +117,10 @@ def test_result_rounds_and_never_overlaps():
     labels, full = np.array([0, 1, 2]), np.ones(3, bool)
     raw = [(0.00049, 1.0004, 2), (1.0004, 1.00044, 0), (1.0004, 2.5, 0), (2.5, 3.0, 1)]
     res = _result(3.0, raw, emb, labels, full)
-    assert res["turns"] == [{"start": 0.0, "end": 1.0, "speaker": 0},
-                            {"start": 1.0, "end": 2.5, "speaker": 1},
-                            {"start": 2.5, "end": 3.0, "speaker": 2}]
+    assert res["turns"] == [
+        {"start": 0.0, "end": 1.0, "speaker": 0},
+        {"start": 1.0, "end": 2.5, "speaker": 1},
+        {"start": 2.5, "end": 3.0, "speaker": 2},
+    ]
     assert [s["speaker"] for s in res["speakers"]] == [0, 1, 2]
     assert res["speakers"][0]["embedding"][2] == 1.0  # cluster 2 appeared first

@@ -1,4 +1,5 @@
 """The restricted reader of legacy torch checkpoints: real weights load, hostile pickles do not."""
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -42,8 +43,7 @@ def _pickle(body: bytes) -> bytes:
 def _tensor(key: str, numel: int, offset: int, size, stride) -> bytes:
     pid = _tuple(_str("storage"), _glob("torch", "FloatStorage"), _str(key), _str("cpu"), _int(numel), b"N")
     hooks = _glob("collections", "OrderedDict") + b")R"
-    args = _tuple(pid + b"Q", _int(offset), _tuple(*map(_int, size)), _tuple(*map(_int, stride)),
-                  b"\x89", hooks)
+    args = _tuple(pid + b"Q", _int(offset), _tuple(*map(_int, size)), _tuple(*map(_int, stride)), b"\x89", hooks)
     return _glob("torch._utils", "_rebuild_tensor_v2") + args + b"R"
 
 
@@ -69,8 +69,10 @@ def _assert_refused(blob: bytes, marker: Path):
     assert not marker.exists(), "the payload ran"
 
 
-@pytest.mark.parametrize("module,name", [("os", "system"), ("posix", "system"), ("builtins", "eval"),
-                                         ("builtins", "exec"), ("subprocess", "call")])
+@pytest.mark.parametrize(
+    "module,name",
+    [("os", "system"), ("posix", "system"), ("builtins", "eval"), ("builtins", "exec"), ("subprocess", "call")],
+)
 def test_malicious_global_in_state_is_refused(tmp_path, module, name):
     marker = tmp_path / "pwned"
     arg = f"open({str(marker)!r}, 'w')" if name in ("eval", "exec") else f"touch {marker}"

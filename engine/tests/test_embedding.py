@@ -9,6 +9,7 @@ Parity is checked three ways:
    transformers' BertModel + mean pooling + L2, on a padded batch.
 The weights are also pinned to the upstream file's SHA-256.
 """
+
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -43,10 +44,12 @@ PUBLISHED = {
     "how are you": [-0.031369038, 0.037830487, 0.07630822],
 }
 
-FORTY_WORDS = ("So the plan for next quarter is to finish the payment integration first, "
-               "then move the mobile team onto the new onboarding flow, and if we still have "
-               "time before the holidays we can look again at the search performance problems "
-               "that customers keep reporting.")
+FORTY_WORDS = (
+    "So the plan for next quarter is to finish the payment integration first, "
+    "then move the mobile team onto the new onboarding flow, and if we still have "
+    "time before the holidays we can look again at the search performance problems "
+    "that customers keep reporting."
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +63,7 @@ def vec(texts, model):
 
 # --- parity ------------------------------------------------------------------------------
 
+
 def test_weights_are_the_upstream_file():
     h = hashlib.sha256()
     with open(os.path.join(assets.model_dir(), "model.safetensors"), "rb") as fh:
@@ -71,7 +75,7 @@ def test_weights_are_the_upstream_file():
 def test_matches_published_sentence_transformers_vectors(model):
     got = vec(list(PUBLISHED), model)
     for row, expected in zip(got, PUBLISHED.values()):
-        np.testing.assert_allclose(row[:len(expected)], expected, atol=1e-6)
+        np.testing.assert_allclose(row[: len(expected)], expected, atol=1e-6)
     np.testing.assert_array_equal(vec(["hello world"], model), got[:1])  # uncased
 
 
@@ -97,9 +101,11 @@ def _reference_float64(text: str) -> np.ndarray:
         return x @ w[p + ".weight"].T + w[p + ".bias"]
 
     T = len(ids)
-    x = (w["embeddings.word_embeddings.weight"][ids]
-         + w["embeddings.position_embeddings.weight"][:T]
-         + w["embeddings.token_type_embeddings.weight"][0])
+    x = (
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][:T]
+        + w["embeddings.token_type_embeddings.weight"][0]
+    )
     x = ln(x, "embeddings.LayerNorm")
     for layer in range(6):
         p = f"encoder.layer.{layer}."
@@ -110,8 +116,7 @@ def _reference_float64(text: str) -> np.ndarray:
             s = q[:, sl] @ k[:, sl].T / math.sqrt(32)
             s = np.exp(s - s.max(1, keepdims=True))
             heads.append((s / s.sum(1, keepdims=True)) @ v[:, sl])
-        x = ln(dense(np.concatenate(heads, 1), p + "attention.output.dense") + x,
-               p + "attention.output.LayerNorm")
+        x = ln(dense(np.concatenate(heads, 1), p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
         f = dense(x, p + "intermediate.dense")
         f = 0.5 * f * (1 + erf(f / math.sqrt(2)))
         x = ln(dense(f, p + "output.dense") + x, p + "output.LayerNorm")
@@ -129,17 +134,23 @@ def test_matches_an_independent_float64_implementation(model):
 def _random_bert(vocab=30, hidden=8, heads=2, layers=2, inter=16, max_pos=12, seed=0):
     rng = np.random.default_rng(seed)
     n = lambda *shape, s=0.5: rng.normal(0, s, shape).astype(np.float32)  # noqa: E731
-    w = {"embeddings.word_embeddings.weight": n(vocab, hidden),
-         "embeddings.position_embeddings.weight": n(max_pos, hidden),
-         "embeddings.token_type_embeddings.weight": n(2, hidden),
-         "embeddings.LayerNorm.weight": 1 + n(hidden, s=0.2),
-         "embeddings.LayerNorm.bias": n(hidden, s=0.2)}
+    w = {
+        "embeddings.word_embeddings.weight": n(vocab, hidden),
+        "embeddings.position_embeddings.weight": n(max_pos, hidden),
+        "embeddings.token_type_embeddings.weight": n(2, hidden),
+        "embeddings.LayerNorm.weight": 1 + n(hidden, s=0.2),
+        "embeddings.LayerNorm.bias": n(hidden, s=0.2),
+    }
     for l in range(layers):
         p = f"encoder.layer.{l}."
-        shapes = {"attention.self.query": (hidden, hidden), "attention.self.key": (hidden, hidden),
-                  "attention.self.value": (hidden, hidden),
-                  "attention.output.dense": (hidden, hidden),
-                  "intermediate.dense": (inter, hidden), "output.dense": (hidden, inter)}
+        shapes = {
+            "attention.self.query": (hidden, hidden),
+            "attention.self.key": (hidden, hidden),
+            "attention.self.value": (hidden, hidden),
+            "attention.output.dense": (hidden, hidden),
+            "intermediate.dense": (inter, hidden),
+            "output.dense": (hidden, inter),
+        }
         for name, (o, i) in shapes.items():
             w[p + name + ".weight"], w[p + name + ".bias"] = n(o, i), n(o, s=0.2)
         for name in ("attention.output.LayerNorm", "output.LayerNorm"):
@@ -149,9 +160,9 @@ def _random_bert(vocab=30, hidden=8, heads=2, layers=2, inter=16, max_pos=12, se
 
 def _scalar_reference(w, ids, heads, eps=1e-12):
     """BertModel (eval) + mean pooling + L2, one scalar at a time, for one unpadded sequence."""
+
     def col(p):
-        return ([[float(v) for v in row] for row in w[p + ".weight"]],
-                [float(v) for v in w[p + ".bias"]])
+        return ([[float(v) for v in row] for row in w[p + ".weight"]], [float(v) for v in w[p + ".bias"]])
 
     def dense(vec_, p):
         W, b = col(p)
@@ -165,10 +176,11 @@ def _scalar_reference(w, ids, heads, eps=1e-12):
 
     hidden = w["embeddings.word_embeddings.weight"].shape[1]
     d = hidden // heads
-    word, pos, typ = (w[f"embeddings.{n}_embeddings.weight"]
-                      for n in ("word", "position", "token_type"))
-    xs = [ln([float(word[t][c]) + float(pos[i][c]) + float(typ[0][c]) for c in range(hidden)],
-             "embeddings.LayerNorm") for i, t in enumerate(ids)]
+    word, pos, typ = (w[f"embeddings.{n}_embeddings.weight"] for n in ("word", "position", "token_type"))
+    xs = [
+        ln([float(word[t][c]) + float(pos[i][c]) + float(typ[0][c]) for c in range(hidden)], "embeddings.LayerNorm")
+        for i, t in enumerate(ids)
+    ]
     layer = 0
     while f"encoder.layer.{layer}.attention.self.query.weight" in w:
         p = f"encoder.layer.{layer}."
@@ -178,18 +190,23 @@ def _scalar_reference(w, ids, heads, eps=1e-12):
         ctx = [[0.0] * hidden for _ in xs]
         for h in range(heads):
             for i in range(len(xs)):
-                sc = [sum(q[i][h * d + c] * k[j][h * d + c] for c in range(d)) / math.sqrt(d)
-                      for j in range(len(xs))]
+                sc = [sum(q[i][h * d + c] * k[j][h * d + c] for c in range(d)) / math.sqrt(d) for j in range(len(xs))]
                 top = max(sc)
                 e = [math.exp(s - top) for s in sc]
                 for c in range(d):
                     ctx[i][h * d + c] = sum(e[j] * v[j][h * d + c] for j in range(len(xs))) / sum(e)
-        xs = [ln([a + b for a, b in zip(dense(ctx[i], p + "attention.output.dense"), xs[i])],
-                 p + "attention.output.LayerNorm") for i in range(len(xs))]
-        inter = [[0.5 * f * (1 + math.erf(f / math.sqrt(2)))
-                  for f in dense(x, p + "intermediate.dense")] for x in xs]
-        xs = [ln([a + b for a, b in zip(dense(inter[i], p + "output.dense"), xs[i])],
-                 p + "output.LayerNorm") for i in range(len(xs))]
+        xs = [
+            ln(
+                [a + b for a, b in zip(dense(ctx[i], p + "attention.output.dense"), xs[i])],
+                p + "attention.output.LayerNorm",
+            )
+            for i in range(len(xs))
+        ]
+        inter = [[0.5 * f * (1 + math.erf(f / math.sqrt(2))) for f in dense(x, p + "intermediate.dense")] for x in xs]
+        xs = [
+            ln([a + b for a, b in zip(dense(inter[i], p + "output.dense"), xs[i])], p + "output.LayerNorm")
+            for i in range(len(xs))
+        ]
         layer += 1
     mean = [sum(x[c] for x in xs) / len(xs) for c in range(hidden)]
     norm = math.sqrt(sum(m * m for m in mean))
@@ -204,13 +221,14 @@ def test_forward_matches_scalar_reference_on_a_padded_batch():
     ids = np.zeros((len(seqs), T), dtype=np.int64)
     mask = np.zeros((len(seqs), T), dtype=np.float32)
     for r, s in enumerate(seqs):
-        ids[r, :len(s)], mask[r, :len(s)] = s, 1
+        ids[r, : len(s)], mask[r, : len(s)] = s, 1
     got = l2_normalize(mean_pool(bert.forward(ids, mask), mask))
     for r, s in enumerate(seqs):
         np.testing.assert_allclose(got[r], _scalar_reference(w, s, heads=2), atol=2e-5)
     assert w["embeddings.position_embeddings.weight"].dtype == np.float32  # inputs not modified
-    np.testing.assert_array_equal(w["embeddings.position_embeddings.weight"],
-                                  _random_bert()["embeddings.position_embeddings.weight"])
+    np.testing.assert_array_equal(
+        w["embeddings.position_embeddings.weight"], _random_bert()["embeddings.position_embeddings.weight"]
+    )
 
 
 def test_fast_gelu_matches_the_erf_gelu():
@@ -225,17 +243,22 @@ def test_fast_gelu_matches_the_erf_gelu():
 
 # --- properties -------------------------------------------------------------------------
 
+
 def cos(a, b):
     return float(np.dot(a, b))
 
 
 def test_paraphrases_are_closer_than_unrelated_texts(model):
-    ship, launch, cat, budget, money = vec([
-        "We agreed to ship the release on Friday",
-        "The launch is planned for the end of the week",
-        "My cat likes fish",
-        "We need to cut the marketing budget",
-        "Let's spend less money on advertising"], model)
+    ship, launch, cat, budget, money = vec(
+        [
+            "We agreed to ship the release on Friday",
+            "The launch is planned for the end of the week",
+            "My cat likes fish",
+            "We need to cut the marketing budget",
+            "Let's spend less money on advertising",
+        ],
+        model,
+    )
     for a, b in ((ship, launch), (budget, money)):
         assert cos(a, b) > 0.4
     for a, b in ((ship, cat), (launch, cat), (budget, cat), (money, cat)):
@@ -306,6 +329,7 @@ def test_float16_base64_round_trip(model):
 
 # --- the method, in process ---------------------------------------------------------------
 
+
 class _Job:
     def __init__(self):
         self.reports = []
@@ -314,18 +338,21 @@ class _Job:
         return lambda f: self.reports.append((stage, f))
 
 
-@pytest.mark.parametrize("params, fragment", [
-    ({}, "missing param `texts`"),
-    ({"texts": None}, "missing param `texts`"),
-    ({"texts": []}, "`texts` is empty"),
-    ({"texts": "hello"}, "invalid value for `texts`"),
-    ({"texts": {"0": "hello"}}, "invalid value for `texts`"),
-    ({"texts": ["ok", 3]}, "texts[1] is not a string"),
-    ({"texts": ["ok", None]}, "texts[1] is not a string"),
-    ({"texts": [["nested"]]}, "texts[0] is not a string"),
-    ({"texts": ["x"] * 1025}, "`texts` has 1025 entries; the limit is 1024 per call"),
-    ({"texts": ["x"], "model": "other"}, "unknown param(s): model"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({}, "missing param `texts`"),
+        ({"texts": None}, "missing param `texts`"),
+        ({"texts": []}, "`texts` is empty"),
+        ({"texts": "hello"}, "invalid value for `texts`"),
+        ({"texts": {"0": "hello"}}, "invalid value for `texts`"),
+        ({"texts": ["ok", 3]}, "texts[1] is not a string"),
+        ({"texts": ["ok", None]}, "texts[1] is not a string"),
+        ({"texts": [["nested"]]}, "texts[0] is not a string"),
+        ({"texts": ["x"] * 1025}, "`texts` has 1025 entries; the limit is 1024 per call"),
+        ({"texts": ["x"], "model": "other"}, "unknown param(s): model"),
+    ],
+)
 def test_bad_params_are_bad_request_in_process(params, fragment):
     with pytest.raises(BadRequest) as err:
         methods.embed(params, _Job())
@@ -355,6 +382,7 @@ def test_corrupt_model_files_are_model_unavailable(monkeypatch, tmp_path):
 
 # --- the method through a real engine ------------------------------------------------------
 
+
 def test_round_trip_through_the_engine(engine, model):
     texts = [FORTY_WORDS, "Hello world", "", "We agreed to ship the release on Friday"] * 20
     progress, msg = engine.call("embed", {"texts": texts})
@@ -372,12 +400,15 @@ def test_round_trip_through_the_engine(engine, model):
     assert fractions == sorted(fractions) and all(0 < f <= 1 for f in fractions)
 
 
-@pytest.mark.parametrize("params, fragment", [
-    ({}, "missing param `texts`"),
-    ({"texts": []}, "`texts` is empty"),
-    ({"texts": ["a", 1.5]}, "texts[1] is not a string"),
-    ({"texts": ["x"] * 1025}, "the limit is 1024 per call"),
-])
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({}, "missing param `texts`"),
+        ({"texts": []}, "`texts` is empty"),
+        ({"texts": ["a", 1.5]}, "texts[1] is not a string"),
+        ({"texts": ["x"] * 1025}, "the limit is 1024 per call"),
+    ],
+)
 def test_bad_params_through_the_engine(engine, params, fragment):
     _, msg = engine.call("embed", params)
     assert msg["event"] == "error", msg

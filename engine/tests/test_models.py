@@ -69,8 +69,7 @@ def test_pull_then_transcribe(new_engine, tmp_path, bundled):
         served = len(hub.requests)
 
         listed = eng.result("models")["models"]
-        assert [m for m in listed if m["source"] == "cache" and m["name"] == "small.en"
-                and m["loads"]]
+        assert [m for m in listed if m["source"] == "cache" and m["name"] == "small.en" and m["loads"]]
         progress, msg = eng.call("transcribe", {"audio": str(JFK_WAV), "model": "small.en"})
         assert msg["event"] == "result", msg
         text = " ".join(s["text"] for s in msg["result"]["segments"])
@@ -113,8 +112,9 @@ def test_pull_of_a_repo_the_hub_does_not_have(new_engine, tmp_path, bundled):
     assert err["code"] == "model_unavailable" and "not on the model hub" in err["message"], err
 
 
-@pytest.mark.parametrize("params", [{}, {"name": "huge-v9"}, {"name": "/etc/passwd"},
-                                    {"name": "small.en", "endpoint": "ftp://x"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"name": "huge-v9"}, {"name": "/etc/passwd"}, {"name": "small.en", "endpoint": "ftp://x"}]
+)
 def test_bad_pull_requests(engine, params):
     _, msg = engine.call("models_pull", params)
     assert msg["error"]["code"] == "bad_request", msg

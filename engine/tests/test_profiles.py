@@ -18,8 +18,9 @@ def text_of(result) -> str:
     return " ".join(s["text"] for s in result["segments"])
 
 
-@pytest.mark.parametrize("profile,beam,batched", [("accurate", 8, False), ("balanced", 5, False),
-                                                  ("fast", 1, True), (None, 5, False)])
+@pytest.mark.parametrize(
+    "profile,beam,batched", [("accurate", 8, False), ("balanced", 5, False), ("fast", 1, True), (None, 5, False)]
+)
 def test_profiles_are_applied_and_recorded(engine, profile, beam, batched):
     result = engine.result("transcribe", {"audio": str(JFK_WAV), "profile": profile})
     assert result["profile"] == (profile or "balanced")
@@ -30,27 +31,30 @@ def test_profiles_are_applied_and_recorded(engine, profile, beam, batched):
 
 
 def test_explicit_params_override_the_profile(engine):
-    result = engine.result("transcribe", {"audio": str(JFK_WAV), "profile": "accurate",
-                                          "beam_size": 2, "temperature": 0.0})
+    result = engine.result(
+        "transcribe", {"audio": str(JFK_WAV), "profile": "accurate", "beam_size": 2, "temperature": 0.0}
+    )
     assert result["profile"] == "accurate"
     assert result["settings"]["beam_size"] == 2 and result["settings"]["temperature"] == 0.0
 
 
 def test_fast_without_vad_is_not_batched_and_says_why(engine):
-    result = engine.result("transcribe", {"audio": str(JFK_WAV), "profile": "fast",
-                                          "vad_filter": False})
+    result = engine.result("transcribe", {"audio": str(JFK_WAV), "profile": "fast", "vad_filter": False})
     assert result["settings"]["batched"] is False and result["settings"]["beam_size"] == 1
     assert any("not batched" in w for w in result["warnings"])
 
 
-@pytest.mark.parametrize("params,needle", [
-    ({"profile": "auto"}, "unknown profile 'auto'"),
-    ({"profile": "best"}, "accurate, balanced, fast"),
-    ({"vocabulary": "Zorvane"}, "invalid value for `vocabulary`"),
-    ({"vocabulary": ["ok", ""]}, "vocabulary[1]"),
-    ({"vocabulary": ["x" * 65]}, "vocabulary[0]"),
-    ({"vocabulary": [f"t{i}" for i in range(101)]}, "limit is 100"),
-])
+@pytest.mark.parametrize(
+    "params,needle",
+    [
+        ({"profile": "auto"}, "unknown profile 'auto'"),
+        ({"profile": "best"}, "accurate, balanced, fast"),
+        ({"vocabulary": "Zorvane"}, "invalid value for `vocabulary`"),
+        ({"vocabulary": ["ok", ""]}, "vocabulary[1]"),
+        ({"vocabulary": ["x" * 65]}, "vocabulary[0]"),
+        ({"vocabulary": [f"t{i}" for i in range(101)]}, "limit is 100"),
+    ],
+)
 def test_bad_profile_or_vocabulary_is_bad_request(engine, params, needle):
     _, msg = engine.call("transcribe", {"audio": str(JFK_WAV), **params})
     assert msg["error"]["code"] == "bad_request" and needle in msg["error"]["message"], msg
@@ -95,7 +99,13 @@ def test_vocabulary_fixes_the_spelling_of_made_up_names(engine, names_meeting):
 
 
 def test_vocabulary_and_initial_prompt_together(engine, names_meeting):
-    result = engine.result("transcribe", {"audio": str(names_meeting), "vocabulary": TERMS,
-                                          "initial_prompt": "Weekly platform meeting.",
-                                          "profile": "fast"})
+    result = engine.result(
+        "transcribe",
+        {
+            "audio": str(names_meeting),
+            "vocabulary": TERMS,
+            "initial_prompt": "Weekly platform meeting.",
+            "profile": "fast",
+        },
+    )
     assert len(spelled_right(result)) >= 3, text_of(result)

@@ -24,9 +24,17 @@ def test_ping_echoes_string_and_integer_ids(engine):
     assert engine.recv() == {"id": "job-1", "event": "result", "result": {}}
 
 
-@pytest.mark.parametrize("line", [
-    b"this is not json\n", b"[1, 2]\n", b'{"method": "ping"}\n', b'{"id": true}\n',
-    b"\xff\xfe not utf-8\n", b'{"id": "a", "method": "ping"\n'])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"this is not json\n",
+        b"[1, 2]\n",
+        b'{"method": "ping"}\n',
+        b'{"id": true}\n',
+        b"\xff\xfe not utf-8\n",
+        b'{"id": "a", "method": "ping"\n',
+    ],
+)
 def test_unusable_line_gets_bad_request_with_null_id(engine, line):
     engine.send_raw(line)
     msg = engine.recv()
@@ -41,15 +49,18 @@ def test_blank_lines_are_ignored(engine):
     assert engine.result("ping") == {}
 
 
-@pytest.mark.parametrize("method,params,needle", [
-    ("no_such_method", {}, "unknown method"),
-    ("transcribe", {}, "missing param `audio`"),
-    ("transcribe", {"audio": "x.wav", "beam_size": "5"}, "beam_size"),
-    ("transcribe", {"audio": "x.wav", "wordz": True}, "unknown param"),
-    ("transcribe", {"audio": "x.wav", "device": "tpu"}, "device"),
-    ("decode", {"input": "x.wav", "output": "/no/such/dir/out.wav"}, "does not exist"),
-    ("diarize", {"audio": "x.wav", "min_speakers": 3, "max_speakers": 2}, "min_speakers"),
-])
+@pytest.mark.parametrize(
+    "method,params,needle",
+    [
+        ("no_such_method", {}, "unknown method"),
+        ("transcribe", {}, "missing param `audio`"),
+        ("transcribe", {"audio": "x.wav", "beam_size": "5"}, "beam_size"),
+        ("transcribe", {"audio": "x.wav", "wordz": True}, "unknown param"),
+        ("transcribe", {"audio": "x.wav", "device": "tpu"}, "device"),
+        ("decode", {"input": "x.wav", "output": "/no/such/dir/out.wav"}, "does not exist"),
+        ("diarize", {"audio": "x.wav", "min_speakers": 3, "max_speakers": 2}, "min_speakers"),
+    ],
+)
 def test_bad_requests_name_the_problem(engine, method, params, needle):
     _, msg = engine.call(method, params)
     assert msg["event"] == "error" and msg["error"]["code"] == "bad_request", msg
@@ -96,8 +107,7 @@ def test_stray_output_goes_to_stderr_not_the_protocol(new_engine):
     eng = new_engine([sys.executable, "-c", LAUNCHER])
     assert eng.result("ping") == {}
     _, msg = eng.call("broken")
-    assert msg["error"] == {"code": "internal", "message": "RuntimeError: boom",
-                            "retryable": True}
+    assert msg["error"] == {"code": "internal", "message": "RuntimeError: boom", "retryable": True}
     assert eng.result("ping") == {}
     assert eng.close() == 0
     assert all(b"STRAY" not in line for line in eng.raw)
@@ -138,9 +148,11 @@ def test_engine_exits_mid_job_when_its_parent_dies(tmp_path):
 
     long_mp3 = tmp_path / "five-minutes.mp3"  # takes far longer to transcribe than we wait
     ffmpeg("-stream_loop", "27", "-i", str(JFK_MP3), "-c", "copy", str(long_mp3))
-    parent = subprocess.Popen([sys.executable, "-c", ORPHANER, str(long_mp3),
-                               str(tmp_path / "engine-stdout")],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHANER, str(long_mp3), str(tmp_path / "engine-stdout")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     try:
         pid = int(parent.stdout.readline())
         assert _alive(pid)

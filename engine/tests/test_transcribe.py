@@ -50,14 +50,28 @@ def formats(tmp_path_factory):
     ffmpeg("-i", src, "-c:a", "libopus", "-b:a", "32k", str(d / "jfk.webm"))
     ffmpeg("-i", src, "-ar", "48000", "-ac", "2", "-c:a", "flac", str(d / "jfk.flac"))
     # a video file with a picture track before the audio: the engine must find the audio
-    ffmpeg("-f", "lavfi", "-i", "color=c=blue:size=64x64:rate=5", "-i", src,
-           "-map", "0:v", "-map", "1:a", "-shortest", "-c:v", "mpeg4", "-c:a", "aac",
-           str(d / "jfk.mp4"))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=blue:size=64x64:rate=5",
+        "-i",
+        src,
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-shortest",
+        "-c:v",
+        "mpeg4",
+        "-c:a",
+        "aac",
+        str(d / "jfk.mp4"),
+    )
     return d
 
 
-@pytest.mark.parametrize("name", ["jfk.m4a", "jfk.aac", "jfk.ogg", "jfk.webm", "jfk.flac",
-                                  "jfk.mp4"])
+@pytest.mark.parametrize("name", ["jfk.m4a", "jfk.aac", "jfk.ogg", "jfk.webm", "jfk.flac", "jfk.mp4"])
 def test_common_formats(engine, formats, name):
     progress, msg = engine.call("transcribe", {"audio": str(formats / name)})
     assert msg["event"] == "result", msg
@@ -65,10 +79,20 @@ def test_common_formats(engine, formats, name):
 
 
 def test_options_are_applied(engine):
-    progress, msg = engine.call("transcribe", {
-        "audio": str(JFK_WAV), "beam_size": 1, "temperature": 0.0, "vad_filter": False,
-        "language": "en", "initial_prompt": "JFK inaugural address.", "model": "tiny.en",
-        "device": "cpu", "compute_type": "int8"})
+    progress, msg = engine.call(
+        "transcribe",
+        {
+            "audio": str(JFK_WAV),
+            "beam_size": 1,
+            "temperature": 0.0,
+            "vad_filter": False,
+            "language": "en",
+            "initial_prompt": "JFK inaugural address.",
+            "model": "tiny.en",
+            "device": "cpu",
+            "compute_type": "int8",
+        },
+    )
     assert msg["event"] == "result", msg
     check_transcript(msg["result"], progress)
 

@@ -6,6 +6,7 @@ without help turns them into near-homophones ("Norman", "Quill Attack", "Rungast
 
 Importable: `TERMS`, `names_meeting() -> float32 16 kHz audio`.
 """
+
 import sys
 
 import numpy as np

@@ -7,6 +7,7 @@ or two natural meeting sentences alternate between speakers, separated by short 
 Some sentences are commitments ("I will send the report by Friday") for action-item tests.
 Importable: `synth_meeting(n_speakers, seed) -> (audio float32 16 kHz, truth list)`.
 """
+
 import argparse
 import io
 import json
@@ -23,8 +24,14 @@ SAMPLE_RATE = 16000
 # each new voice is far from the ones before it in resemblyzer's embedding space (many espeak
 # variants sound alike to a speaker encoder: en-gb+f2 is closer to en-us+m3 than to en-us+f5).
 VOICES = [
-    ("en+m7", 20, 140), ("en-gb-scotland+f4", 60, 175), ("en-us+klatt", 50, 160), ("en-us+f5", 80, 155),
-    ("en-us+m3", 35, 165), ("en-us+f1", 65, 170), ("en-gb-x-gbclan+f3", 75, 150), ("en-029+m1", 45, 155),
+    ("en+m7", 20, 140),
+    ("en-gb-scotland+f4", 60, 175),
+    ("en-us+klatt", 50, 160),
+    ("en-us+f5", 80, 155),
+    ("en-us+m3", 35, 165),
+    ("en-us+f1", 65, 170),
+    ("en-gb-x-gbclan+f3", 75, 150),
+    ("en-029+m1", 45, 155),
 ]
 
 SENTENCES = [
@@ -63,8 +70,11 @@ def _speak(text: str, voice: str, pitch: int, speed: int) -> np.ndarray:
     """espeak-ng → float32 mono at 16 kHz (espeak writes 22.05 kHz; resampled polyphase)."""
     from scipy.signal import resample_poly
 
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "--stdout", text],
-                         check=True, capture_output=True).stdout
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "--stdout", text],
+        check=True,
+        capture_output=True,
+    ).stdout
     with wave.open(io.BytesIO(wav)) as w:
         rate = w.getframerate()
         pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
@@ -72,7 +82,7 @@ def _speak(text: str, voice: str, pitch: int, speed: int) -> np.ndarray:
         pcm = np.frombuffer(wav[44:], dtype="<i2").astype(np.float32) / 32768
     out = resample_poly(pcm, SAMPLE_RATE, rate) if rate != SAMPLE_RATE else pcm
     idx = np.flatnonzero(np.abs(out) > 1e-3)  # trim espeak's leading/trailing silence
-    return out[idx[0]:idx[-1] + 1].astype(np.float32) if len(idx) else out.astype(np.float32)
+    return out[idx[0] : idx[-1] + 1].astype(np.float32) if len(idx) else out.astype(np.float32)
 
 
 def synth_meeting(n_speakers: int = 3, seed: int = 0, n_turns: int | None = None):
@@ -97,8 +107,14 @@ def synth_meeting(n_speakers: int = 3, seed: int = 0, n_turns: int | None = None
         pitch = max(0, min(99, pitch + rng.randint(-5, 5)))
         speed = speed + rng.randint(-10, 10)
         speech = _speak(text, voice, pitch, speed) * rng.uniform(0.4, 0.8)
-        truth.append({"speaker": chr(ord("A") + spk), "start": round(t, 3),
-                      "end": round(t + len(speech) / SAMPLE_RATE, 3), "text": text})
+        truth.append(
+            {
+                "speaker": chr(ord("A") + spk),
+                "start": round(t, 3),
+                "end": round(t + len(speech) / SAMPLE_RATE, 3),
+                "text": text,
+            }
+        )
         pause = np.zeros(int(rng.uniform(0.3, 1.0) * SAMPLE_RATE), np.float32)
         pieces += [speech, pause]
         t += (len(speech) + len(pause)) / SAMPLE_RATE
@@ -127,8 +143,7 @@ def main(argv=None) -> int:
     write_wav(a.wav, audio)
     with open(a.json, "w") as f:
         json.dump(truth, f, indent=1)
-    print(f"{a.wav}: {len(audio) / SAMPLE_RATE:.1f} s, {a.speakers} speakers, {len(truth)} turns",
-          file=sys.stderr)
+    print(f"{a.wav}: {len(audio) / SAMPLE_RATE:.1f} s, {a.speakers} speakers, {len(truth)} turns", file=sys.stderr)
     return 0
 
 

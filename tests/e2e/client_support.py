@@ -103,14 +103,34 @@ def make_tone(path: Path, index: int, seconds: float, rate: int = 16000) -> Path
     assert shutil.which("sox"), "sox is needed to make test audio"
     frequency = 180 + 37 * index
     subprocess.run(
-        ["sox", "-R", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(path),
-         "synth", f"{seconds:.3f}", "sine", str(frequency), "vol", "0.5"],
-        check=True, timeout=60, capture_output=True)
+        [
+            "sox",
+            "-R",
+            "-n",
+            "-r",
+            str(rate),
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(path),
+            "synth",
+            f"{seconds:.3f}",
+            "sine",
+            str(frequency),
+            "vol",
+            "0.5",
+        ],
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
     return path
 
 
-def make_tones(directory: Path, count: int, min_kb: int = 100, max_kb: int = 300, seed: int = 1,
-               start: int = 0) -> list[Path]:
+def make_tones(
+    directory: Path, count: int, min_kb: int = 100, max_kb: int = 300, seed: int = 1, start: int = 0
+) -> list[Path]:
     """`count` distinct WAVs of `min_kb`..`max_kb` KB (16 kHz mono 16-bit: 32 KB a second)."""
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -189,8 +209,9 @@ class Account:
 
     def upload_direct(self, data: bytes, **query: str) -> dict:
         """Single-request upload (POST /api/v1/meetings), as curl would do it."""
-        response = self.request("POST", "/api/v1/meetings", params=query, data=data,
-                                headers={"Content-Type": "audio/wav"})
+        response = self.request(
+            "POST", "/api/v1/meetings", params=query, data=data, headers={"Content-Type": "audio/wav"}
+        )
         assert response.status_code in (200, 201), response.text
         return response.json()["meeting"]
 
@@ -203,10 +224,16 @@ class Account:
             return None
         return int(response.headers["Upload-Offset"])
 
-    def wait_status(self, meeting_id: str, statuses: Iterable[str] = ("synced", "failed"), timeout: float = 120) -> dict:
+    def wait_status(
+        self, meeting_id: str, statuses: Iterable[str] = ("synced", "failed"), timeout: float = 120
+    ) -> dict:
         wanted = set(statuses)
-        return wait_for(lambda: (s := self.status(meeting_id))["status"] in wanted and s, timeout, interval=0.2,
-                        what=f"meeting {meeting_id} to reach {sorted(wanted)}")
+        return wait_for(
+            lambda: (s := self.status(meeting_id))["status"] in wanted and s,
+            timeout,
+            interval=0.2,
+            what=f"meeting {meeting_id} to reach {sorted(wanted)}",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,21 +270,35 @@ class Client:
     def command(self, *args: str) -> list[str]:
         return [str(binary()), args[0], "--home", str(self.home), *args[1:]]
 
-    def run(self, *args: str, timeout: float = 120, check: bool = True,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        result = subprocess.run(self.command(*args), capture_output=True, text=True, timeout=timeout,
-                                env=self.environment(env), stdin=subprocess.DEVNULL)
+    def run(
+        self, *args: str, timeout: float = 120, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            self.command(*args),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=self.environment(env),
+            stdin=subprocess.DEVNULL,
+        )
         if check:
             assert result.returncode == 0, (
-                f"parley {' '.join(args)} exited {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}")
+                f"parley {' '.join(args)} exited {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+            )
         return result
 
     def json(self, *args: str, **kwargs):
         return json.loads(self.run(*args, "--json", **kwargs).stdout)
 
     def spawn(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        return subprocess.Popen(self.command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=self.environment(env), stdin=subprocess.DEVNULL)
+        return subprocess.Popen(
+            self.command(*args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self.environment(env),
+            stdin=subprocess.DEVNULL,
+        )
 
     def login(self, server_url: str, token: str, offload: str | None = None) -> None:
         args = ["login", "--server", server_url, "--token", token]
@@ -317,10 +358,18 @@ class FaultPlan:
     `methods` or `only(method, target)` limit which requests may be faulted.
     """
 
-    def __init__(self, seed: int = 0, drop: float = 0.0, lose: float = 0.0, delay: float = 0.0,
-                 status: float = 0.0, statuses: tuple[int, ...] = (429, 503, 500),
-                 delay_seconds: tuple[float, float] = (0.05, 0.4), methods: set[str] | None = None,
-                 only: Callable[[str, str], bool] | None = None):
+    def __init__(
+        self,
+        seed: int = 0,
+        drop: float = 0.0,
+        lose: float = 0.0,
+        delay: float = 0.0,
+        status: float = 0.0,
+        statuses: tuple[int, ...] = (429, 503, 500),
+        delay_seconds: tuple[float, float] = (0.05, 0.4),
+        methods: set[str] | None = None,
+        only: Callable[[str, str], bool] | None = None,
+    ):
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.weights = [("drop", drop), ("lose", lose), ("delay", delay)]
@@ -335,8 +384,11 @@ class FaultPlan:
         with self.lock:
             roll = self.random.random()
             pause = self.random.uniform(*self.delay_seconds)
-            if (not self.enabled or (self.methods and method not in self.methods)
-                    or (self.only and not self.only(method, path))):
+            if (
+                not self.enabled
+                or (self.methods and method not in self.methods)
+                or (self.only and not self.only(method, path))
+            ):
                 return "pass", 0.0
             for kind, weight in self.weights:
                 if roll < weight:
@@ -421,8 +473,13 @@ class FaultProxy:
     through `rewrite` if given, and returned. Threads, one per client connection.
     """
 
-    def __init__(self, upstream_port: int, plan: FaultPlan | None = None, patch_delay: float = 0.0,
-                 rewrite: Callable[[str, str, HTTPMessage], bytes | None] | None = None):
+    def __init__(
+        self,
+        upstream_port: int,
+        plan: FaultPlan | None = None,
+        patch_delay: float = 0.0,
+        rewrite: Callable[[str, str, HTTPMessage], bytes | None] | None = None,
+    ):
         self.upstream_port = upstream_port
         self.plan = plan or FaultPlan()
         self.patch_delay = patch_delay
@@ -524,7 +581,11 @@ class FaultProxy:
             self.counts["requests"] += 1
         if kind in ("429", "503", "500"):
             body = json.dumps({"error": {"code": "injected", "message": f"fault proxy answered {kind}"}}).encode()
-            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Connection", "close")]
+            headers = [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("Connection", "close"),
+            ]
             if kind != "500":
                 headers.append(("Retry-After", "1"))
             reason = {"429": "Too Many Requests", "503": "Service Unavailable", "500": "Internal Server Error"}[kind]
@@ -573,8 +634,11 @@ class FaultProxy:
                 body = replaced
                 with self.condition:
                     self.counts["rewritten"] += 1
-        out = [(k, v) for k, v in response.headers if k.lower() not in HOP_HEADERS or
-               (bodiless and k.lower() == "content-length")]
+        out = [
+            (k, v)
+            for k, v in response.headers
+            if k.lower() not in HOP_HEADERS or (bodiless and k.lower() == "content-length")
+        ]
         if not bodiless:
             out.append(("Content-Length", str(len(body))))
         keep = (request.header("Connection") or "").lower() != "close"
@@ -614,9 +678,12 @@ def account(client_server) -> Account:
 @pytest.fixture
 def new_client(tmp_path):
     """new_client(name, **env) -> Client with its own home under the test's tmp dir."""
+
     def make(name: str = "device", **env: str) -> Client:
-        return Client(tmp_path / f"home-{name}", env={
-            "PARLEY_RETRY_BASE_MS": "50", **{key: str(value) for key, value in env.items()}})
+        return Client(
+            tmp_path / f"home-{name}",
+            env={"PARLEY_RETRY_BASE_MS": "50", **{key: str(value) for key, value in env.items()}},
+        )
 
     return make
 
@@ -632,19 +699,22 @@ def tus_metadata(**fields: str) -> str:
 @dataclass
 class Interrupted:
     """What a client killed mid-upload left behind."""
+
     recording: dict
     location: str
     server_offset: int
     size: int
 
 
-def kill_mid_upload(client: Client, account: Account, proxy: FaultProxy, recording_id: str, min_bytes: int,
-                    timeout: float = 120) -> Interrupted:
+def kill_mid_upload(
+    client: Client, account: Account, proxy: FaultProxy, recording_id: str, min_bytes: int, timeout: float = 120
+) -> Interrupted:
     """Starts `sync` (through `proxy`, which should be slowed with patch_delay), waits until
     the server holds at least `min_bytes` of the recording, then SIGKILLs the client. Returns
     the library's view and the server's offset once the proxy has finished what was in flight."""
     process = client.spawn("sync", "--json", "--parallel", "1")
     try:
+
         def progressed():
             assert process.poll() is None, f"sync ended before it could be killed: {process.communicate()}"
             location = client.status(recording_id)["recording"].get("uploadUrl")

@@ -31,11 +31,22 @@ PREFIX = "/parley"
 CHUNK = 64 * 1024
 
 needs_nginx = pytest.mark.skipif(
-    not NGINX.is_file(), reason="nginx is not installed (/usr/sbin/nginx missing; scripts/system-packages.sh installs it)")
+    not NGINX.is_file(),
+    reason="nginx is not installed (/usr/sbin/nginx missing; scripts/system-packages.sh installs it)",
+)
 
 
-def render_site(template: str, *, upstream_port: int, http_port: int, https_port: int, cert: Path, key: Path,
-                acme_root: Path, snippet: Path) -> str:
+def render_site(
+    template: str,
+    *,
+    upstream_port: int,
+    http_port: int,
+    https_port: int,
+    cert: Path,
+    key: Path,
+    acme_root: Path,
+    snippet: Path,
+) -> str:
     """The deployed site file with test values. Every replaced text must be there exactly as
     expected, so that a change to parley.conf that the test no longer covers fails here."""
     replacements = [
@@ -55,8 +66,7 @@ def render_site(template: str, *, upstream_port: int, http_port: int, https_port
     return "\n".join(lines) + "\n"
 
 
-def render_subpath_site(*, upstream_port: int, https_port: int, cert: Path, key: Path, snippet: Path,
-                        tmp: Path) -> str:
+def render_subpath_site(*, upstream_port: int, https_port: int, cert: Path, key: Path, snippet: Path, tmp: Path) -> str:
     """A server {} of another application (everything outside /parley/ is its) that takes
     parley-subpath.conf as the deployment instructions say: the upstream block from
     parley.conf, the snippet, client_header_timeout at server level."""
@@ -85,7 +95,9 @@ def main_config(tmp: Path, site: Path) -> str:
     """A stand-in for Debian's /etc/nginx/nginx.conf (same http-level settings that matter:
     sendfile, gzip on) that includes the site and keeps every file nginx writes in `tmp`."""
     user = "user root root;\n" if os.geteuid() == 0 else ""  # workers must reach files in tmp
-    temp = "\n".join(f"    {kind}_temp_path {tmp / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "\n".join(
+        f"    {kind}_temp_path {tmp / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return f"""{user}worker_processes 1;
 error_log {tmp / 'error.log'} info;
 events {{ worker_connections 256; }}
@@ -139,8 +151,9 @@ class Proxy:
 
     def connection(self, source: str = "127.0.0.1", timeout: float = 30) -> http.client.HTTPSConnection:
         """A raw HTTPS connection to nginx from `source` (any 127.x address is loopback)."""
-        return http.client.HTTPSConnection("127.0.0.1", self.https_port, timeout=timeout, context=self.tls(),
-                                           source_address=(source, 0))
+        return http.client.HTTPSConnection(
+            "127.0.0.1", self.https_port, timeout=timeout, context=self.tls(), source_address=(source, 0)
+        )
 
 
 class ProxiedApi:
@@ -168,17 +181,41 @@ def proxy(request, tmp_path_factory):
     subpath = request.param == "subpath"
     tmp = tmp_path_factory.mktemp("nginx")
     cert, key = tmp / "cert.pem", tmp / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=30)
-    server = ParleyServer(env={
-        "PARLEY_TRUSTED_PROXIES": "127.0.0.1",
-        # Limits on (so that failed sign-ins are counted per address), generous for the rest.
-        "PARLEY_RATE_LIMIT": "50",
-        # Frequent heartbeats: they show the event stream is not held back by the proxy.
-        "PARLEY_SSE_HEARTBEAT_SECONDS": "1",
-        **({"PARLEY_BASE_PATH": PREFIX} if subpath else {}),
-    }).start()
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    server = ParleyServer(
+        env={
+            "PARLEY_TRUSTED_PROXIES": "127.0.0.1",
+            # Limits on (so that failed sign-ins are counted per address), generous for the rest.
+            "PARLEY_RATE_LIMIT": "50",
+            # Frequent heartbeats: they show the event stream is not held back by the proxy.
+            "PARLEY_SSE_HEARTBEAT_SECONDS": "1",
+            **({"PARLEY_BASE_PATH": PREFIX} if subpath else {}),
+        }
+    ).start()
     nginx = None
     try:
         (tmp / "acme").mkdir()
@@ -187,16 +224,37 @@ def proxy(request, tmp_path_factory):
         snippet = tmp / "parley-proxy.conf"
         snippet.write_text(SNIPPET.read_text())
         if subpath:
-            site.write_text(render_subpath_site(upstream_port=server.port, https_port=https_port, cert=cert, key=key,
-                                                snippet=snippet, tmp=tmp))
+            site.write_text(
+                render_subpath_site(
+                    upstream_port=server.port, https_port=https_port, cert=cert, key=key, snippet=snippet, tmp=tmp
+                )
+            )
         else:
-            site.write_text(render_site(SITE.read_text(), upstream_port=server.port, http_port=http_port,
-                                        https_port=https_port, cert=cert, key=key, acme_root=tmp / "acme",
-                                        snippet=snippet))
+            site.write_text(
+                render_site(
+                    SITE.read_text(),
+                    upstream_port=server.port,
+                    http_port=http_port,
+                    https_port=https_port,
+                    cert=cert,
+                    key=key,
+                    acme_root=tmp / "acme",
+                    snippet=snippet,
+                )
+            )
         conf = tmp / "nginx.conf"
         conf.write_text(main_config(tmp, site))
-        command = [str(NGINX), "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log"),
-                   "-g", f"daemon off; pid {tmp / 'nginx.pid'};"]
+        command = [
+            str(NGINX),
+            "-p",
+            str(tmp),
+            "-c",
+            str(conf),
+            "-e",
+            str(tmp / "error.log"),
+            "-g",
+            f"daemon off; pid {tmp / 'nginx.pid'};",
+        ]
         check = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
         assert check.returncode == 0, f"nginx -t refused the rendered config:\n{check.stderr}"
         with open(tmp / "nginx.out", "wb") as out:
@@ -233,6 +291,7 @@ def user(proxy) -> ProxiedApi:
 def audio(tmp_path):
     def make(seconds: float) -> Path:
         return make_audio(tmp_path / f"speech-{seconds}-{time.monotonic_ns()}.wav", seconds)
+
     return make
 
 

@@ -87,11 +87,30 @@ def pid_alive(pid: int) -> bool:
         return False
 
 
-
 def clip(source: Path, target: Path, start: float, seconds: float) -> Path:
     """`seconds` of `source` from `start`, as 16 kHz mono WAV."""
-    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-ss", str(start), "-t", str(seconds), "-i", str(source),
-                    "-ac", "1", "-ar", "16000", str(target)], check=True, timeout=60)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-ss",
+            str(start),
+            "-t",
+            str(seconds),
+            "-i",
+            str(source),
+            "-ac",
+            "1",
+            "-ar",
+            "16000",
+            str(target),
+        ],
+        check=True,
+        timeout=60,
+    )
     return target
 
 
@@ -109,6 +128,7 @@ def closed_within(sock: socket.socket, seconds: float) -> float | None:
             return time.monotonic() - started
     return None
 
+
 def squashed(text: str) -> str:
     """Lower-case letters and digits only, so "Seat belts," and "seatbelts" compare equal.
     A model's exact words are not portable: CTranslate2 picks int8 kernels per CPU
@@ -119,9 +139,10 @@ def squashed(text: str) -> str:
 @dataclass(frozen=True)
 class SpokenPhrase:
     """A phrase of a processed recording, spelled as this machine's model wrote it."""
+
     segment: dict  # the segment that said it, as the API returned it
-    phrase: str    # e.g. "fasten your seat belts" or "fasten your seatbelts"
-    word: str      # its last word: "belts" or "seatbelts"
+    phrase: str  # e.g. "fasten your seat belts" or "fasten your seatbelts"
+    word: str  # its last word: "belts" or "seatbelts"
 
 
 def find_spoken(segments: list[dict], said: str) -> SpokenPhrase:
@@ -140,20 +161,26 @@ def find_spoken(segments: list[dict], said: str) -> SpokenPhrase:
     raise AssertionError(f"no run of words spells {said!r} in: {[s['text'] for s in segments]}")
 
 
-
 def web_session(base_url: str, token: str) -> str:
     """Signs in through the web form and returns the session cookie's value (a session id,
     not the token), for tests that call pages or cookie-authenticated APIs directly."""
-    response = requests.post(base_url + "/login", data={"token": token}, headers={"Origin": base_url},
-                             allow_redirects=False, timeout=10)
+    response = requests.post(
+        base_url + "/login", data={"token": token}, headers={"Origin": base_url}, allow_redirects=False, timeout=10
+    )
     assert response.status_code == 303, response.text
     return response.cookies["parley_session"]
+
 
 class ParleyServer:
     """One `parley serve` process on a free loopback port with its own data directory."""
 
-    def __init__(self, data_dir: Path | None = None, env: dict[str, str] | None = None, binary: Path | None = None,
-                 prefix: str = "parley-e2e-"):
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        env: dict[str, str] | None = None,
+        binary: Path | None = None,
+        prefix: str = "parley-e2e-",
+    ):
         self.binary = binary or BINARY
         assert self.binary.is_file(), f"{self.binary} is missing: run `swift build` first (or set PARLEY_BINARY)"
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix=prefix))
@@ -170,7 +197,8 @@ class ParleyServer:
     def cli(self, *args: str) -> str:
         """Runs `parley ARGS --data DIR` and returns its standard output."""
         result = subprocess.run(
-            [str(self.binary), *args, "--data", str(self.data_dir)], capture_output=True, text=True, timeout=60)
+            [str(self.binary), *args, "--data", str(self.data_dir)], capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 0, f"parley {' '.join(args)} failed: {result.stderr}"
         return result.stdout.strip()
 
@@ -192,7 +220,11 @@ class ParleyServer:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [str(self.binary), "serve", "--data", str(self.data_dir), "--port", str(self.port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         log.close()
 
         def healthy() -> bool:
@@ -273,7 +305,9 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def wait_status(self, meeting_id: str, statuses: Iterable[str] = ("synced", "failed"), timeout: float = 120) -> dict:
+    def wait_status(
+        self, meeting_id: str, statuses: Iterable[str] = ("synced", "failed"), timeout: float = 120
+    ) -> dict:
         wanted = set(statuses)
 
         def reached() -> dict | None:
@@ -315,8 +349,29 @@ def make_audio(path: Path, seconds: float, tag: str | None = None, source: Path 
     assert source.is_file(), f"{source} is missing: set PARLEY_EVAL_DIR to the shared eval data"
     assert shutil.which("ffmpeg"), "ffmpeg is needed to make test audio"
     subprocess.run(
-        ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-stream_loop", "-1", "-i", str(source),
-         "-t", str(seconds), "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le",
-         "-metadata", f"comment={tag or uuid.uuid4().hex}", str(path)],
-        check=True, timeout=60)
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(source),
+            "-t",
+            str(seconds),
+            "-ac",
+            "1",
+            "-ar",
+            "16000",
+            "-c:a",
+            "pcm_s16le",
+            "-metadata",
+            f"comment={tag or uuid.uuid4().hex}",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
+    )
     return path

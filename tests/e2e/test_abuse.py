@@ -20,8 +20,19 @@ import pytest
 import requests
 
 from client_support import Client
-from support import (EVAL_DIR, TUS, ParleyServer, child_pids, clip, closed_within, pid_alive, sha256, tus_metadata,
-                     wait_for, web_session)
+from support import (
+    EVAL_DIR,
+    TUS,
+    ParleyServer,
+    child_pids,
+    clip,
+    closed_within,
+    pid_alive,
+    sha256,
+    tus_metadata,
+    wait_for,
+    web_session,
+)
 
 HTML = b"<!doctype html><html><body><script>document.title='owned'</script>hello</body></html>"
 CANARY = "prl-canary-secret-7f3a"
@@ -37,11 +48,21 @@ def private_server(tmp_path_factory):
 
 
 def tus_upload(user, data: bytes, **metadata: str) -> str:
-    creation = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data), **metadata)})
+    creation = user.post(
+        "/api/v1/uploads",
+        headers={
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": tus_metadata(sha256=sha256(data), **metadata),
+        },
+    )
     assert creation.status_code == 201, creation.text
-    done = user.request("PATCH", creation.headers["Location"], data=data, headers={
-        **TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+    done = user.request(
+        "PATCH",
+        creation.headers["Location"],
+        data=data,
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+    )
     assert done.status_code == 204, done.text
     return done.headers["Parley-Meeting-Id"]
 
@@ -65,8 +86,11 @@ def test_an_html_upload_is_never_served_as_a_page(server, user):
 
 
 def test_api_and_error_responses_are_locked_down(server, user):
-    for response in (user.get("/api/v1/meetings/summary"), user.get("/api/v1/meetings/no-such-meeting"),
-                     user.session.get(server.url + "/api/v1/meetings/summary")):  # 401: no token
+    for response in (
+        user.get("/api/v1/meetings/summary"),
+        user.get("/api/v1/meetings/no-such-meeting"),
+        user.session.get(server.url + "/api/v1/meetings/summary"),
+    ):  # 401: no token
         assert response.headers["X-Content-Type-Options"] == "nosniff", response.headers
         assert "sandbox" in response.headers["Content-Security-Policy"], response.headers
     # Pages keep their own policy (scripts from this origin), with nosniff.
@@ -75,19 +99,26 @@ def test_api_and_error_responses_are_locked_down(server, user):
     assert page.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("next_path, expected", [
-    ("/api/v1/meetings/summary", "/"),
-    ("/api/v1/meetings/x/audio/stream?variant=original", "/"),
-    ("/files/abc", "/"),
-    ("/static/app.js", "/"),
-    ("/metrics", "/"),
-    ("//evil.example/", "/"),
-    ("/search?q=budget", "/search?q=budget"),
-    ("/meetings/abc#t=12.5", "/meetings/abc#t=12.5"),
-])
+@pytest.mark.parametrize(
+    "next_path, expected",
+    [
+        ("/api/v1/meetings/summary", "/"),
+        ("/api/v1/meetings/x/audio/stream?variant=original", "/"),
+        ("/files/abc", "/"),
+        ("/static/app.js", "/"),
+        ("/metrics", "/"),
+        ("//evil.example/", "/"),
+        ("/search?q=budget", "/search?q=budget"),
+        ("/meetings/abc#t=12.5", "/meetings/abc#t=12.5"),
+    ],
+)
 def test_sign_in_returns_only_to_pages(server, user, next_path, expected):
-    response = user.session.post(server.url + "/login", data={"token": user.token, "next": next_path},
-                                 headers={"Origin": server.url}, allow_redirects=False)
+    response = user.session.post(
+        server.url + "/login",
+        data={"token": user.token, "next": next_path},
+        headers={"Origin": server.url},
+        allow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     assert response.headers["Location"] == expected
 
@@ -99,8 +130,9 @@ def test_a_playlist_upload_makes_no_connection(server, user):
     listener.settimeout(0.5)
     try:
         port = listener.getsockname()[1]
-        playlist = (f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nhttp://127.0.0.1:{port}/a.ts\n"
-                    "#EXT-X-ENDLIST\n").encode()
+        playlist = (
+            f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nhttp://127.0.0.1:{port}/a.ts\n#EXT-X-ENDLIST\n"
+        ).encode()
         meeting = user.upload(playlist, filename="meeting.m3u8", title="playlist")
         final = user.wait_status(meeting["id"], timeout=120)
         assert final["status"] == "failed" and "not an audio file" in final["failure_reason"], final
@@ -166,16 +198,24 @@ def test_cancel_and_delete_leave_no_encoder_running(server, user, tmp_path):
     # Two hours of silence: 20 MB of FLAC that keeps the playback encoder busy for about
     # 30 s on this kind of machine, far past the few seconds allowed below.
     long_flac = tmp_path / "long.flac"
-    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(long_flac), "trim", "0", "7200"],
-                   check=True, timeout=120)
+    subprocess.run(
+        ["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(long_flac), "trim", "0", "7200"],
+        check=True,
+        timeout=120,
+    )
     meeting = user.upload(long_flac.read_bytes(), filename="long.flac", title="long")
-    encoders = wait_for(lambda: _ffmpeg_children(server.process.pid), timeout=120, interval=0.1,
-                        what="the playback encoder to start")
+    encoders = wait_for(
+        lambda: _ffmpeg_children(server.process.pid), timeout=120, interval=0.1, what="the playback encoder to start"
+    )
     user.cancel(meeting["id"])
     deleted = user.request("DELETE", f"/api/v1/meetings/{meeting['id']}")
     assert deleted.status_code in (200, 204), deleted.text
-    wait_for(lambda: not any(pid_alive(pid) for pid in encoders), timeout=5, interval=0.1,
-             what="ffmpeg to be killed with its job")
+    wait_for(
+        lambda: not any(pid_alive(pid) for pid in encoders),
+        timeout=5,
+        interval=0.1,
+        what="ffmpeg to be killed with its job",
+    )
     time.sleep(0.5)
     folder = server.data_dir / "audio" / meeting["id"]
     assert not folder.exists(), sorted((p.name, p.stat().st_size) for p in folder.iterdir())
@@ -205,24 +245,41 @@ def test_a_half_sent_request_is_closed(impatient_server):
 def test_a_stalled_patch_releases_its_upload(impatient_server):
     user = impatient_server.add_user()
     data = os.urandom(200_000)
-    creation = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="a.wav")})
+    creation = user.post(
+        "/api/v1/uploads",
+        headers={
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="a.wav"),
+        },
+    )
     assert creation.status_code == 201, creation.text
     path = creation.headers["Location"]
     path = path if path.startswith("/") else "/" + path.split("/", 3)[3]
     with socket.create_connection(("127.0.0.1", impatient_server.port)) as stalled:
-        head = (f"PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {user.token}\r\n"
-                f"Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
-                f"Content-Length: {len(data)}\r\n\r\n").encode()
+        head = (
+            f"PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {user.token}\r\n"
+            f"Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n"
+        ).encode()
         stalled.sendall(head + data[:50_000])
         assert closed_within(stalled, 10) is not None, "a stalled PATCH was still open after 10 s"
     # The next PATCH resumes from what was stored instead of meeting a locked upload (423).
-    offset = wait_for(lambda: (lambda r: r.status_code == 200 and r.headers["Upload-Offset"])(
-        user.request("HEAD", path, headers=TUS)), timeout=10, what="the upload's offset")
+    offset = wait_for(
+        lambda: (lambda r: r.status_code == 200 and r.headers["Upload-Offset"])(
+            user.request("HEAD", path, headers=TUS)
+        ),
+        timeout=10,
+        what="the upload's offset",
+    )
     offset = int(offset)
     assert 0 <= offset <= 50_000
-    resumed = user.request("PATCH", path, data=data[offset:], headers={
-        **TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
+    resumed = user.request(
+        "PATCH",
+        path,
+        data=data[offset:],
+        headers={**TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
+    )
     assert resumed.status_code == 204, resumed.text
     assert user.original(resumed.headers["Parley-Meeting-Id"]) == data
 
@@ -238,9 +295,13 @@ def test_an_idle_keep_alive_connection_is_closed(impatient_server):
 def test_expect_100_continue_is_answered_at_once(server, user):
     data = os.urandom(2_000_000)
     with socket.create_connection(("127.0.0.1", server.port)) as sock:
-        sock.sendall((f"POST /api/v1/meetings?filename=a.wav HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                      f"Authorization: Bearer {user.token}\r\nContent-Type: audio/wav\r\n"
-                      f"Content-Length: {len(data)}\r\nExpect: 100-continue\r\n\r\n").encode())
+        sock.sendall(
+            (
+                f"POST /api/v1/meetings?filename=a.wav HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {user.token}\r\nContent-Type: audio/wav\r\n"
+                f"Content-Length: {len(data)}\r\nExpect: 100-continue\r\n\r\n"
+            ).encode()
+        )
         sock.settimeout(0.8)  # curl waits 1 s before sending anyway
         interim = sock.recv(4096)
         assert interim.startswith(b"HTTP/1.1 100 Continue\r\n"), interim
@@ -253,7 +314,6 @@ def test_expect_100_continue_is_answered_at_once(server, user):
 
 
 def test_voiceprints_stay_in_the_acting_users_store(server, tmp_path):
-
     reader = EVAL_DIR / "lhotse-librispeech-2412" / "2412-153948-0000.flac"
     owner, member = server.add_user(), server.add_user()
     workspace = f"team-{uuid.uuid4().hex[:8]}"
@@ -262,18 +322,29 @@ def test_voiceprints_stay_in_the_acting_users_store(server, tmp_path):
     # The owner names a voice privately.
     private = owner.upload(clip(reader, tmp_path / "a.wav", 0, 6).read_bytes(), filename="a.wav", title="private")
     assert owner.wait_status(private["id"], timeout=180)["status"] == "synced"
-    assert owner.request("PATCH", f"/api/v1/meetings/{private['id']}/speakers/speaker_1",
-                         json={"custom_name": "Reader"}).status_code == 200
+    assert (
+        owner.request(
+            "PATCH", f"/api/v1/meetings/{private['id']}/speakers/speaker_1", json={"custom_name": "Reader"}
+        ).status_code
+        == 200
+    )
     taught = owner.get("/api/v1/voiceprints").json()
     assert [p["name"] for p in taught] == ["Reader"]
     # The same voice in a workspace meeting: the owner's private name is not shown to the team.
-    shared = owner.upload(clip(reader, tmp_path / "b.wav", 6, 6).read_bytes(), filename="b.wav", title="shared",
-                          scope="workspace", workspace=workspace)
+    shared = owner.upload(
+        clip(reader, tmp_path / "b.wav", 6, 6).read_bytes(),
+        filename="b.wav",
+        title="shared",
+        scope="workspace",
+        workspace=workspace,
+    )
     assert owner.wait_status(shared["id"], timeout=180)["status"] == "synced"
     speakers = member.get(f"/api/v1/meetings/{shared['id']}").json()["transcript"]["speakers"]
     assert all(s.get("custom_name") is None for s in speakers), speakers
     # A member's rename there is the member's voiceprint, not the owner's.
-    renamed = member.request("PATCH", f"/api/v1/meetings/{shared['id']}/speakers/speaker_1", json={"custom_name": "Guest"})
+    renamed = member.request(
+        "PATCH", f"/api/v1/meetings/{shared['id']}/speakers/speaker_1", json={"custom_name": "Guest"}
+    )
     assert renamed.status_code == 200, renamed.text
     assert owner.get("/api/v1/voiceprints").json() == taught
     assert [p["name"] for p in member.get("/api/v1/voiceprints").json()] == ["Guest"]
@@ -286,8 +357,9 @@ def test_voiceprints_stay_in_the_acting_users_store(server, tmp_path):
 @pytest.fixture(scope="module")
 def guarded_server(tmp_path_factory):
     """Default rate limits on (the shared server turns them off), short web sessions."""
-    server = ParleyServer(tmp_path_factory.mktemp("guarded") / "data", env={
-        "PARLEY_RATE_LIMIT": "50", "PARLEY_SESSION_IDLE_SECONDS": "3"}).start()
+    server = ParleyServer(
+        tmp_path_factory.mktemp("guarded") / "data", env={"PARLEY_RATE_LIMIT": "50", "PARLEY_SESSION_IDLE_SECONDS": "3"}
+    ).start()
     yield server
     server.stop()
     server.remove()
@@ -306,7 +378,9 @@ def test_a_session_cookie_is_dead_after_sign_out(server, user):
     assert browser.get(server.url + "/api/v1/meetings/summary").status_code == 200
     page = browser.get(server.url + "/").text
     csrf = page.split('name="parley-csrf" content="')[1].split('"')[0]
-    out = browser.post(server.url + "/logout", data={"csrf": csrf}, headers={"Origin": server.url}, allow_redirects=False)
+    out = browser.post(
+        server.url + "/logout", data={"csrf": csrf}, headers={"Origin": server.url}, allow_redirects=False
+    )
     assert out.status_code == 303
     # A copy of the old cookie (taken before sign-out) no longer works anywhere.
     stale = requests.Session()
@@ -348,8 +422,12 @@ def test_tokens_are_listed_and_revoked_from_the_command_line(server, user):
     assert len(listed) == 1 and user.token not in json.dumps(listed)
     assert "revoked" in server.cli("token", "revoke", listed[0]["id"])
     assert user.get("/api/v1/meetings/summary").status_code == 401
-    missing = subprocess.run([str(server.binary), "token", "revoke", "nope", "--data", str(server.data_dir)],
-                             capture_output=True, text=True, timeout=30)
+    missing = subprocess.run(
+        [str(server.binary), "token", "revoke", "nope", "--data", str(server.data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert missing.returncode != 0 and "no token" in missing.stderr
 
 
@@ -363,24 +441,50 @@ def test_failed_authentication_is_slowed_per_address_not_per_guess(tmp_path):
 
 def _guesses_are_slowed(guarded_server):
     user = guarded_server.add_user()
-    statuses = [requests.get(guarded_server.url + "/api/v1/meetings/summary",
-                             headers={"Authorization": f"Bearer prl_guess-{i}"}, timeout=10).status_code
-                for i in range(15)]
+    statuses = [
+        requests.get(
+            guarded_server.url + "/api/v1/meetings/summary",
+            headers={"Authorization": f"Bearer prl_guess-{i}"},
+            timeout=10,
+        ).status_code
+        for i in range(15)
+    ]
     assert statuses[:10] == [401] * 10 and statuses[-1] == 429, statuses
     limited = requests.get(guarded_server.url + "/api/v1/meetings/summary", headers={"Authorization": "Bearer prl_x"})
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
     # The sign-in form counts too.
-    form = requests.post(guarded_server.url + "/login", data={"token": "prl_guess"}, headers={"Origin": guarded_server.url})
+    form = requests.post(
+        guarded_server.url + "/login", data={"token": "prl_guess"}, headers={"Origin": guarded_server.url}
+    )
     assert form.status_code == 429 and "Too many failed sign-ins" in form.text
     # A real user from the same address is keyed on who they are, not where they are.
     assert user.get("/api/v1/meetings/summary").status_code == 200
 
 
-
 def test_ten_hours_of_silence_are_refused_without_filling_the_disk(server, user, tmp_path):
     bomb = tmp_path / "silence.flac"  # 7 MB that would decode to 1.15 GB of PCM
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono",
-                    "-t", "36000", "-c:a", "flac", "-sample_fmt", "s16", str(bomb)], check=True, timeout=120)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=8000:cl=mono",
+            "-t",
+            "36000",
+            "-c:a",
+            "flac",
+            "-sample_fmt",
+            "s16",
+            str(bomb),
+        ],
+        check=True,
+        timeout=120,
+    )
     meeting = user.upload(bomb.read_bytes(), filename="silence.flac", title="bomb")
     final = user.wait_status(meeting["id"], timeout=120)
     assert final["status"] == "failed" and "too long" in final["failure_reason"], final
@@ -390,8 +494,14 @@ def test_ten_hours_of_silence_are_refused_without_filling_the_disk(server, user,
 
 
 def _tus_create(user, data: bytes):
-    return user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="a.wav")})
+    return user.post(
+        "/api/v1/uploads",
+        headers={
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="a.wav"),
+        },
+    )
 
 
 def test_storage_quota_is_checked_before_a_byte_is_sent(server, user):
@@ -403,7 +513,9 @@ def test_storage_quota_is_checked_before_a_byte_is_sent(server, user):
     refused = _tus_create(user, big)
     assert refused.status_code == 413 and refused.json()["error"]["code"] == "quota_exceeded", refused.text
     assert "quota" in refused.json()["error"]["message"]
-    direct = user.post("/api/v1/meetings", params={"filename": "big.wav"}, data=big, headers={"Content-Type": "audio/wav"})
+    direct = user.post(
+        "/api/v1/meetings", params={"filename": "big.wav"}, data=big, headers={"Content-Type": "audio/wav"}
+    )
     assert direct.status_code == 413 and direct.json()["error"]["code"] == "quota_exceeded", direct.text
     assert len(user.meetings()) == 1 and not any((server.data_dir / "uploads").iterdir())
     assert "0.3 MB used of 1.0 MB" in server.cli("user", "quota", user.name)
@@ -428,13 +540,19 @@ def test_an_upload_expires_by_inactivity_not_age(tmp_path):
         path = "/api/v1/uploads/" + _tus_create(user, data).headers["Location"].rsplit("/", 1)[1]
         # Six seconds of slow but steady progress: twice the expiry, never three idle seconds.
         for offset in range(0, 6000, 1000):
-            sent = user.request("PATCH", path, data=data[offset:offset + 1000], headers={
-                **TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"})
+            sent = user.request(
+                "PATCH",
+                path,
+                data=data[offset : offset + 1000],
+                headers={**TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
+            )
             assert sent.status_code == 204, (offset, sent.text)
             time.sleep(1)
         assert user.request("HEAD", path, headers=TUS).headers["Upload-Offset"] == "6000"
         # Then silence: it goes, with its bytes.
-        wait_for(lambda: user.request("HEAD", path, headers=TUS).status_code == 404, timeout=15, what="the upload to expire")
+        wait_for(
+            lambda: user.request("HEAD", path, headers=TUS).status_code == 404, timeout=15, what="the upload to expire"
+        )
         assert not list((server.data_dir / "uploads").iterdir())
     finally:
         server.stop()
@@ -450,9 +568,11 @@ def _rss_bytes(pid: int) -> int:
 def _multipart_stream(token: str, size: int, seed: int):
     """A streamed multipart body (chunked): `size` bytes of not-audio in the file part."""
     boundary = f"parley-abuse-{seed}"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big-{seed}.wav\"\r\n"
-            f"Content-Type: audio/wav\r\n\r\n").encode()
+    head = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big-{seed}.wav\"\r\n"
+        f"Content-Type: audio/wav\r\n\r\n"
+    ).encode()
     chunk = os.urandom(1 << 20)
 
     def body():
@@ -460,6 +580,7 @@ def _multipart_stream(token: str, size: int, seed: int):
         for _ in range(size >> 20):
             yield chunk
         yield f"\r\n--{boundary}--\r\n".encode()
+
     return boundary, body()
 
 
@@ -487,8 +608,15 @@ def test_openai_bodies_stream_and_are_capped(server, user):
     def post(seed: int):
         boundary, body = _multipart_stream(user.token, 50 << 20, seed)
         try:
-            response = requests.post(server.url + "/v1/audio/transcriptions", data=body, timeout=300, headers={
-                "Authorization": f"Bearer {user.token}", "Content-Type": f"multipart/form-data; boundary={boundary}"})
+            response = requests.post(
+                server.url + "/v1/audio/transcriptions",
+                data=body,
+                timeout=300,
+                headers={
+                    "Authorization": f"Bearer {user.token}",
+                    "Content-Type": f"multipart/form-data; boundary={boundary}",
+                },
+            )
             return response.status_code, response.headers.get("Retry-After")
         except requests.ConnectionError:
             return "closed", None
@@ -522,16 +650,41 @@ def test_a_refused_rerun_keeps_the_edits(tmp_path, make_wav):
         meeting = user.upload(make_wav(6).read_bytes(), filename="a.wav", title="edited")
         assert user.wait_status(meeting["id"], timeout=180)["status"] == "synced"
         mid = meeting["id"]
-        assert user.request("PATCH", f"/api/v1/meetings/{mid}/speakers/speaker_1", json={"custom_name": "Ada"}).status_code == 200
+        assert (
+            user.request("PATCH", f"/api/v1/meetings/{mid}/speakers/speaker_1", json={"custom_name": "Ada"}).status_code
+            == 200
+        )
         # Fill the queue: one long recording decoding, one more waiting behind it.
         silence = tmp_path / "silence.flac"
-        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
-                        "-t", "5400", "-c:a", "flac", "-sample_fmt", "s16", str(silence)], check=True, timeout=120)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "anullsrc=r=16000:cl=mono",
+                "-t",
+                "5400",
+                "-c:a",
+                "flac",
+                "-sample_fmt",
+                "s16",
+                str(silence),
+            ],
+            check=True,
+            timeout=120,
+        )
         data = silence.read_bytes()
         busy = [user.upload(data, filename="long0.flac", title="long 0")["id"]]
         user.wait_status(busy[0], statuses=("processing",), timeout=60)  # running: the queue is empty again
         busy.append(user.upload(data + b"\0", filename="long1.flac", title="long 1")["id"])  # waits: queue full
-        rerun = user.post(f"/api/v1/meetings/{mid}/process-async", json={"from_stage": "diarize", "discard_edits": True})
+        rerun = user.post(
+            f"/api/v1/meetings/{mid}/process-async", json={"from_stage": "diarize", "discard_edits": True}
+        )
         assert rerun.status_code == 503, rerun.text
         speakers = user.get(f"/api/v1/meetings/{mid}").json()["transcript"]["speakers"]
         assert any(s.get("custom_name") == "Ada" for s in speakers), speakers
@@ -544,15 +697,23 @@ def test_a_refused_rerun_keeps_the_edits(tmp_path, make_wav):
 @pytest.fixture(scope="module")
 def capped_server(tmp_path_factory):
     """Small connection caps and a fast SSE heartbeat, to reach the limits in a test."""
-    server = ParleyServer(tmp_path_factory.mktemp("capped") / "data", env={
-        "PARLEY_MAX_EVENT_STREAMS": "2", "PARLEY_MAX_UPLOAD_CONNECTIONS": "1", "PARLEY_SSE_HEARTBEAT_SECONDS": "1"}).start()
+    server = ParleyServer(
+        tmp_path_factory.mktemp("capped") / "data",
+        env={
+            "PARLEY_MAX_EVENT_STREAMS": "2",
+            "PARLEY_MAX_UPLOAD_CONNECTIONS": "1",
+            "PARLEY_SSE_HEARTBEAT_SECONDS": "1",
+        },
+    ).start()
     yield server
     server.stop()
     server.remove()
 
 
 def _event_stream(server, token: str) -> requests.Response:
-    return requests.get(server.url + "/api/v1/events", headers={"Authorization": f"Bearer {token}"}, stream=True, timeout=10)
+    return requests.get(
+        server.url + "/api/v1/events", headers={"Authorization": f"Bearer {token}"}, stream=True, timeout=10
+    )
 
 
 def test_live_progress_streams_are_capped_per_user_and_freed_when_clients_leave(capped_server):
@@ -568,8 +729,12 @@ def test_live_progress_streams_are_capped_per_user_and_freed_when_clients_leave(
     assert wait_for(lambda: next(lines) == b": ping", timeout=5, what="a heartbeat")
     # ... and shows when a client has gone, which frees its slot.
     first.close()
-    wait_for(lambda: (lambda r: r.status_code == 200 and (r.close() or True))(_event_stream(capped_server, user.token)),
-             timeout=10, interval=0.5, what="the closed stream's slot to be freed")
+    wait_for(
+        lambda: (lambda r: r.status_code == 200 and (r.close() or True))(_event_stream(capped_server, user.token)),
+        timeout=10,
+        interval=0.5,
+        what="the closed stream's slot to be freed",
+    )
     second.close()
 
 
@@ -579,18 +744,29 @@ def test_upload_bodies_are_capped_per_user(capped_server):
     creation = _tus_create(user, data)
     path = "/api/v1/uploads/" + creation.headers["Location"].rsplit("/", 1)[1]
     with socket.create_connection(("127.0.0.1", capped_server.port)) as slow:
-        slow.sendall((f"PATCH {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {user.token}\r\nTus-Resumable: 1.0.0\r\n"
-                      f"Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
-                      f"Content-Length: {len(data)}\r\n\r\n").encode() + data[:1000])
+        slow.sendall(
+            (
+                f"PATCH {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {user.token}\r\nTus-Resumable: 1.0.0\r\n"
+                f"Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n"
+            ).encode()
+            + data[:1000]
+        )
         time.sleep(0.5)
         other = _tus_create(user, os.urandom(5000))
-        refused = user.request("PATCH", "/api/v1/uploads/" + other.headers["Location"].rsplit("/", 1)[1],
-                               data=b"x" * 5000, headers={**TUS, "Upload-Offset": "0",
-                                                         "Content-Type": "application/offset+octet-stream"})
+        refused = user.request(
+            "PATCH",
+            "/api/v1/uploads/" + other.headers["Location"].rsplit("/", 1)[1],
+            data=b"x" * 5000,
+            headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+        )
         assert refused.status_code == 429 and refused.json()["error"]["code"] == "too_many_connections", refused.text
         slow.sendall(data[1000:])
         assert slow.recv(4096).startswith(b"HTTP/1.1 204")
-    again = user.request("PATCH", "/api/v1/uploads/" + other.headers["Location"].rsplit("/", 1)[1],
-                         data=os.urandom(5000), headers={**TUS, "Upload-Offset": "0",
-                                                         "Content-Type": "application/offset+octet-stream"})
+    again = user.request(
+        "PATCH",
+        "/api/v1/uploads/" + other.headers["Location"].rsplit("/", 1)[1],
+        data=os.urandom(5000),
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+    )
     assert again.status_code in (204, 460), again.text  # the slot is free again (460: not the declared hash)

@@ -22,12 +22,20 @@ def team(server):
     personal_bytes = b"RIFF personal " + uuid.uuid4().bytes * 100
     shared_bytes = b"RIFF shared " + uuid.uuid4().bytes * 100
     personal = alice.upload(personal_bytes, client_id="alice-personal", title="Alice alone")
-    shared = alice.upload(shared_bytes, client_id="alice-shared", title="Team sync", scope="workspace",
-                          workspace=workspace)
+    shared = alice.upload(
+        shared_bytes, client_id="alice-shared", title="Team sync", scope="workspace", workspace=workspace
+    )
     alice.cancel(personal["id"])
     alice.cancel(shared["id"])
-    return {"alice": alice, "bob": bob, "carol": carol, "workspace": workspace,
-            "personal": personal, "shared": shared, "personal_bytes": personal_bytes}
+    return {
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "workspace": workspace,
+        "personal": personal,
+        "shared": shared,
+        "personal_bytes": personal_bytes,
+    }
 
 
 def ids(api, path, **params):
@@ -39,11 +47,17 @@ def ids(api, path, **params):
 def by_id_requests(meeting_id):
     base = f"/api/v1/meetings/{meeting_id}"
     return [
-        ("GET", base, {}), ("GET", f"{base}/status", {}), ("GET", f"{base}/audio/metadata", {}),
-        ("GET", f"{base}/audio/stream", {}), ("GET", f"{base}/audio/stream", {"params": {"variant": "original"}}),
-        ("HEAD", f"{base}/audio/stream", {}), ("GET", f"{base}/audio/stream", {"headers": {"Range": "bytes=0-9"}}),
-        ("POST", f"{base}/process-async", {}), ("POST", f"{base}/process-async", {"json": {"from_stage": "normalize"}}),
-        ("POST", f"{base}/cancel", {}), ("DELETE", base, {}),
+        ("GET", base, {}),
+        ("GET", f"{base}/status", {}),
+        ("GET", f"{base}/audio/metadata", {}),
+        ("GET", f"{base}/audio/stream", {}),
+        ("GET", f"{base}/audio/stream", {"params": {"variant": "original"}}),
+        ("HEAD", f"{base}/audio/stream", {}),
+        ("GET", f"{base}/audio/stream", {"headers": {"Range": "bytes=0-9"}}),
+        ("POST", f"{base}/process-async", {}),
+        ("POST", f"{base}/process-async", {"json": {"from_stage": "normalize"}}),
+        ("POST", f"{base}/cancel", {}),
+        ("DELETE", base, {}),
     ]
 
 
@@ -81,7 +95,9 @@ def test_another_user_sees_none_of_my_personal_meetings(team):
     # The duplicate check answers for the caller's own meetings only.
     for checked in (personal["id"], "alice-personal"):
         assert bob.get(f"/api/v1/meetings/check/{checked}").json() == {"exists": False}
-    assert bob.get("/api/v1/meetings/check/x", params={"sha256": sha256(team["personal_bytes"])}).json() == {"exists": False}
+    assert bob.get("/api/v1/meetings/check/x", params={"sha256": sha256(team["personal_bytes"])}).json() == {
+        "exists": False
+    }
     # tus: her meeting's upload URL means nothing to him.
     assert bob.request("HEAD", f"/api/v1/uploads/{personal['id']}", headers=TUS).status_code == 404
     # And none of it was changed by his attempts.
@@ -122,12 +138,19 @@ def test_workspace_meetings_are_visible_to_members_only(team):
 
 def test_uploading_into_a_workspace_needs_membership(team):
     bob = team["bob"]
-    response = bob.post("/api/v1/meetings", data=b"RIFF bob", params={"scope": "workspace", "workspace": team["workspace"]})
+    response = bob.post(
+        "/api/v1/meetings", data=b"RIFF bob", params={"scope": "workspace", "workspace": team["workspace"]}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "unknown_workspace"
-    creation = bob.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": "8",
-        "Upload-Metadata": tus_metadata(sha256=sha256(b"RIFF bob"), scope="workspace", workspace=team["workspace"])})
+    creation = bob.post(
+        "/api/v1/uploads",
+        headers={
+            **TUS,
+            "Upload-Length": "8",
+            "Upload-Metadata": tus_metadata(sha256=sha256(b"RIFF bob"), scope="workspace", workspace=team["workspace"]),
+        },
+    )
     assert creation.status_code == 400
     assert bob.meetings() == []
 
@@ -139,17 +162,31 @@ def test_owner_can_delete(team):
     assert personal["id"] not in ids(alice, "/api/v1/meetings/summary")
 
 
-@pytest.mark.parametrize("authorization", [
-    None, "Bearer", "Bearer ", "Bearer prl_not-a-real-token", "Basic YWxpY2U6c2VjcmV0", "prl_token-without-scheme",
-    "Bearer " + "x" * 600, "Token prl_x",
-])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer",
+        "Bearer ",
+        "Bearer prl_not-a-real-token",
+        "Basic YWxpY2U6c2VjcmV0",
+        "prl_token-without-scheme",
+        "Bearer " + "x" * 600,
+        "Token prl_x",
+    ],
+)
 def test_invalid_tokens_are_401(server, team, authorization):
     headers = {"Authorization": authorization} if authorization else {}
     meeting_id = team["personal"]["id"]
-    for method, path in (("GET", "/api/v1/meetings/summary"), ("GET", f"/api/v1/meetings/{meeting_id}"),
-                         ("GET", f"/api/v1/meetings/{meeting_id}/audio/stream"), ("GET", "/api/v1/meetings/synced"),
-                         ("POST", "/api/v1/meetings"), ("DELETE", f"/api/v1/meetings/{meeting_id}"),
-                         ("GET", "/api/v1/events")):
+    for method, path in (
+        ("GET", "/api/v1/meetings/summary"),
+        ("GET", f"/api/v1/meetings/{meeting_id}"),
+        ("GET", f"/api/v1/meetings/{meeting_id}/audio/stream"),
+        ("GET", "/api/v1/meetings/synced"),
+        ("POST", "/api/v1/meetings"),
+        ("DELETE", f"/api/v1/meetings/{meeting_id}"),
+        ("GET", "/api/v1/events"),
+    ):
         response = requests.request(method, server.url + path, headers=headers, timeout=10)
         assert response.status_code == 401, f"{method} {path}"
         assert response.headers["WWW-Authenticate"] == "Bearer"
@@ -164,6 +201,7 @@ def test_a_token_of_another_server_is_rejected(server, tmp_path):
 
     elsewhere = ParleyServer(tmp_path / "elsewhere")
     token = elsewhere.cli("user", "add", "stranger")
-    response = requests.get(server.url + "/api/v1/meetings/summary", headers={"Authorization": f"Bearer {token}"},
-                            timeout=10)
+    response = requests.get(
+        server.url + "/api/v1/meetings/summary", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
     assert response.status_code == 401

@@ -36,10 +36,16 @@ def view(server: ParleyServer, user) -> dict:
     for meeting in user.meetings():
         mid = meeting["id"]
         detail = user.get(f"/api/v1/meetings/{mid}").json()
-        audio = {variant: sha256(user.get(f"/api/v1/meetings/{mid}/audio/stream", params=params).content)
-                 for variant, params in (("original", {"variant": "original"}), ("playback", {}))}
-        seen[mid] = {"meeting": {k: v for k, v in detail["meeting"].items() if k not in ("queue_position",)},
-                     "transcript": detail.get("transcript"), "insights": detail.get("insights"), "audio": audio}
+        audio = {
+            variant: sha256(user.get(f"/api/v1/meetings/{mid}/audio/stream", params=params).content)
+            for variant, params in (("original", {"variant": "original"}), ("playback", {}))
+        }
+        seen[mid] = {
+            "meeting": {k: v for k, v in detail["meeting"].items() if k not in ("queue_position",)},
+            "transcript": detail.get("transcript"),
+            "insights": detail.get("insights"),
+            "audio": audio,
+        }
     return {"meetings": seen, "voiceprints": user.get("/api/v1/voiceprints").json()}
 
 
@@ -52,15 +58,29 @@ def populated(tmp_path_factory):
     user = server.add_user("owner")
     processed = user.upload(make_audio(root / "jfk.wav", 11).read_bytes(), filename="jfk.wav", title="Processed")
     assert user.wait_status(processed["id"], timeout=180)["status"] == "synced"
-    renamed = user.request("PATCH", f"/api/v1/meetings/{processed['id']}/speakers/speaker_1", json={"custom_name": "JFK"})
+    renamed = user.request(
+        "PATCH", f"/api/v1/meetings/{processed['id']}/speakers/speaker_1", json={"custom_name": "JFK"}
+    )
     assert renamed.status_code == 200
-    cancelled = user.upload(make_audio(root / "other.wav", 4, tag="cancelled").read_bytes(), filename="o.wav", title="Cancelled")
+    cancelled = user.upload(
+        make_audio(root / "other.wav", 4, tag="cancelled").read_bytes(), filename="o.wav", title="Cancelled"
+    )
     user.cancel(cancelled["id"])
     partial = os.urandom(50_000)
-    creation = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(len(partial)), "Upload-Metadata": tus_metadata(sha256=sha256(partial), filename="p.wav")})
-    user.request("PATCH", creation.headers["Location"], data=partial[:20_000],
-                 headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+    creation = user.post(
+        "/api/v1/uploads",
+        headers={
+            **TUS,
+            "Upload-Length": str(len(partial)),
+            "Upload-Metadata": tus_metadata(sha256=sha256(partial), filename="p.wav"),
+        },
+    )
+    user.request(
+        "PATCH",
+        creation.headers["Location"],
+        data=partial[:20_000],
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+    )
     yield server, user, root
     server.stop()
 
@@ -135,8 +155,11 @@ def test_a_killed_backup_leaves_nothing_that_looks_complete(populated, tmp_path)
     user.cancel(big["id"])
     backup = tmp_path / "killed"
     for delay in (0.3, 0.8):
-        process = subprocess.Popen([str(BINARY), "backup", "--to", str(backup), "--data", str(server.data_dir)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            [str(BINARY), "backup", "--to", str(backup), "--data", str(server.data_dir)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
@@ -159,8 +182,11 @@ def test_a_killed_restore_can_be_run_again(populated, tmp_path):
     backup = tmp_path / "b"
     parley("backup", "--to", str(backup), "--data", str(server.data_dir))
     target = tmp_path / "target"
-    process = subprocess.Popen([str(BINARY), "restore", "--from", str(backup), "--data", str(target)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(BINARY), "restore", "--from", str(backup), "--data", str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     time.sleep(0.4)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=10)
@@ -192,8 +218,12 @@ def test_a_backup_while_jobs_and_uploads_run_restores_consistently(tmp_path):
     server = ParleyServer(tmp_path / "data").start()
     try:
         user = server.add_user("busy")
-        running = [user.upload(make_audio(tmp_path / f"m{i}.wav", 8, tag=f"busy-{i}").read_bytes(),
-                               filename=f"m{i}.wav", title=f"m{i}")["id"] for i in range(3)]
+        running = [
+            user.upload(
+                make_audio(tmp_path / f"m{i}.wav", 8, tag=f"busy-{i}").read_bytes(), filename=f"m{i}.wav", title=f"m{i}"
+            )["id"]
+            for i in range(3)
+        ]
         backup = tmp_path / "b"
         parley("backup", "--to", str(backup), "--data", str(server.data_dir))
         for mid in running:
@@ -247,13 +277,20 @@ def test_upgrades_keep_a_copy_and_a_newer_database_is_refused(tmp_path):
     database.execute("INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
     database.commit()
     database.close()
+
     def contents():
         with sqlite3.connect(data / "parley.sqlite") as db:
-            return (db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall(),
-                    db.execute("SELECT identifier FROM grdb_migrations ORDER BY identifier").fetchall(),
-                    db.execute("SELECT id, name FROM user ORDER BY name").fetchall())
+            return (
+                db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall(),
+                db.execute("SELECT identifier FROM grdb_migrations ORDER BY identifier").fetchall(),
+                db.execute("SELECT id, name FROM user ORDER BY name").fetchall(),
+            )
+
     before = contents()
-    refused = subprocess.run([str(BINARY), "serve", "--data", str(data), "--port", "0"], capture_output=True, text=True,
-                             timeout=30)
-    assert refused.returncode != 0 and "newer Parley" in refused.stderr and "v99-from-the-future" in refused.stderr, refused
+    refused = subprocess.run(
+        [str(BINARY), "serve", "--data", str(data), "--port", "0"], capture_output=True, text=True, timeout=30
+    )
+    assert refused.returncode != 0 and "newer Parley" in refused.stderr and "v99-from-the-future" in refused.stderr, (
+        refused
+    )
     assert contents() == before

@@ -41,8 +41,9 @@ def test_non_audio_upload_fails_in_normalize_with_a_readable_reason(server, user
 def test_empty_uploads_are_refused(server, user):
     direct = user.post("/api/v1/meetings", data=b"")
     assert direct.status_code == 400 and direct.json()["error"]["code"] == "empty_file"
-    tus = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": "0", "Upload-Metadata": tus_metadata(sha256=sha256(b""))})
+    tus = user.post(
+        "/api/v1/uploads", headers={**TUS, "Upload-Length": "0", "Upload-Metadata": tus_metadata(sha256=sha256(b""))}
+    )
     assert tus.status_code == 400 and tus.json()["error"]["code"] == "empty_file"
     assert user.meetings() == []
 
@@ -66,12 +67,23 @@ def test_unknown_meeting_actions_are_404(server, user, method, suffix):
 
 
 PATH_LIKE = [
-    "/api/v1/meetings/..", "/api/v1/meetings/%2e%2e", "/api/v1/meetings/.", "/api/v1/meetings/../x",
-    "/api/v1/meetings/a%2F..%2Fb", "/api/v1/meetings/..%2F..%2Fparley.sqlite",
-    "/api/v1/meetings/..%2F..%2Fparley.sqlite/audio/stream", "/api/v1/meetings/%2E%2E%2Faudio/audio/stream",
-    "/api/v1/meetings/.hidden/status", "/api/v1/meetings/check/..", "/api/v1/meetings/check/..%2F..%2Fx",
-    "/api/v1/meetings/%00/status", "/api/v1/meetings/a%5C..%5Cb", "/api/v1/meetings/" + "a" * 129,
-    "/api/v1/uploads/..", "/api/v1/uploads/..%2F..%2Fparley.sqlite", "/api/v1/uploads/..%2Fuploads",
+    "/api/v1/meetings/..",
+    "/api/v1/meetings/%2e%2e",
+    "/api/v1/meetings/.",
+    "/api/v1/meetings/../x",
+    "/api/v1/meetings/a%2F..%2Fb",
+    "/api/v1/meetings/..%2F..%2Fparley.sqlite",
+    "/api/v1/meetings/..%2F..%2Fparley.sqlite/audio/stream",
+    "/api/v1/meetings/%2E%2E%2Faudio/audio/stream",
+    "/api/v1/meetings/.hidden/status",
+    "/api/v1/meetings/check/..",
+    "/api/v1/meetings/check/..%2F..%2Fx",
+    "/api/v1/meetings/%00/status",
+    "/api/v1/meetings/a%5C..%5Cb",
+    "/api/v1/meetings/" + "a" * 129,
+    "/api/v1/uploads/..",
+    "/api/v1/uploads/..%2F..%2Fparley.sqlite",
+    "/api/v1/uploads/..%2Fuploads",
 ]
 
 
@@ -93,8 +105,14 @@ def test_path_like_client_ids_are_refused(server, user):
     for client_id in ("../x", "..", "a/b", ".hidden", "x" * 129, "a b", "é"):
         direct = user.post("/api/v1/meetings", data=b"RIFF x", params={"client_id": client_id})
         assert direct.status_code == 400, client_id
-        tus = user.post("/api/v1/uploads", headers={
-            **TUS, "Upload-Length": "6", "Upload-Metadata": tus_metadata(sha256=sha256(b"RIFF x"), client_id=client_id)})
+        tus = user.post(
+            "/api/v1/uploads",
+            headers={
+                **TUS,
+                "Upload-Length": "6",
+                "Upload-Metadata": tus_metadata(sha256=sha256(b"RIFF x"), client_id=client_id),
+            },
+        )
         assert tus.status_code == 400, client_id
     assert user.meetings() == []
 
@@ -109,7 +127,7 @@ BAD_METADATA = {
     "sha256 not hex": f"sha256 {b64('z' * 64)}",
     "sha256 short": f"sha256 {b64('a' * 63)}",
     "value not base64": "sha256 !!!not-base64!!!",
-    "value not utf-8": f"sha256 {b64(SHA)},title {base64.b64encode(bytes([0xff, 0xfe])).decode()}",
+    "value not utf-8": f"sha256 {b64(SHA)},title {base64.b64encode(bytes([0xFF, 0xFE])).decode()}",
     "three parts": f"sha256 {b64(SHA)} extra",
     "blank pair": f"sha256 {b64(SHA)},   ,title {b64('x')}",
     "repeated key": f"sha256 {b64(SHA)},sha256 {b64(SHA)}",
@@ -125,8 +143,9 @@ BAD_METADATA = {
 
 @pytest.mark.parametrize("case", sorted(BAD_METADATA))
 def test_malformed_upload_metadata_is_400(server, user, case):
-    response = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": "10", "Upload-Metadata": BAD_METADATA[case]})
+    response = user.post(
+        "/api/v1/uploads", headers={**TUS, "Upload-Length": "10", "Upload-Metadata": BAD_METADATA[case]}
+    )
     assert response.status_code == 400, response.text
     assert response.json()["error"]["message"]
     assert response.headers["Tus-Resumable"] == "1.0.0"
@@ -134,23 +153,31 @@ def test_malformed_upload_metadata_is_400(server, user, case):
 
 @pytest.mark.parametrize("length", ["-1", "abc", "1.5", "", "99999999999999999999999"])
 def test_malformed_upload_length_is_400(server, user, length):
-    response = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": length, "Upload-Metadata": tus_metadata(sha256=SHA)})
+    response = user.post(
+        "/api/v1/uploads", headers={**TUS, "Upload-Length": length, "Upload-Metadata": tus_metadata(sha256=SHA)}
+    )
     assert response.status_code == 400
 
 
 def test_deferred_length_is_refused(server, user):
-    response = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Defer-Length": "1", "Upload-Metadata": tus_metadata(sha256=SHA)})
+    response = user.post(
+        "/api/v1/uploads", headers={**TUS, "Upload-Defer-Length": "1", "Upload-Metadata": tus_metadata(sha256=SHA)}
+    )
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize("offset", ["-5", "abc", ""])
 def test_malformed_upload_offset_is_400(server, user, offset):
-    location = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": "10", "Upload-Metadata": tus_metadata(sha256=sha256(os.urandom(8)))}).headers["Location"]
-    response = user.request("PATCH", location, data=b"x", headers={
-        **TUS, "Upload-Offset": offset, "Content-Type": "application/offset+octet-stream"})
+    location = user.post(
+        "/api/v1/uploads",
+        headers={**TUS, "Upload-Length": "10", "Upload-Metadata": tus_metadata(sha256=sha256(os.urandom(8)))},
+    ).headers["Location"]
+    response = user.request(
+        "PATCH",
+        location,
+        data=b"x",
+        headers={**TUS, "Upload-Offset": offset, "Content-Type": "application/offset+octet-stream"},
+    )
     assert response.status_code == 400
 
 
@@ -198,8 +225,13 @@ def test_paging_walks_every_meeting_once(server, user):
 def test_invalid_query_values_are_400(server, user):
     assert user.get("/api/v1/meetings/summary", params={"scope": "everyone"}).status_code == 400
     assert user.get("/api/v1/meetings/check/x", params={"sha256": "nothex"}).status_code == 400
-    for params in ({"sha256": "abc"}, {"recorded_at": "soon"}, {"scope": "public"}, {"title": " "},
-                   {"scope": "workspace"}):
+    for params in (
+        {"sha256": "abc"},
+        {"recorded_at": "soon"},
+        {"scope": "public"},
+        {"title": " "},
+        {"scope": "workspace"},
+    ):
         response = user.post("/api/v1/meetings", data=b"RIFF q", params=params)
         assert response.status_code == 400, params
     assert user.meetings() == []
@@ -232,8 +264,10 @@ def test_oversize_uploads_are_413(small_server):
     options = requests.options(server.url + "/api/v1/uploads", timeout=10)
     assert options.headers["Tus-Max-Size"] == str(limit)
     data = os.urandom(limit + 1)
-    tus = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data))})
+    tus = user.post(
+        "/api/v1/uploads",
+        headers={**TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data))},
+    )
     assert tus.status_code == 413 and tus.json()["error"]["code"] == "too_large"
     direct = user.post("/api/v1/meetings", data=data)
     assert direct.status_code == 413 and direct.json()["error"]["code"] == "too_large"

@@ -7,7 +7,13 @@ import shutil
 import threading
 
 from client_support import (  # noqa: F401  (fixtures are used by name)
-    account, client_server, make_tone, make_tones, new_client, sha256_bytes, sha256_file,
+    account,
+    client_server,
+    make_tone,
+    make_tones,
+    new_client,
+    sha256_bytes,
+    sha256_file,
 )
 
 

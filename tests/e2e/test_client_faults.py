@@ -28,8 +28,10 @@ def test_recordings_sync_whole_and_once_through_a_faulty_network(tmp_path):
         # must be picked up again by a later pass.
         plan = FaultPlan(seed=SEED, drop=0.10, lose=0.05, delay=0.08, status=0.12)
         with FaultProxy(server.port, plan) as proxy:
-            client = Client(tmp_path / "home", env={
-                "PARLEY_CHUNK_KB": "64", "PARLEY_RETRY_BASE_MS": "50", "PARLEY_RETRY_ATTEMPTS": "3"})
+            client = Client(
+                tmp_path / "home",
+                env={"PARLEY_CHUNK_KB": "64", "PARLEY_RETRY_BASE_MS": "50", "PARLEY_RETRY_ATTEMPTS": "3"},
+            )
             plan.enabled = False  # `login` makes one request and does not retry
             client.login(proxy.url, account.token)
             plan.enabled = True
@@ -51,7 +53,8 @@ def test_recordings_sync_whole_and_once_through_a_faulty_network(tmp_path):
                     break
             upload_seconds = time.monotonic() - started
             assert set(client.statuses()) <= {"processing", "synced"}, (
-                f"still pending after {passes} passes: {client.statuses()}\n{client.recordings()}")
+                f"still pending after {passes} passes: {client.statuses()}\n{client.recordings()}"
+            )
 
             # Last passes: wait for processing, still through the faulty proxy.
             for _ in range(5):
@@ -60,9 +63,11 @@ def test_recordings_sync_whole_and_once_through_a_faulty_network(tmp_path):
                     break
             total_seconds = time.monotonic() - started
             counts = dict(proxy.counts)
-        print(f"\n{RECORDINGS} recordings, seed {SEED}: {passes} upload passes in {upload_seconds:.1f}s "
-              f"(exit codes {dict(outcomes)}), all synced after {total_seconds:.1f}s; "
-              f"proxy: { {kind: count for kind, count in sorted(counts.items()) if ' ' not in kind} }")
+        print(
+            f"\n{RECORDINGS} recordings, seed {SEED}: {passes} upload passes in {upload_seconds:.1f}s "
+            f"(exit codes {dict(outcomes)}), all synced after {total_seconds:.1f}s; "
+            f"proxy: { {kind: count for kind, count in sorted(counts.items()) if ' ' not in kind} }"
+        )
 
         # Faults of every kind really happened, so the result below means something.
         for kind in ("drop", "lose", "delay", "429", "503", "500", "drop PATCH", "lose PATCH", "lose POST"):

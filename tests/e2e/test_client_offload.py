@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from client_support import (  # noqa: F401  (fixtures are used by name)
-    FaultPlan, FaultProxy, account, client_server, make_tones, new_client, rewrite_metadata_sha, sha256_bytes, sha256_file,
+    FaultPlan,
+    FaultProxy,
+    account,
+    client_server,
+    make_tones,
+    new_client,
+    rewrite_metadata_sha,
+    sha256_bytes,
+    sha256_file,
 )
 
 
@@ -20,7 +28,12 @@ def test_after_sync_offload_deletes_verified_audio_and_storage_reports_it(client
     client.login(client_server.url, account.token, offload="after-sync")
     client.import_files(files)
     before = client.storage()
-    assert before == {"local_bytes": total, "offloaded_bytes": 0, "originals_still_on_disk_bytes": 0, "policy": "after-sync"}
+    assert before == {
+        "local_bytes": total,
+        "offloaded_bytes": 0,
+        "originals_still_on_disk_bytes": 0,
+        "policy": "after-sync",
+    }
     copies = local_copies(client)
     assert all(copy and Path(copy).exists() for copy in copies.values())
 
@@ -28,8 +41,12 @@ def test_after_sync_offload_deletes_verified_audio_and_storage_reports_it(client
     assert run.ok, run.stderr
     assert run.report["completed"] == 3 and run.report["offloaded"] == 3, run.report
     # The imported originals are hard links and still exist, and storage says so.
-    assert client.storage() == {"local_bytes": 0, "offloaded_bytes": total, "originals_still_on_disk_bytes": total,
-                                "policy": "after-sync"}
+    assert client.storage() == {
+        "local_bytes": 0,
+        "offloaded_bytes": total,
+        "originals_still_on_disk_bytes": total,
+        "policy": "after-sync",
+    }
     for recording_id, copy in copies.items():
         assert not Path(copy).exists(), f"{copy} should have been offloaded"
         status = client.status(recording_id)["recording"]
@@ -63,8 +80,12 @@ def test_offload_keeps_audio_when_the_server_reports_a_different_hash(client_ser
     for copy in copies.values():
         assert Path(copy).exists(), f"{copy} was deleted although the server's hash did not match"
     assert all(entry["status"] == "synced" for entry in client.recordings())
-    assert client.storage() == {"local_bytes": total, "offloaded_bytes": 0, "originals_still_on_disk_bytes": 0,
-                                "policy": "after-sync"}
+    assert client.storage() == {
+        "local_bytes": total,
+        "offloaded_bytes": 0,
+        "originals_still_on_disk_bytes": 0,
+        "policy": "after-sync",
+    }
     # The same library talking to the honest server offloads: the hash was the only reason.
     client.point_at(client_server.url)
     honest = client.sync()

@@ -6,7 +6,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from client_support import (  # noqa: F401  (fixtures are used by name)
-    TUS, FaultProxy, account, client_server, kill_mid_upload, make_tone, new_client, sha256_bytes, sha256_file,
+    TUS,
+    FaultProxy,
+    account,
+    client_server,
+    kill_mid_upload,
+    make_tone,
+    new_client,
+    sha256_bytes,
+    sha256_file,
 )
 
 CHUNK_KB = 32
@@ -38,8 +46,12 @@ def test_a_recording_stuck_in_uploading_resumes(client_server, account, new_clie
     assert status["uploadedBytes"] == crashed.size
     assert status["transcriptJson"], "the result is cached locally once synced"
     steps = history(client, imported["id"])
-    assert steps[-4:] == [("uploading", "queued"), ("queued", "uploading"), ("uploading", "processing"),
-                          ("processing", "synced")], steps
+    assert steps[-4:] == [
+        ("uploading", "queued"),
+        ("queued", "uploading"),
+        ("uploading", "processing"),
+        ("processing", "synced"),
+    ], steps
     held = account.synced()
     assert [(m["id"], m["status"]) for m in held] == [(status["serverId"], "synced")]
     assert sha256_bytes(account.original(held[0]["id"])) == sha256_file(source)

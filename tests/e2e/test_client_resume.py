@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from client_support import (  # noqa: F401  (fixtures are used by name)
-    FaultProxy, account, client_server, kill_mid_upload, make_tone, new_client, sha256_bytes, sha256_file,
+    FaultProxy,
+    account,
+    client_server,
+    kill_mid_upload,
+    make_tone,
+    new_client,
+    sha256_bytes,
+    sha256_file,
 )
 
 CHUNK_KB = 32

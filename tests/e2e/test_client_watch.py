@@ -41,7 +41,7 @@ def test_watch_waits_for_a_growing_file(new_client, tmp_path):
         for piece in range(1, 4):
             time.sleep(0.8)
             with open(target, "ab") as handle:
-                handle.write(whole[len(whole) * piece // 4: len(whole) * (piece + 1) // 4])
+                handle.write(whole[len(whole) * piece // 4 : len(whole) * (piece + 1) // 4])
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not client.recordings():
             time.sleep(0.2)

@@ -45,8 +45,11 @@ def test_a_corrected_word_reaches_export_search_and_summary(meeting):
     assert "Quixotl" in user.get(f"/api/v1/meetings/{mid}/export", params={"format": "srt"}).text
     hits = user.get("/api/v1/search", params={"q": "Quixotl"}).json()["hits"]
     assert any(h["meeting_id"] == mid and h["kind"] == "transcript" for h in hits), hits
-    summary_before = [s for s in (before["insights"] or {}).get("summary", [])
-                      if s["start"] < segment["end"] and s["end"] > segment["start"] and old in s["text"]]
+    summary_before = [
+        s
+        for s in (before["insights"] or {}).get("summary", [])
+        if s["start"] < segment["end"] and s["end"] > segment["start"] and old in s["text"]
+    ]
     summary_after = response.json()["insights"]["summary"]
     for sentence in summary_before:
         assert any("Quixotl" in s["text"] and s["start"] == sentence["start"] for s in summary_after), summary_after

@@ -25,8 +25,12 @@ def crashable(tmp_path):
 
 def assert_engines_exit(pids: list[int]) -> None:
     """The engine watches its parent and must not outlive a killed server."""
-    wait_for(lambda: not any(pid_alive(pid) for pid in pids), 15, interval=0.2,
-             what=f"orphaned engine processes {pids} to exit")
+    wait_for(
+        lambda: not any(pid_alive(pid) for pid in pids),
+        15,
+        interval=0.2,
+        what=f"orphaned engine processes {pids} to exit",
+    )
 
 
 def test_kill_9_while_a_job_runs(crashable, make_wav):
@@ -37,8 +41,14 @@ def test_kill_9_while_a_job_runs(crashable, make_wav):
 
     def model_stage_running():
         status = user.status(meeting["id"])
-        return next((stage["stage"] for stage in status["stages"]
-                     if stage["stage"] in ("transcribe", "diarize") and stage.get("state") == "running"), None)
+        return next(
+            (
+                stage["stage"]
+                for stage in status["stages"]
+                if stage["stage"] in ("transcribe", "diarize") and stage.get("state") == "running"
+            ),
+            None,
+        )
 
     interrupted = wait_for(model_stage_running, 120, interval=0.05, what="transcribe or diarize to be running")
     engines = server.kill9()
@@ -66,8 +76,9 @@ def test_kill_9_while_an_upload_is_half_done(crashable, make_wav):
     size = source.stat().st_size
     digest = file_sha256(source)
     client = tus_client.TusClient(server.url + "/api/v1/uploads", headers=user.auth)
-    uploader = client.uploader(str(source), chunk_size=CHUNK, metadata={
-        "sha256": digest, "client_id": "crash-2", "filename": "crash.wav"})
+    uploader = client.uploader(
+        str(source), chunk_size=CHUNK, metadata={"sha256": digest, "client_id": "crash-2", "filename": "crash.wav"}
+    )
     uploader.upload(stop_at=6 * CHUNK)
     location = uploader.url.removeprefix(server.url)
 
@@ -75,11 +86,16 @@ def test_kill_9_while_an_upload_is_half_done(crashable, make_wav):
     data = source.read_bytes()
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     connection.putrequest("PATCH", location)
-    for name, value in {**user.auth, **TUS, "Upload-Offset": str(6 * CHUNK), "Content-Type": OFFSET_STREAM,
-                        "Content-Length": str(4 * CHUNK)}.items():
+    for name, value in {
+        **user.auth,
+        **TUS,
+        "Upload-Offset": str(6 * CHUNK),
+        "Content-Type": OFFSET_STREAM,
+        "Content-Length": str(4 * CHUNK),
+    }.items():
         connection.putheader(name, value)
     connection.endheaders()
-    connection.send(data[6 * CHUNK:6 * CHUNK + 100_000])
+    connection.send(data[6 * CHUNK : 6 * CHUNK + 100_000])
     part = server.data_dir / "uploads" / f"{location.rsplit('/', 1)[1]}.part"
     wait_for(lambda: part.stat().st_size > 6 * CHUNK, 10, what="the interrupted PATCH to write")
     server.kill9()
@@ -99,8 +115,9 @@ def test_kill_9_while_an_upload_is_half_done(crashable, make_wav):
     assert meeting["client_id"] == "crash-2"
     assert sha256(user.original(meeting["id"])) == digest
     # Uploading it once more finds the meeting: still one.
-    again = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(size), "Upload-Metadata": tus_metadata(sha256=digest)})
+    again = user.post(
+        "/api/v1/uploads", headers={**TUS, "Upload-Length": str(size), "Upload-Metadata": tus_metadata(sha256=digest)}
+    )
     assert again.headers["Parley-Meeting-Id"] == meeting["id"]
     assert len(user.meetings()) == 1
     assert list((server.data_dir / "uploads").iterdir()) == []

@@ -31,6 +31,7 @@ RULE_TESTS = DEPLOY / "prometheus" / "alerts.test.yml"
 
 # --- systemd -----------------------------------------------------------------------------------
 
+
 def unit_settings(text: str) -> dict[str, dict[str, list[str]]]:
     """section -> key -> values (a key may repeat, e.g. Environment=)."""
     sections: dict[str, dict[str, list[str]]] = {}
@@ -52,8 +53,9 @@ def rendered_unit(name: str, folder: Path) -> Path:
     """The unit with its ExecStart binary replaced by one that exists here: verify checks
     that the command is executable. The unit keeps its name (verify derives the type from it)."""
     text = (DEPLOY / "systemd" / name).read_text()
-    text, found = re.subn(rf"^ExecStart={re.escape(INSTALLED_BINARY)} ", f"ExecStart={BINARY.resolve()} ", text,
-                          flags=re.M)
+    text, found = re.subn(
+        rf"^ExecStart={re.escape(INSTALLED_BINARY)} ", f"ExecStart={BINARY.resolve()} ", text, flags=re.M
+    )
     assert found == 1, f"{name}: one ExecStart should run {INSTALLED_BINARY}"
     path = folder / name
     path.write_text(text)
@@ -137,6 +139,7 @@ def test_unit_has_its_sandbox_and_service_settings(name):
 
 # --- Prometheus rules --------------------------------------------------------------------------
 
+
 def promtool() -> str | None:
     return os.environ.get("PROMTOOL") or shutil.which("promtool")
 
@@ -149,12 +152,15 @@ def rules() -> list[dict]:
 def test_alert_rules_pass_promtool():
     tool = promtool()
     if not tool:
-        pytest.skip("promtool is not installed (Debian package prometheus, or set PROMTOOL); "
-                    "test_alert_rules_are_well_formed checks the structure instead")
+        pytest.skip(
+            "promtool is not installed (Debian package prometheus, or set PROMTOOL); "
+            "test_alert_rules_are_well_formed checks the structure instead"
+        )
     checked = subprocess.run([tool, "check", "rules", str(RULES)], capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    tested = subprocess.run([tool, "test", "rules", str(RULE_TESTS)], capture_output=True, text=True, timeout=60,
-                            cwd=RULE_TESTS.parent)
+    tested = subprocess.run(
+        [tool, "test", "rules", str(RULE_TESTS)], capture_output=True, text=True, timeout=60, cwd=RULE_TESTS.parent
+    )
     assert tested.returncode == 0, tested.stdout + tested.stderr
 
 
@@ -175,8 +181,11 @@ def test_alert_rules_are_well_formed():
             assert balanced(rule["expr"]), rule["expr"]
     assert len(names) == len(set(names)), names
     # Every alert has a promtool unit test.
-    tested = {case["alertname"] for test in yaml.safe_load(RULE_TESTS.read_text())["tests"]
-              for case in test.get("alert_rule_test", [])}
+    tested = {
+        case["alertname"]
+        for test in yaml.safe_load(RULE_TESTS.read_text())["tests"]
+        for case in test.get("alert_rule_test", [])
+    }
     assert set(names) <= tested, set(names) - tested
 
 
@@ -191,22 +200,37 @@ def balanced(expr: str) -> bool:
 
 
 # PromQL, just enough to find the series selectors of an expression.
-TOKEN = re.compile(r"""\s+|(?P<string>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')
+TOKEN = re.compile(
+    r"""\s+|(?P<string>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')
     |(?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?:ms|[smhdwy])*)
     |(?P<ident>[A-Za-z_:][A-Za-z0-9_:]*)
-    |(?P<op>=~|!~|!=|==|>=|<=|[-+*/%^<>={}()\[\],])""", re.X)
+    |(?P<op>=~|!~|!=|==|>=|<=|[-+*/%^<>={}()\[\],])""",
+    re.X,
+)
 LABEL_LISTS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
 KEYWORDS = {"and", "or", "unless", "offset", "bool", "atan2", "inf", "nan"}
 # May be followed by `by (…)` / `without (…)` before their parenthesis.
-AGGREGATIONS = {"sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk",
-                "quantile"}
+AGGREGATIONS = {
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "group",
+    "stddev",
+    "stdvar",
+    "count",
+    "count_values",
+    "bottomk",
+    "topk",
+    "quantile",
+}
 
 
 def tokens(expr: str) -> list[tuple[str, str]]:
     found, position = [], 0
     while position < len(expr):
         match = TOKEN.match(expr, position)
-        assert match, f"cannot read {expr[position:position + 20]!r} in {expr}"
+        assert match, f"cannot read {expr[position : position + 20]!r} in {expr}"
         position = match.end()
         if match.lastgroup:
             found.append((match.lastgroup, match.group(match.lastgroup)))
@@ -242,10 +266,10 @@ def selectors(expr: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
             matchers, index = [], index + 1
             if following == "{":
                 end = skip_group(index, "}")
-                inner = [token for token in items[index + 1:end - 1] if token[1] != ","]
+                inner = [token for token in items[index + 1 : end - 1] if token[1] != ","]
                 assert len(inner) % 3 == 0, f"cannot read the matchers of {text} in {expr}"
                 for position in range(0, len(inner), 3):
-                    (_, label), (_, operator), (_, value) = inner[position:position + 3]
+                    (_, label), (_, operator), (_, value) = inner[position : position + 3]
                     matchers.append((label, operator, value[1:-1].encode().decode("unicode_escape")))
                 index = end
             result.append((text, matchers))
@@ -255,15 +279,24 @@ def selectors(expr: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
 
 
 def test_selector_reader_reads_promql():
-    expr = ('histogram_quantile(0.99, sum by (le) (rate(x_bucket{job="parley", route!~"/a|/b"}[5m]))) > 0.2 '
-            'and sum(y offset 1h) or vector(0) - on (instance) group_left (stage) z{state="failed"}')
-    assert selectors(expr) == [("x_bucket", [("job", "=", "parley"), ("route", "!~", "/a|/b")]), ("y", []),
-                               ("z", [("state", "=", "failed")])]
+    expr = (
+        'histogram_quantile(0.99, sum by (le) (rate(x_bucket{job="parley", route!~"/a|/b"}[5m]))) > 0.2 '
+        'and sum(y offset 1h) or vector(0) - on (instance) group_left (stage) z{state="failed"}'
+    )
+    assert selectors(expr) == [
+        ("x_bucket", [("job", "=", "parley"), ("route", "!~", "/a|/b")]),
+        ("y", []),
+        ("z", [("state", "=", "failed")]),
+    ]
 
 
 PROMETHEUS_NAMES = {"up"}
-NODE_EXPORTER_NAMES = {"node_filesystem_avail_bytes", "node_filesystem_size_bytes", "node_filesystem_free_bytes",
-                       "node_filesystem_readonly"}
+NODE_EXPORTER_NAMES = {
+    "node_filesystem_avail_bytes",
+    "node_filesystem_size_bytes",
+    "node_filesystem_free_bytes",
+    "node_filesystem_readonly",
+}
 NODE_EXPORTER_LABELS = {"device", "fstype", "mountpoint"}
 SCRAPE_LABELS = {"job", "instance"}  # added by Prometheus to every scraped series
 
@@ -303,29 +336,45 @@ def exported():
     processing fails, audio streaming and an event stream."""
     backups = tempfile.mkdtemp(prefix="parley-alert-backups-")
     # Scheduled backups on: the first runs at start-up (none exists yet) and sets the gauge.
-    server = ParleyServer(env={"PARLEY_SSE_HEARTBEAT_SECONDS": "1", "PARLEY_BACKUP_TO": backups,
-                               "PARLEY_BACKUP_EVERY": "1h"}).start()
+    server = ParleyServer(
+        env={"PARLEY_SSE_HEARTBEAT_SECONDS": "1", "PARLEY_BACKUP_TO": backups, "PARLEY_BACKUP_EVERY": "1h"}
+    ).start()
     try:
         user = server.add_user()
         assert user.get("/api/v1/meetings/summary").status_code == 200
         junk = user.upload(b"RIFF" + bytes(4000), title="Not audio")  # fails in normalize, for good
         data = bytes(range(256)) * 8
-        created = user.post("/api/v1/uploads", headers={
-            **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data))})
+        created = user.post(
+            "/api/v1/uploads",
+            headers={**TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data))},
+        )
         location = created.headers["Location"]
         assert user.request("HEAD", location, headers=TUS).status_code == 200
-        finished = user.request("PATCH", location, data=data, headers={
-            **TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM})
+        finished = user.request(
+            "PATCH", location, data=data, headers={**TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM}
+        )
         meeting_id = finished.headers["Parley-Meeting-Id"]
         user.cancel(meeting_id)
         # Bytes that do not hash to the declared sha256: refused, parley_upload_failures_total appears.
-        mismatched = user.post("/api/v1/uploads", headers={
-            **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(b"other"))})
-        refused = user.request("PATCH", mismatched.headers["Location"], data=data, headers={
-            **TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM})
+        mismatched = user.post(
+            "/api/v1/uploads",
+            headers={**TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(b"other"))},
+        )
+        refused = user.request(
+            "PATCH",
+            mismatched.headers["Location"],
+            data=data,
+            headers={**TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM},
+        )
         assert refused.status_code == 460, refused.text
-        assert user.get(f"/api/v1/meetings/{meeting_id}/audio/stream", params={"variant": "original"},
-                        headers={"Range": "bytes=0-9"}).status_code == 206
+        assert (
+            user.get(
+                f"/api/v1/meetings/{meeting_id}/audio/stream",
+                params={"variant": "original"},
+                headers={"Range": "bytes=0-9"},
+            ).status_code
+            == 206
+        )
         events = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         events.request("GET", "/api/v1/events", headers=user.auth)
         assert events.getresponse().status == 200
@@ -380,8 +429,9 @@ def unexported(where: str, expr: str, exported: dict[str, list[dict[str, str]]])
             elif operator in ("=~", "!~"):
                 for branch in alternatives(value):
                     if not any(re.fullmatch(branch, candidate) for candidate in values):
-                        problems.append(f"{here}{{{label}{operator}…{branch!r}…}} matches no exported value: "
-                                        f"{sorted(values)}")
+                        problems.append(
+                            f"{here}{{{label}{operator}…{branch!r}…}} matches no exported value: {sorted(values)}"
+                        )
     return problems
 
 
@@ -394,7 +444,9 @@ def test_alert_rules_use_only_exported_metrics(exported):
 
 DASHBOARD = DEPLOY / "grafana" / "parley.json"
 # Grafana's own interval variables, which stand where PromQL wants a duration.
-GRAFANA_DURATIONS = re.compile(r"\$(?:__rate_interval|__interval|__range)\b|\$\{(?:__rate_interval|__interval|__range)\}")
+GRAFANA_DURATIONS = re.compile(
+    r"\$(?:__rate_interval|__interval|__range)\b|\$\{(?:__rate_interval|__interval|__range)\}"
+)
 DATASOURCE = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
 
 
@@ -417,8 +469,13 @@ def dashboard_queries(document: dict) -> list[tuple[str, str, str]]:
     found = []
     for panel in dashboard_panels(document):
         for target in panel.get("targets", []):
-            found.append((f"panel {panel['id']} {panel['title']!r} {target.get('refId')}",
-                          GRAFANA_DURATIONS.sub("5m", target.get("expr", "")), target.get("legendFormat", "")))
+            found.append(
+                (
+                    f"panel {panel['id']} {panel['title']!r} {target.get('refId')}",
+                    GRAFANA_DURATIONS.sub("5m", target.get("expr", "")),
+                    target.get("legendFormat", ""),
+                )
+            )
     for variable in document["templating"]["list"]:
         if variable["type"] == "query":
             query = variable["query"]["query"] if isinstance(variable["query"], dict) else variable["query"]
@@ -447,7 +504,7 @@ def replaced_labels(expr: str) -> set[str]:
     for index, (kind, text) in enumerate(items):
         if kind == "ident" and text in ("label_replace", "label_join") and items[index + 1][1] == "(":
             depth, argument = 0, 0
-            for kind_, text_ in items[index + 1:]:
+            for kind_, text_ in items[index + 1 :]:
                 if text_ in ("(", "[", "{"):
                     depth += 1
                 elif text_ in (")", "]", "}"):
@@ -498,10 +555,14 @@ def test_dashboard_is_well_formed():
 def test_dashboard_queries_pass_promtool(tmp_path):
     tool = promtool()
     if not tool:
-        pytest.skip("promtool is not installed (Debian package prometheus, or set PROMTOOL); "
-                    "test_dashboard_uses_only_exported_metrics reads the queries instead")
-    recorded = [{"record": f"dashboard:query_{index}", "expr": expr}
-                for index, (_, expr, _) in enumerate(dashboard_queries(dashboard()))]
+        pytest.skip(
+            "promtool is not installed (Debian package prometheus, or set PROMTOOL); "
+            "test_dashboard_uses_only_exported_metrics reads the queries instead"
+        )
+    recorded = [
+        {"record": f"dashboard:query_{index}", "expr": expr}
+        for index, (_, expr, _) in enumerate(dashboard_queries(dashboard()))
+    ]
     path = tmp_path / "dashboard-queries.yml"
     path.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": recorded}]}))
     checked = subprocess.run([tool, "check", "rules", str(path)], capture_output=True, text=True, timeout=60)
@@ -534,14 +595,20 @@ def test_dashboard_uses_only_exported_metrics(exported):
     slow = next(rule for rule in rules() if rule["alert"] == "ParleyApiSlow")
 
     def routes(expr: str) -> set[tuple[str, str, str]]:
-        return {matcher for name, matchers in selectors(expr) if name == "http_server_request_duration_bucket"
-                for matcher in matchers if matcher[0] == "http_route"}
+        return {
+            matcher
+            for name, matchers in selectors(expr)
+            if name == "http_server_request_duration_bucket"
+            for matcher in matchers
+            if matcher[0] == "http_route"
+        }
 
     expected = routes(slow["expr"])
     latency = [(where, expr) for where, expr, _ in queries if "http_server_request_duration_bucket" in expr]
     assert latency and expected
     for where, expr in latency:
         if routes(expr) != expected:
-            problems.append(f"{where}: http_route matchers {sorted(routes(expr))} differ from ParleyApiSlow's "
-                            f"{sorted(expected)}")
+            problems.append(
+                f"{where}: http_route matchers {sorted(routes(expr))} differ from ParleyApiSlow's {sorted(expected)}"
+            )
     assert not problems, "\n".join(problems)

@@ -14,8 +14,13 @@ from support import BINARY, ParleyServer, make_audio
 
 
 def doctor(data, **env) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BINARY), "doctor", "--data", str(data)], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [str(BINARY), "doctor", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
 
 
 def line(result: subprocess.CompletedProcess, check: str) -> str:

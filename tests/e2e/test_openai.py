@@ -41,7 +41,9 @@ def client(server):
 
 def transcribe(client, response_format: str, **extra):
     with open(JFK, "rb") as audio:
-        return client.audio.transcriptions.create(model="whisper-1", file=audio, response_format=response_format, **extra)
+        return client.audio.transcriptions.create(
+            model="whisper-1", file=audio, response_format=response_format, **extra
+        )
 
 
 def test_json(client):
@@ -56,14 +58,17 @@ def test_text(client):
 @pytest.mark.parametrize("fmt,separator", [("srt", ","), ("vtt", ".")])
 def test_subtitles(client, fmt, separator):
     result = transcribe(client, fmt)
-    stamps = re.findall(rf"(\d\d):(\d\d):(\d\d)\{separator}(\d{{3}}) --> (\d\d):(\d\d):(\d\d)\{separator}(\d{{3}})", result)
+    stamps = re.findall(
+        rf"(\d\d):(\d\d):(\d\d)\{separator}(\d{{3}}) --> (\d\d):(\d\d):(\d\d)\{separator}(\d{{3}})", result
+    )
     assert stamps, result
     starts = [int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 for h, m, s, ms, *_ in stamps]
     assert starts == sorted(starts)
     if fmt == "vtt":
         assert result.startswith("WEBVTT")
-    spoken = " ".join(line for line in result.splitlines() if line and "-->" not in line and not line.isdigit()
-                      and line != "WEBVTT")
+    spoken = " ".join(
+        line for line in result.splitlines() if line and "-->" not in line and not line.isdigit() and line != "WEBVTT"
+    )
     assert word_error_rate(spoken) <= 0.1
 
 
@@ -86,11 +91,17 @@ def test_bad_requests(client, server):
     assert api.post("/v1/audio/transcriptions", data=b"x", headers={"Content-Type": "text/plain"}).status_code == 400
     response = api.post("/v1/audio/transcriptions", files={"file": ("a.wav", b"")}, data={"model": "whisper-1"})
     assert response.status_code == 400
-    response = api.post("/v1/audio/transcriptions", files={"file": ("a.wav", JFK.read_bytes())},
-                        data={"model": "whisper-1", "response_format": "pdf"})
+    response = api.post(
+        "/v1/audio/transcriptions",
+        files={"file": ("a.wav", JFK.read_bytes())},
+        data={"model": "whisper-1", "response_format": "pdf"},
+    )
     assert response.status_code == 400
-    response = api.post("/v1/audio/transcriptions", files={"file": ("notes.txt", b"just some text, not audio")},
-                        data={"model": "whisper-1"})
+    response = api.post(
+        "/v1/audio/transcriptions",
+        files={"file": ("notes.txt", b"just some text, not audio")},
+        data={"model": "whisper-1"},
+    )
     assert response.status_code == 422
     unauthenticated = OpenAI(base_url=server.url + "/v1", api_key="prl_wrong", max_retries=0)
     with pytest.raises(Exception) as failure:
@@ -117,13 +128,18 @@ def test_language_and_prompt_are_applied(client, server, tmp_path):
     spelled right when the request's prompt names them, and not without; a bad language
     code is refused."""
     wav = tmp_path / "names.wav"
-    subprocess.run([str(REPO / "engine" / ".venv" / "bin" / "python"), str(NAMES_TOOL), str(wav)], check=True,
-                   timeout=120, cwd=NAMES_TOOL.parent)
+    subprocess.run(
+        [str(REPO / "engine" / ".venv" / "bin" / "python"), str(NAMES_TOOL), str(wav)],
+        check=True,
+        timeout=120,
+        cwd=NAMES_TOOL.parent,
+    )
     with open(wav, "rb") as audio:
         plain = client.audio.transcriptions.create(model="whisper-1", file=audio, language="en")
     with open(wav, "rb") as audio:  # the same recording: transcribed again, with the prompt
-        prompted = client.audio.transcriptions.create(model="whisper-1", file=audio, language="en",
-                                                      prompt="Zorvane, Quillatek, Brannigast, Velmora.")
+        prompted = client.audio.transcriptions.create(
+            model="whisper-1", file=audio, language="en", prompt="Zorvane, Quillatek, Brannigast, Velmora."
+        )
     assert len(spelled(plain.text)) <= 1, plain.text
     assert len(spelled(prompted.text)) >= 3, prompted.text
     with pytest.raises(openai.BadRequestError):

@@ -26,10 +26,13 @@ def document() -> dict:
 
 
 def documented_operations() -> set[tuple[str, str]]:
-    return {(method.upper(), path) for path, item in document()["paths"].items() for method in item if method in METHODS}
+    return {
+        (method.upper(), path) for path, item in document()["paths"].items() for method in item if method in METHODS
+    }
 
 
 # --- the document itself --------------------------------------------------------------------
+
 
 def test_document_is_valid_openapi_3_1():
     spec = document()
@@ -74,6 +77,7 @@ def test_documented_operation_is_registered(server, user, method, path):
 
 # --- real responses against the document's schemas ------------------------------------------
 
+
 def schema_validator(name: str) -> jsonschema.Draft202012Validator:
     spec = document()
     registry = Registry().with_resource("urn:parley-openapi", DRAFT202012.create_resource(spec))
@@ -103,7 +107,9 @@ def test_processed_meeting_responses_match_schemas(processed):
     assert detail.json().get("transcript", {}).get("segments"), "a processed meeting has a transcript"
     validate(detail.json(), "GET", "/api/v1/meetings/{id}", 200)
     validate(owner.get(f"{base}/{meeting_id}/status").json(), "GET", "/api/v1/meetings/{id}/status", 200)
-    validate(owner.get(f"{base}/{meeting_id}/audio/metadata").json(), "GET", "/api/v1/meetings/{id}/audio/metadata", 200)
+    validate(
+        owner.get(f"{base}/{meeting_id}/audio/metadata").json(), "GET", "/api/v1/meetings/{id}/audio/metadata", 200
+    )
     validate(owner.get(f"{base}/summary").json(), "GET", "/api/v1/meetings/summary", 200)
     validate(owner.get(f"{base}/synced").json(), "GET", "/api/v1/meetings/synced", 200)
     validate(owner.get(f"{base}/check/processed-1").json(), "GET", "/api/v1/meetings/check/{id}", 200)

@@ -13,7 +13,9 @@ def test_stage_progress_never_decreases(tmp_path):
     server = ParleyServer(tmp_path / "data", env={"PARLEY_LEASE_SECONDS": "1.2"}).start()
     try:
         user = server.add_user()
-        meeting = user.upload(make_audio(tmp_path / "long.wav", 240).read_bytes(), filename="long.wav", title="progress")
+        meeting = user.upload(
+            make_audio(tmp_path / "long.wav", 240).read_bytes(), filename="long.wav", title="progress"
+        )
         seen: dict[str, list[float]] = {}
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:

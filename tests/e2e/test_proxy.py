@@ -23,10 +23,12 @@ pytestmark = needs_nginx
 
 # --- TLS, redirect, what the proxy hides -------------------------------------------------------
 
+
 def test_https_redirect_hsts_and_hidden_metrics(proxy):
     if not proxy.prefix:  # the shared server {} is the other application's to redirect
-        plain = requests.get(f"http://127.0.0.1:{proxy.http_port}/api/v1/meetings/summary?scope=all",
-                             allow_redirects=False, timeout=10)
+        plain = requests.get(
+            f"http://127.0.0.1:{proxy.http_port}/api/v1/meetings/summary?scope=all", allow_redirects=False, timeout=10
+        )
         assert plain.status_code == 308
         assert plain.headers["Location"] == "https://127.0.0.1/api/v1/meetings/summary?scope=all"
     health = requests.get(proxy.url + "/health", verify=str(proxy.cert), timeout=10)
@@ -36,8 +38,16 @@ def test_https_redirect_hsts_and_hidden_metrics(proxy):
         assert "nginx/" not in health.headers.get("Server", "")  # server_tokens off
     # /metrics is for the local scraper only. Parley's router also answers the other spellings
     # (sent raw: requests would normalise some of them).
-    for path in ("/metrics", "/metrics/", "//metrics", "/metrics//", "/metrics?x=1", "/./metrics", "/%6detrics",
-                 "/api/../metrics"):
+    for path in (
+        "/metrics",
+        "/metrics/",
+        "//metrics",
+        "/metrics//",
+        "/metrics?x=1",
+        "/./metrics",
+        "/%6detrics",
+        "/api/../metrics",
+    ):
         connection = proxy.connection(timeout=10)
         connection.request("GET", proxy.prefix + path)
         response = connection.getresponse()
@@ -50,6 +60,7 @@ def test_https_redirect_hsts_and_hidden_metrics(proxy):
 
 # --- tus ---------------------------------------------------------------------------------------
 
+
 def test_tuspy_upload_interrupted_and_resumed_through_proxy(proxy, user, audio, monkeypatch):
     # tuspy verifies TLS through requests, which takes its CA bundle from the environment.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(proxy.cert))
@@ -57,7 +68,8 @@ def test_tuspy_upload_interrupted_and_resumed_through_proxy(proxy, user, audio, 
     size, digest = source.stat().st_size, file_sha256(source)
     endpoint = proxy.url + "/api/v1/uploads"
     first = tus_client.TusClient(endpoint, headers=user.api.auth).uploader(
-        str(source), chunk_size=CHUNK, metadata={"sha256": digest, "filename": "proxied.wav", "title": "Through nginx"})
+        str(source), chunk_size=CHUNK, metadata={"sha256": digest, "filename": "proxied.wav", "title": "Through nginx"}
+    )
     first.upload(stop_at=5 * CHUNK)  # the client goes away after five chunks
     assert first.offset == 5 * CHUNK
     assert first.url.startswith(proxy.url + "/api/v1/uploads/"), first.url
@@ -65,8 +77,9 @@ def test_tuspy_upload_interrupted_and_resumed_through_proxy(proxy, user, audio, 
     assert user.head_upload(location).headers["Upload-Offset"] == str(5 * CHUNK)
 
     # A new client with only the URL: HEAD for the offset, then the rest.
-    resumed = tus_client.TusClient(endpoint, headers=user.api.auth).uploader(str(source), url=first.url,
-                                                                             chunk_size=CHUNK)
+    resumed = tus_client.TusClient(endpoint, headers=user.api.auth).uploader(
+        str(source), url=first.url, chunk_size=CHUNK
+    )
     assert resumed.offset == 5 * CHUNK
     resumed.upload()
     assert resumed.offset == size
@@ -85,21 +98,36 @@ def test_patch_cut_off_mid_body_keeps_what_passed_the_proxy(proxy, user, audio, 
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(proxy.cert))
     source = audio(20)
     data = source.read_bytes()
-    created = user.request("POST", "/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="cut.wav")})
+    created = user.request(
+        "POST",
+        "/api/v1/uploads",
+        headers={
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": tus_metadata(sha256=sha256(data), filename="cut.wav"),
+        },
+    )
     assert created.status_code == 201, created.text
     location = proxy.app_path(created.headers["Location"])
     sent = 300_000
     connection = proxy.connection()
     connection.putrequest("PATCH", proxy.prefix + location)
-    for name, value in {**user.api.auth, **TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM,
-                        "Content-Length": str(len(data))}.items():
+    for name, value in {
+        **user.api.auth,
+        **TUS,
+        "Upload-Offset": "0",
+        "Content-Type": OFFSET_STREAM,
+        "Content-Length": str(len(data)),
+    }.items():
         connection.putheader(name, value)
     connection.endheaders()
     connection.send(data[:sent])
     # Let nginx pass the bytes on, then vanish without finishing the body.
-    wait_for(lambda: int(user.head_upload(location).headers["Upload-Offset"]) > 0, 15,
-             what="the first bytes of the PATCH to reach Parley through nginx")
+    wait_for(
+        lambda: int(user.head_upload(location).headers["Upload-Offset"]) > 0,
+        15,
+        what="the first bytes of the PATCH to reach Parley through nginx",
+    )
     connection.sock.close()
 
     def settled() -> int | None:
@@ -112,7 +140,8 @@ def test_patch_cut_off_mid_body_keeps_what_passed_the_proxy(proxy, user, audio, 
     assert 0 < offset <= sent, offset
     # Parley may still hold the upload until it notices the end of the cut request (423): tuspy retries.
     resumed = tus_client.TusClient(proxy.url + "/api/v1/uploads", headers=user.api.auth).uploader(
-        str(source), url=proxy.url + location, chunk_size=CHUNK, retries=20, retry_delay=0.25)
+        str(source), url=proxy.url + location, chunk_size=CHUNK, retries=20, retry_delay=0.25
+    )
     assert resumed.offset == offset
     resumed.upload()
     meeting_id = meeting_of(user, location)
@@ -126,8 +155,11 @@ def announce_body(proxy: Proxy, length: int) -> tuple[int, bytes]:
     connection = proxy.connection(timeout=10)
     try:
         connection.putrequest("POST", proxy.prefix + "/api/v1/meetings")
-        for name, value in {"Authorization": "Bearer prl_not_a_token", "Content-Type": "audio/wav",
-                            "Content-Length": str(length)}.items():
+        for name, value in {
+            "Authorization": "Bearer prl_not_a_token",
+            "Content-Type": "audio/wav",
+            "Content-Length": str(length),
+        }.items():
             connection.putheader(name, value)
         connection.endheaders()
         response = connection.getresponse()
@@ -139,7 +171,9 @@ def announce_body(proxy: Proxy, length: int) -> tuple[int, bytes]:
 def test_proxy_body_limit_matches_parleys(proxy):
     """client_max_body_size lets through a body as large as Parley's own limit (Tus-Max-Size,
     2 GB by default) and refuses a larger one before forwarding a byte."""
-    limit = int(requests.options(proxy.url + "/api/v1/uploads", verify=str(proxy.cert), timeout=10).headers["Tus-Max-Size"])
+    limit = int(
+        requests.options(proxy.url + "/api/v1/uploads", verify=str(proxy.cert), timeout=10).headers["Tus-Max-Size"]
+    )
     assert limit == 2048 << 20
     status, body = announce_body(proxy, limit)
     assert status == 401 and b'"unauthorized"' in body, (status, body)  # reached Parley
@@ -148,6 +182,7 @@ def test_proxy_body_limit_matches_parleys(proxy):
 
 
 # --- live progress -----------------------------------------------------------------------------
+
 
 def test_event_stream_through_proxy_reports_progress(proxy, user, audio):
     connection = proxy.connection(timeout=30)
@@ -166,8 +201,13 @@ def test_event_stream_through_proxy_reports_progress(proxy, user, audio):
         assert time.monotonic() - started < 5
 
         data = audio(5).read_bytes()
-        upload = user.request("POST", "/api/v1/meetings", params={"title": "Live through nginx"}, data=data,
-                              headers={"Content-Type": "audio/wav"})
+        upload = user.request(
+            "POST",
+            "/api/v1/meetings",
+            params={"title": "Live through nginx"},
+            data=data,
+            headers={"Content-Type": "audio/wav"},
+        )
         assert upload.status_code == 201, upload.text
         meeting_id = upload.json()["meeting"]["id"]
         seen, name, payload = [], None, []
@@ -202,10 +242,12 @@ def test_event_stream_through_proxy_reports_progress(proxy, user, audio):
 
 # --- Range -------------------------------------------------------------------------------------
 
+
 def test_range_requests_pass_through(proxy, user, audio):
     data = audio(4).read_bytes()
-    upload = user.request("POST", "/api/v1/meetings", params={"title": "Ranges"}, data=data,
-                          headers={"Content-Type": "audio/wav"})
+    upload = user.request(
+        "POST", "/api/v1/meetings", params={"title": "Ranges"}, data=data, headers={"Content-Type": "audio/wav"}
+    )
     assert upload.status_code == 201, upload.text
     meeting_id = upload.json()["meeting"]["id"]
     assert user.request("POST", f"/api/v1/meetings/{meeting_id}/cancel").status_code == 200
@@ -237,10 +279,15 @@ def test_range_requests_pass_through(proxy, user, audio):
 
 # --- what Parley learns from the proxy ---------------------------------------------------------
 
+
 def bad_token_status(proxy: Proxy, source: str, **headers: str) -> tuple[int, str]:
     connection = proxy.connection(source=source, timeout=10)
     try:
-        connection.request("GET", proxy.prefix + "/api/v1/meetings/summary", headers={"Authorization": "Bearer prl_not_a_token", **headers})
+        connection.request(
+            "GET",
+            proxy.prefix + "/api/v1/meetings/summary",
+            headers={"Authorization": "Bearer prl_not_a_token", **headers},
+        )
         response = connection.getresponse()
         return response.status, response.read().decode(errors="replace")
     finally:
@@ -271,19 +318,30 @@ def test_failed_sign_ins_are_counted_per_forwarded_client_address(proxy):
 def test_sign_in_through_proxy_sets_a_secure_cookie(proxy):
     token = proxy.server.add_user().token
     origin = proxy.origin  # the browser's origin, port included: nginx must forward Host with it
-    through = requests.post(proxy.url + "/login", data={"token": token}, headers={"Origin": origin},
-                            allow_redirects=False, verify=str(proxy.cert), timeout=10)
+    through = requests.post(
+        proxy.url + "/login",
+        data={"token": token},
+        headers={"Origin": origin},
+        allow_redirects=False,
+        verify=str(proxy.cert),
+        timeout=10,
+    )
     assert through.status_code == 303, through.text
     assert through.headers["Location"] == proxy.prefix + "/"
     cookie = through.headers["Set-Cookie"]
     assert cookie.startswith("parley_session=pss_") and "; Secure" in cookie, cookie
     # The same sign-in straight to Parley over plain HTTP gets no Secure flag.
-    direct = requests.post(proxy.server.url + "/login", data={"token": token}, headers={"Origin": proxy.server.url},
-                           allow_redirects=False, timeout=10)
+    direct = requests.post(
+        proxy.server.url + "/login",
+        data={"token": token},
+        headers={"Origin": proxy.server.url},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert direct.status_code == 303 and "Secure" not in direct.headers["Set-Cookie"]
     # The session works through the proxy.
     session = cookie.split(";", 1)[0].split("=", 1)[1]
-    page = requests.get(proxy.url + "/", cookies={"parley_session": session}, allow_redirects=False,
-                        verify=str(proxy.cert), timeout=10)
+    page = requests.get(
+        proxy.url + "/", cookies={"parley_session": session}, allow_redirects=False, verify=str(proxy.cert), timeout=10
+    )
     assert page.status_code == 200, page.status_code
-

@@ -21,9 +21,14 @@ def get(proxy: Proxy, url: str, **kwargs) -> requests.Response:
 
 
 def sign_in(proxy: Proxy, token: str) -> dict[str, str]:
-    response = requests.post(proxy.url + "/login", data={"token": token, "next": "/search"},
-                             headers={"Origin": proxy.origin}, verify=str(proxy.cert), timeout=30,
-                             allow_redirects=False)
+    response = requests.post(
+        proxy.url + "/login",
+        data={"token": token, "next": "/search"},
+        headers={"Origin": proxy.origin},
+        verify=str(proxy.cert),
+        timeout=30,
+        allow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     assert response.headers["Location"] == proxy.prefix + "/search"
     return {"parley_session": response.cookies["parley_session"]}
@@ -45,7 +50,9 @@ def local_urls(proxy: Proxy, html: str) -> list[str]:
 def test_sign_in_redirects_stay_under_the_prefix(proxy):
     bare = get(proxy, proxy.url + "/meetings/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12)
     assert bare.status_code == 303
-    assert re.match(re.escape(proxy.prefix) + r"/login\?next=(/|%2F)meetings", bare.headers["Location"]), bare.headers["Location"]
+    assert re.match(re.escape(proxy.prefix) + r"/login\?next=(/|%2F)meetings", bare.headers["Location"]), bare.headers[
+        "Location"
+    ]
     form = get(proxy, urljoin(proxy.origin, bare.headers["Location"]))
     assert form.status_code == 200
     assert f'<form method="post" action="{proxy.prefix}/login"' in form.text
@@ -61,13 +68,18 @@ def test_sign_in_redirects_stay_under_the_prefix(proxy):
 def test_every_page_link_answers_under_the_prefix(proxy, user, audio):
     cookies = sign_in(proxy, user.api.token)
     data = audio(4).read_bytes()
-    upload = user.request("POST", "/api/v1/meetings", params={"title": "Linked"}, data=data,
-                          headers={"Content-Type": "audio/wav"})
+    upload = user.request(
+        "POST", "/api/v1/meetings", params={"title": "Linked"}, data=data, headers={"Content-Type": "audio/wav"}
+    )
     assert upload.status_code == 201, upload.text
     meeting_id = upload.json()["meeting"]["id"]
     user.request("POST", f"/api/v1/meetings/{meeting_id}/cancel")
-    wait_for(lambda: user.request("GET", f"/api/v1/meetings/{meeting_id}").json()["meeting"]["status"]
-             not in ("queued", "processing"), 60, what="the meeting to settle")
+    wait_for(
+        lambda: user.request("GET", f"/api/v1/meetings/{meeting_id}").json()["meeting"]["status"]
+        not in ("queued", "processing"),
+        60,
+        what="the meeting to settle",
+    )
 
     dashboard = get(proxy, proxy.url + "/", cookies=cookies)
     assert dashboard.status_code == 200

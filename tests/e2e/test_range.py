@@ -30,22 +30,36 @@ def expected_slice(spec: str, size: int) -> tuple[int, int]:
     return int(first), min(int(last), size - 1) if last else size - 1
 
 
-RANGES = ["bytes=0-0", "bytes=0-99", "bytes=100-", "bytes=-500", "bytes=1000-1999", "bytes=12345-12345",
-          "bytes=-1", "bytes=0-", "LAST", "PAST_END", "SUFFIX_TOO_LONG"]
+RANGES = [
+    "bytes=0-0",
+    "bytes=0-99",
+    "bytes=100-",
+    "bytes=-500",
+    "bytes=1000-1999",
+    "bytes=12345-12345",
+    "bytes=-1",
+    "bytes=0-",
+    "LAST",
+    "PAST_END",
+    "SUFFIX_TOO_LONG",
+]
 
 
 @pytest.mark.parametrize("spec", RANGES)
 def test_partial_content_is_byte_exact(original, spec):
     owner, meeting_id, data = original
     size = len(data)
-    spec = {"LAST": f"bytes={size - 1}-", "PAST_END": f"bytes={size - 10}-{size + 5000}",
-            "SUFFIX_TOO_LONG": f"bytes=-{size + 100}"}.get(spec, spec)
+    spec = {
+        "LAST": f"bytes={size - 1}-",
+        "PAST_END": f"bytes={size - 10}-{size + 5000}",
+        "SUFFIX_TOO_LONG": f"bytes=-{size + 100}",
+    }.get(spec, spec)
     first, last = expected_slice(spec, size)
     response = stream(owner, meeting_id, spec)
     assert response.status_code == 206, spec
     assert response.headers["Content-Range"] == f"bytes {first}-{last}/{size}"
     assert int(response.headers["Content-Length"]) == last - first + 1
-    assert response.content == data[first:last + 1]
+    assert response.content == data[first : last + 1]
     assert response.headers["Accept-Ranges"] == "bytes"
 
 
@@ -53,8 +67,11 @@ def test_partial_content_is_byte_exact(original, spec):
 def test_unsatisfiable_range_is_416(original, spec):
     owner, meeting_id, data = original
     size = len(data)
-    spec = {"START_AT_SIZE": f"bytes={size}-", "START_PAST_SIZE": f"bytes={size + 1000}-",
-            "CLOSED_PAST_SIZE": f"bytes={size}-{size + 10}"}.get(spec, spec)
+    spec = {
+        "START_AT_SIZE": f"bytes={size}-",
+        "START_PAST_SIZE": f"bytes={size + 1000}-",
+        "CLOSED_PAST_SIZE": f"bytes={size}-{size + 10}",
+    }.get(spec, spec)
     response = stream(owner, meeting_id, spec)
     assert response.status_code == 416, spec
     assert response.headers["Content-Range"] == f"bytes */{size}"
@@ -63,8 +80,9 @@ def test_unsatisfiable_range_is_416(original, spec):
     assert head.status_code == 416 and head.headers["Content-Range"] == f"bytes */{size}"
 
 
-@pytest.mark.parametrize("spec", ["bytes=abc", "items=0-10", "bytes=50-10", "bytes=0-1,5-6", "bytes=", "bytes=--5",
-                                  "bytes=1-2-3", "x" * 300])
+@pytest.mark.parametrize(
+    "spec", ["bytes=abc", "items=0-10", "bytes=50-10", "bytes=0-1,5-6", "bytes=", "bytes=--5", "bytes=1-2-3", "x" * 300]
+)
 def test_malformed_range_gets_the_whole_file(original, spec):
     owner, meeting_id, data = original
     response = stream(owner, meeting_id, spec)
@@ -116,7 +134,7 @@ def test_playback_copy_ranges_are_byte_exact(original):
         response = stream(owner, meeting_id, spec, variant=None)
         assert response.status_code == 206
         assert response.headers["Content-Range"] == f"bytes {first}-{last}/{size}"
-        assert response.content == playback[first:last + 1]
+        assert response.content == playback[first : last + 1]
     # The playback ETag does not validate a range of the original, and vice versa.
     crossed = stream(owner, meeting_id, "bytes=0-9", **{"If-Range": full.headers["ETag"]})
     assert crossed.status_code == 200 and crossed.content == data

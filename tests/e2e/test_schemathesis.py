@@ -14,13 +14,15 @@ import pytest
 
 from support import ParleyServer, make_audio
 
-CHECKS = ",".join([
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_headers_conformance",
-    "response_schema_conformance",
-])
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,27 +51,48 @@ values = ["{meeting_id}", "fuzz-target"]
 """)
     executable = Path(sys.executable).with_name("schemathesis")
     command = [
-        str(executable), "--config-file", str(config), "--no-color", "run",
-        f"{server.url}/api/v1/openapi.json", "--url", server.url,
-        "--header", f"Authorization: Bearer {fuzzer.token}",
-        "--checks", CHECKS,
-        "--max-examples", "30",
-        "--phases", "examples,coverage,fuzzing,stateful",
+        str(executable),
+        "--config-file",
+        str(config),
+        "--no-color",
+        "run",
+        f"{server.url}/api/v1/openapi.json",
+        "--url",
+        server.url,
+        "--header",
+        f"Authorization: Bearer {fuzzer.token}",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        "30",
+        "--phases",
+        "examples,coverage,fuzzing,stateful",
         # The event stream never ends (test_sse.py covers it); the OpenAI endpoint holds each
         # request until processing finishes (test_openai.py drives it with the openai client).
-        "--exclude-path", "/api/v1/events",
-        "--exclude-path", "/v1/audio/transcriptions",
-        "--request-timeout", "30",
-        "--workers", "1",
-        "--seed", os.environ.get("PARLEY_FUZZ_SEED", "20261125"),
-        "--generation-database", "none",
+        "--exclude-path",
+        "/api/v1/events",
+        "--exclude-path",
+        "/v1/audio/transcriptions",
+        "--request-timeout",
+        "30",
+        "--workers",
+        "1",
+        "--seed",
+        os.environ.get("PARLEY_FUZZ_SEED", "20261125"),
+        "--generation-database",
+        "none",
     ]
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
-           "PYTHONPATH": str(Path(__file__).parent) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+        "PYTHONPATH": str(Path(__file__).parent) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=290)
     output = result.stdout + result.stderr
     print(output[-20000:])
-    assert result.returncode == 0, f"schemathesis reported problems:\n{output[-15000:]}\nserver log:\n{server.log_tail()}"
+    assert result.returncode == 0, (
+        f"schemathesis reported problems:\n{output[-15000:]}\nserver log:\n{server.log_tail()}"
+    )
     assert "Serialization not possible" not in output
     # It must really have exercised the API, not skipped everything.
     assert "generated" in output and " 0 generated" not in output

@@ -10,8 +10,10 @@ import pytest
 
 from support import squashed, wait_for
 
-LAUNCH = ("Good morning everyone. We agreed to ship the new release on Friday, after the final review. "
-          "Marketing will announce it the same afternoon.")
+LAUNCH = (
+    "Good morning everyone. We agreed to ship the new release on Friday, after the final review. "
+    "Marketing will announce it the same afternoon."
+)
 CAT = "My cat likes to sleep on the warm windowsill. She wakes up when the sun goes down."
 
 
@@ -50,10 +52,15 @@ def test_a_paraphrase_is_found_by_meaning_not_by_words(meetings):
     assert best["meeting_id"] == ids["launch"], semantic["hits"][:3]
     # The moment: the line that speaks of shipping the release is among the first hits, at its time.
     detail = owner.get(f"/api/v1/meetings/{ids['launch']}").json()
-    line = next(s for s in detail["transcript"]["segments"]
-                if any(word in squashed(s["text"]) for word in ("release", "ship", "friday", "review")))
-    assert any(h["meeting_id"] == ids["launch"] and h["start"] <= line["end"] and h["end"] >= line["start"]
-               for h in semantic["hits"][:3]), (semantic["hits"][:3], line)
+    line = next(
+        s
+        for s in detail["transcript"]["segments"]
+        if any(word in squashed(s["text"]) for word in ("release", "ship", "friday", "review"))
+    )
+    assert any(
+        h["meeting_id"] == ids["launch"] and h["start"] <= line["end"] and h["end"] >= line["start"]
+        for h in semantic["hits"][:3]
+    ), (semantic["hits"][:3], line)
     assert all(h["meeting_id"] != ids["cat"] for h in semantic["hits"][:2]), semantic["hits"][:3]
     hybrid = search(owner, query, "hybrid")
     assert hybrid["mode"] == "hybrid" and hybrid["hits"][0]["meeting_id"] == ids["launch"]
@@ -87,8 +94,11 @@ def test_a_corrected_line_is_found_by_its_new_meaning(meetings):
     assert not [h for h in before if h["meeting_id"] == ids["cat"] and h["score"] > 0.5], before[:3]
     detail = owner.get(f"/api/v1/meetings/{ids['cat']}").json()
     index = len(detail["transcript"]["segments"]) - 1
-    edited = owner.request("PATCH", f"/api/v1/meetings/{ids['cat']}/segments/{index}",
-                           json={"text": "The zoo keeps lions, giraffes and two elephants."})
+    edited = owner.request(
+        "PATCH",
+        f"/api/v1/meetings/{ids['cat']}/segments/{index}",
+        json={"text": "The zoo keeps lions, giraffes and two elephants."},
+    )
     assert edited.status_code == 200, edited.text
     segment = edited.json()["transcript"]["segments"][index]
 

@@ -14,8 +14,9 @@ CHUNK = 64 * 1024
 
 
 def create(user, length: int, metadata: str, **headers) -> requests.Response:
-    return user.post("/api/v1/uploads", headers={
-        **TUS, "Upload-Length": str(length), "Upload-Metadata": metadata, **headers})
+    return user.post(
+        "/api/v1/uploads", headers={**TUS, "Upload-Length": str(length), "Upload-Metadata": metadata, **headers}
+    )
 
 
 def new_upload(user, data: bytes, **fields) -> str:
@@ -27,8 +28,12 @@ def new_upload(user, data: bytes, **fields) -> str:
 
 
 def patch(user, location: str, offset: int, body: bytes, content_type: str = OFFSET_STREAM, **headers):
-    return user.request("PATCH", location, data=body, headers={
-        **TUS, "Upload-Offset": str(offset), "Content-Type": content_type, **headers})
+    return user.request(
+        "PATCH",
+        location,
+        data=body,
+        headers={**TUS, "Upload-Offset": str(offset), "Content-Type": content_type, **headers},
+    )
 
 
 def head(user, location: str, **headers) -> requests.Response:
@@ -44,14 +49,23 @@ def meeting_of(user, location: str) -> str:
 
 # --- tuspy ------------------------------------------------------------------------------------
 
+
 def test_tuspy_upload_interrupt_and_resume(server, user, make_wav):
     source = make_wav(33)  # about 1 MB of real speech
     size = source.stat().st_size
     digest = file_sha256(source)
     client = tus_client.TusClient(server.url + "/api/v1/uploads", headers=user.auth)
-    first = client.uploader(str(source), chunk_size=CHUNK, metadata={
-        "sha256": digest, "filename": "resume.wav", "filetype": "audio/wav", "client_id": "tus-resume-1",
-        "title": "Resumed upload"})
+    first = client.uploader(
+        str(source),
+        chunk_size=CHUNK,
+        metadata={
+            "sha256": digest,
+            "filename": "resume.wav",
+            "filetype": "audio/wav",
+            "client_id": "tus-resume-1",
+            "title": "Resumed upload",
+        },
+    )
     # Interrupted after five chunks: the client goes away with the upload half done.
     first.upload(stop_at=5 * CHUNK)
     assert first.offset == 5 * CHUNK
@@ -82,8 +96,13 @@ def test_connection_dropped_mid_patch_keeps_received_bytes(server, user, make_wa
     # Announce 256 KiB, send 100 000 bytes, then vanish (a dropped connection).
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     connection.putrequest("PATCH", location)
-    for name, value in {**user.auth, **TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM,
-                        "Content-Length": str(256 * 1024)}.items():
+    for name, value in {
+        **user.auth,
+        **TUS,
+        "Upload-Offset": "0",
+        "Content-Type": OFFSET_STREAM,
+        "Content-Length": str(256 * 1024),
+    }.items():
         connection.putheader(name, value)
     connection.endheaders()
     connection.send(data[:100_000])
@@ -118,6 +137,7 @@ def test_tuspy_single_request_upload(server, user, tmp_path):
 
 # --- protocol edge cases ----------------------------------------------------------------------
 
+
 def test_options_advertises_capabilities_without_auth(server):
     response = requests.options(server.url + "/api/v1/uploads", timeout=10)
     assert response.status_code == 204
@@ -139,9 +159,19 @@ def test_unsupported_tus_version_is_412(server, user, version):
     assert response.json()["error"]["code"] == "unsupported_tus_version"
     location = new_upload(user, b"x" * 10)
     assert user.request("HEAD", location, headers={"Tus-Resumable": version} if version else {}).status_code == 412
-    assert user.request("PATCH", location, data=b"x", headers={
-        "Upload-Offset": "0", "Content-Type": OFFSET_STREAM, **({"Tus-Resumable": version} if version else {})
-    }).status_code == 412
+    assert (
+        user.request(
+            "PATCH",
+            location,
+            data=b"x",
+            headers={
+                "Upload-Offset": "0",
+                "Content-Type": OFFSET_STREAM,
+                **({"Tus-Resumable": version} if version else {}),
+            },
+        ).status_code
+        == 412
+    )
 
 
 def test_every_tus_response_says_tus_resumable(server, user):
@@ -154,13 +184,24 @@ def test_every_tus_response_says_tus_resumable(server, user):
         "conflict": patch(user, location, 0, data[:100]),
         "media": patch(user, location, 100, data[100:], content_type="application/octet-stream"),
         "unknown": head(user, "/api/v1/uploads/no-such-upload"),
-        "unauthenticated": requests.head(server.url + location, headers={**TUS, "Authorization": "Bearer nope"}, timeout=10),
+        "unauthenticated": requests.head(
+            server.url + location, headers={**TUS, "Authorization": "Bearer nope"}, timeout=10
+        ),
         "bad request": create(user, len(data), "not base64 at all"),
         "delete": user.request("DELETE", location, headers=TUS),
     }
     statuses = {name: response.status_code for name, response in responses.items()}
-    assert statuses == {"create": 201, "head": 200, "patch": 204, "conflict": 409, "media": 415, "unknown": 404,
-                        "unauthenticated": 401, "bad request": 400, "delete": 204}
+    assert statuses == {
+        "create": 201,
+        "head": 200,
+        "patch": 204,
+        "conflict": 409,
+        "media": 415,
+        "unknown": 404,
+        "unauthenticated": 401,
+        "bad request": 400,
+        "delete": 204,
+    }
     missing = [name for name, response in responses.items() if response.headers.get("Tus-Resumable") != "1.0.0"]
     assert not missing, f"responses without Tus-Resumable: {missing}"
 
@@ -239,9 +280,16 @@ def test_body_past_upload_length_is_413_and_keeps_the_upload_resumable(server, u
 
 def test_creation_with_upload(server, user):
     data = bytes(range(256)) * 20
-    response = user.post("/api/v1/uploads", data=data, headers={
-        **TUS, "Upload-Length": str(len(data)), "Upload-Metadata": tus_metadata(sha256=sha256(data)),
-        "Content-Type": OFFSET_STREAM})
+    response = user.post(
+        "/api/v1/uploads",
+        data=data,
+        headers={
+            **TUS,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": tus_metadata(sha256=sha256(data)),
+            "Content-Type": OFFSET_STREAM,
+        },
+    )
     assert response.status_code == 201
     assert response.headers["Upload-Offset"] == str(len(data))
     meeting_id = response.headers["Parley-Meeting-Id"]
@@ -295,8 +343,13 @@ def test_concurrent_patch_to_one_upload_is_423(server, user):
     # A slow writer: headers and the first bytes now, the rest later.
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     connection.putrequest("PATCH", location)
-    for name, value in {**user.auth, **TUS, "Upload-Offset": "0", "Content-Type": OFFSET_STREAM,
-                        "Content-Length": str(len(data))}.items():
+    for name, value in {
+        **user.auth,
+        **TUS,
+        "Upload-Offset": "0",
+        "Content-Type": OFFSET_STREAM,
+        "Content-Length": str(len(data)),
+    }.items():
         connection.putheader(name, value)
     connection.endheaders()
     connection.send(data[:50_000])

@@ -19,17 +19,27 @@ def workspace_id(server, name: str) -> str:
 
 def test_own_vocabulary_is_normalised_and_private(user: Api, other_user: Api):
     assert user.get("/api/v1/vocabulary").json() == {"terms": []}
-    saved = user.request("PUT", "/api/v1/vocabulary", json={"terms": ["  Zorvane ", "Quilla   tek", "", "zorvane", "ACME-7"]})
+    saved = user.request(
+        "PUT", "/api/v1/vocabulary", json={"terms": ["  Zorvane ", "Quilla   tek", "", "zorvane", "ACME-7"]}
+    )
     assert saved.status_code == 200, saved.text
     assert saved.json()["terms"] == ["Zorvane", "Quilla tek", "ACME-7"]
     assert user.get("/api/v1/vocabulary").json()["terms"] == ["Zorvane", "Quilla tek", "ACME-7"]
     assert other_user.get("/api/v1/vocabulary").json() == {"terms": []}
 
 
-@pytest.mark.parametrize("body", [
-    {"terms": ["x" * 61]}, {"terms": ["two\nlines"]}, {"terms": [f"term{i}" for i in range(101)]},
-    {"terms": "Zorvane"}, {"terms": [7]}, {}, [],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"terms": ["x" * 61]},
+        {"terms": ["two\nlines"]},
+        {"terms": [f"term{i}" for i in range(101)]},
+        {"terms": "Zorvane"},
+        {"terms": [7]},
+        {},
+        [],
+    ],
+)
 def test_bad_vocabularies_change_nothing(user: Api, body):
     user.request("PUT", "/api/v1/vocabulary", json={"terms": ["Keep"]})
     refused = user.request("PUT", "/api/v1/vocabulary", json=body)
@@ -68,8 +78,12 @@ def test_the_vocabulary_reaches_the_model(server, user: Api, other_user: Api, tm
     right; the same recording from a user without one does not (tiny.en hears "Norman",
     "Quill Attack"...). The transcript says which profile ran."""
     wav = tmp_path / "names.wav"
-    subprocess.run([str(REPO / "engine" / ".venv" / "bin" / "python"), str(NAMES_TOOL), str(wav)], check=True, timeout=120,
-                   cwd=NAMES_TOOL.parent)
+    subprocess.run(
+        [str(REPO / "engine" / ".venv" / "bin" / "python"), str(NAMES_TOOL), str(wav)],
+        check=True,
+        timeout=120,
+        cwd=NAMES_TOOL.parent,
+    )
     assert user.request("PUT", "/api/v1/vocabulary", json={"terms": TERMS}).status_code == 200
     taught = user.upload(wav.read_bytes(), title="names")
     plain = other_user.upload(wav.read_bytes(), title="names")

@@ -33,6 +33,7 @@ class Receiver:
     """A webhook endpoint whose answer depends on the path: /ok (200), /flaky (500 twice,
     then 200), /down (500), /slow (answers after 3 s), /elsewhere (307 to another host),
     /moved (307 to /ok on the same host)."""
+
     port: int = field(default_factory=free_port)
     calls: list[Call] = field(default_factory=list)
     flaky_left: dict[str, int] = field(default_factory=dict)
@@ -92,8 +93,12 @@ class Receiver:
 
 
 def server_env() -> dict[str, str]:
-    return {"PARLEY_WEBHOOK_ATTEMPTS": str(ATTEMPTS), "PARLEY_WEBHOOK_RETRY_SECONDS": "0.3",
-            "PARLEY_WEBHOOK_TIMEOUT_SECONDS": "1", "PARLEY_PUBLIC_URL": PUBLIC + "/"}
+    return {
+        "PARLEY_WEBHOOK_ATTEMPTS": str(ATTEMPTS),
+        "PARLEY_WEBHOOK_RETRY_SECONDS": "0.3",
+        "PARLEY_WEBHOOK_TIMEOUT_SECONDS": "1",
+        "PARLEY_PUBLIC_URL": PUBLIC + "/",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -127,10 +132,12 @@ def deliveries(user: Api, webhook_id: str) -> list[dict]:
 
 def settled(user: Api, webhook_id: str, count: int = 1, timeout: float = 30) -> list[dict]:
     """The log once `count` deliveries have left the pending state."""
+
     def done():
         log = deliveries(user, webhook_id)
         finished = [entry for entry in log if entry["state"] != "pending"]
         return log if len(finished) >= count else None
+
     return wait_for(done, timeout, interval=0.2, what=f"{count} webhook deliveries to settle")
 
 
@@ -159,7 +166,8 @@ def test_processed_and_corrected_meetings_are_delivered_signed(hooked, receiver)
     assert user.wait_status(meeting["id"], timeout=300)["status"] == "synced"
     log = settled(user, created["webhook"]["id"])
     assert [(entry["event"], entry["state"], entry["attempts"], entry["last_status"]) for entry in log] == [
-        ("meeting.processed", "delivered", 1, 200)]
+        ("meeting.processed", "delivered", 1, 200)
+    ]
     (call,) = receiver.to("/ok/processed")
     body = verify(call, created["secret"])
     assert body["meeting"]["id"] == meeting["id"] and body["meeting"]["status"] == "synced"
@@ -173,7 +181,9 @@ def test_processed_and_corrected_meetings_are_delivered_signed(hooked, receiver)
 
     # A correction: rename a speaker.
     speaker = user.get(f"/api/v1/meetings/{meeting['id']}").json()["transcript"]["speakers"][0]["id"]
-    renamed = user.request("PATCH", f"/api/v1/meetings/{meeting['id']}/speakers/{speaker}", json={"custom_name": "Jack"})
+    renamed = user.request(
+        "PATCH", f"/api/v1/meetings/{meeting['id']}/speakers/{speaker}", json={"custom_name": "Jack"}
+    )
     assert renamed.status_code == 200, renamed.text
     log = settled(user, created["webhook"]["id"], count=2)
     assert log[0]["event"] == "meeting.corrected" and log[0]["state"] == "delivered", log
@@ -226,12 +236,21 @@ def test_timeout_and_redirect_to_another_host_are_failures(hooked, receiver, tmp
     verify(receiver.to("/ok-moved")[-1], moved["secret"])
 
 
-@pytest.mark.parametrize("body", [
-    {"url": "ftp://example.com/hook"}, {"url": "javascript:alert(1)"}, {"url": "http://"}, {"url": "/relative"},
-    {"url": "http://user:password@example.com/hook"}, {"url": "http://example.com/" + "a" * 2100},
-    {"url": "http://example.com/hook", "events": []}, {"url": "http://example.com/hook", "events": ["meeting.exploded"]},
-    {"events": ["meeting.failed"]}, {"url": 7},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": "ftp://example.com/hook"},
+        {"url": "javascript:alert(1)"},
+        {"url": "http://"},
+        {"url": "/relative"},
+        {"url": "http://user:password@example.com/hook"},
+        {"url": "http://example.com/" + "a" * 2100},
+        {"url": "http://example.com/hook", "events": []},
+        {"url": "http://example.com/hook", "events": ["meeting.exploded"]},
+        {"events": ["meeting.failed"]},
+        {"url": 7},
+    ],
+)
 def test_bad_webhooks_are_refused_and_change_nothing(hooked, body):
     user = hooked.add_user()
     response = user.post("/api/v1/webhooks", json=body)
@@ -266,8 +285,12 @@ def test_workspace_webhooks_are_for_its_admins(hooked, receiver, tmp_path):
     created = add_webhook(admin, receiver.url("/ok/team"), workspace_id=workspace_id, events=["meeting.failed"])
     assert member.get(f"/api/v1/webhooks/{created['webhook']['id']}").status_code == 404
     # A member's meeting shared with the workspace calls it; a personal one does not.
-    shared = member.upload(make_audio(tmp_path / "shared.wav", 2, tag="shared").read_bytes(),
-                           title="Team", scope="workspace", workspace="hooks-team")
+    shared = member.upload(
+        make_audio(tmp_path / "shared.wav", 2, tag="shared").read_bytes(),
+        title="Team",
+        scope="workspace",
+        workspace="hooks-team",
+    )
     member.cancel(shared["id"])
     failed_meeting(member, tmp_path, "personal")
     (entry,) = settled(admin, created["webhook"]["id"])
@@ -278,6 +301,7 @@ def test_workspace_webhooks_are_for_its_admins(hooked, receiver, tmp_path):
 
 def hooked_workspace_id(server: ParleyServer, name: str) -> str:
     import sqlite3
+
     with sqlite3.connect(server.data_dir / "parley.sqlite") as database:
         return database.execute("SELECT id FROM workspace WHERE name = ?", (name,)).fetchone()[0]
 
@@ -289,8 +313,11 @@ def test_a_delivery_queued_before_a_crash_is_sent_after_the_restart(tmp_path):
         user = server.add_user()
         created = add_webhook(user, receiver.url("/ok/crash"))  # nothing listens yet: attempts fail
         failed_meeting(user, tmp_path, "crash")
-        (entry,) = wait_for(lambda: [e for e in deliveries(user, created["webhook"]["id"]) if e["attempts"] >= 1] or None,
-                            30, what="a first attempt to fail")
+        (entry,) = wait_for(
+            lambda: [e for e in deliveries(user, created["webhook"]["id"]) if e["attempts"] >= 1] or None,
+            30,
+            what="a first attempt to fail",
+        )
         assert entry["state"] == "pending" and "could not connect" in entry["last_error"], entry
         server.kill9()
         receiver.start()

@@ -15,7 +15,15 @@ import pytest
 import requests
 
 from support import ParleyServer, make_audio, squashed, wait_for, web_session
-from worker_support import FaultyProxy, HandWorker, WorkerProcess, fake_recognition, stage_of, wait_for_stage, worker_token
+from worker_support import (
+    FaultyProxy,
+    HandWorker,
+    WorkerProcess,
+    fake_recognition,
+    stage_of,
+    wait_for_stage,
+    worker_token,
+)
 
 COORDINATOR = {"PARLEY_LOCAL_WORKERS": "0", "PARLEY_LEASE_SECONDS": "4"}
 
@@ -93,8 +101,9 @@ def test_a_model_only_one_worker_offers_goes_to_that_worker(coordinator, tmp_pat
 
         # "big-test" is an alias the special worker gives to the bundled tiny.en (--offer
         # NAME=MODEL): what is routed is the name the meeting asked for.
-        response = owner.post(f"/api/v1/meetings/{meeting['id']}/process-async",
-                              json={"from_stage": "transcribe", "model": "big-test"})
+        response = owner.post(
+            f"/api/v1/meetings/{meeting['id']}/process-async", json={"from_stage": "transcribe", "model": "big-test"}
+        )
         assert response.status_code == 202, response.text
         status = owner.status(meeting["id"])
         assert status["status"] == "queued" and "big-test" in status["waiting_reason"], status
@@ -109,8 +118,9 @@ def test_a_model_only_one_worker_offers_goes_to_that_worker(coordinator, tmp_pat
         transcribe = stage_of(owner.status(meeting["id"]), "transcribe")
         assert transcribe["worker"].startswith("special"), transcribe
         second = owner.get(f"/api/v1/meetings/{meeting['id']}").json()["transcript"]
-        assert squashed(" ".join(s["text"] for s in second["segments"])) == \
-            squashed(" ".join(s["text"] for s in first["segments"])), "the alias runs the same model"
+        assert squashed(" ".join(s["text"] for s in second["segments"])) == squashed(
+            " ".join(s["text"] for s in first["segments"])
+        ), "the alias runs the same model"
 
         listed = owner.get("/api/v1/workers")
         assert listed.status_code == 200, listed.text
@@ -126,8 +136,9 @@ def test_a_model_only_one_worker_offers_goes_to_that_worker(coordinator, tmp_pat
         # Not an administrator: no worker list, in the API or on the page.
         someone = coordinator.add_user("someone")
         assert someone.get("/api/v1/workers").status_code == 403
-        page = requests.get(coordinator.url + "/", cookies={"parley_session": web_session(coordinator.url, someone.token)},
-                            timeout=30).text
+        page = requests.get(
+            coordinator.url + "/", cookies={"parley_session": web_session(coordinator.url, someone.token)}, timeout=30
+        ).text
         assert 'id="workers"' not in page
     finally:
         plain.kill9()
@@ -145,11 +156,20 @@ def test_a_worker_token_reads_nothing_it_does_not_hold(coordinator, tmp_path):
     wait_for_stage(owner, mid, "transcribe", "queued", timeout=60)
 
     worker_session = hand.session
-    for method, path in [("GET", "/api/v1/meetings/summary"), ("GET", f"/api/v1/meetings/{mid}"),
-                         ("GET", f"/api/v1/meetings/{mid}/audio/stream"), ("GET", f"/api/v1/meetings/{mid}/status"),
-                         ("POST", "/api/v1/meetings"), ("POST", "/api/v1/uploads"), ("GET", "/api/v1/search?q=x"),
-                         ("GET", "/api/v1/tokens"), ("GET", "/api/v1/workers"), ("GET", "/metrics"), ("GET", "/"),
-                         ("GET", "/api/v1/events")]:
+    for method, path in [
+        ("GET", "/api/v1/meetings/summary"),
+        ("GET", f"/api/v1/meetings/{mid}"),
+        ("GET", f"/api/v1/meetings/{mid}/audio/stream"),
+        ("GET", f"/api/v1/meetings/{mid}/status"),
+        ("POST", "/api/v1/meetings"),
+        ("POST", "/api/v1/uploads"),
+        ("GET", "/api/v1/search?q=x"),
+        ("GET", "/api/v1/tokens"),
+        ("GET", "/api/v1/workers"),
+        ("GET", "/metrics"),
+        ("GET", "/"),
+        ("GET", "/api/v1/events"),
+    ]:
         response = worker_session.request(method, coordinator.url + path, timeout=10, stream=True)
         response.close()
         assert response.status_code == 403, (method, path, response.status_code)
@@ -172,8 +192,12 @@ def test_a_worker_token_reads_nothing_it_does_not_hold(coordinator, tmp_path):
     assert stranger.audio(job["job_id"]).status_code == 404
     assert owner.get(f"/api/v1/worker/jobs/{job['job_id']}/audio").status_code == 403
     assert owner.post("/api/v1/worker/claim", json={}).status_code == 403
-    assert owner.post(f"/api/v1/worker/jobs/{job['job_id']}/heartbeat",
-                      json={"lease": job["lease"], "progress": 0.5}).status_code == 403
+    assert (
+        owner.post(
+            f"/api/v1/worker/jobs/{job['job_id']}/heartbeat", json={"lease": job["lease"], "progress": 0.5}
+        ).status_code
+        == 403
+    )
     # The holder's heartbeat shows as the meeting's progress.
     assert hand.report(job["job_id"], "heartbeat", {"lease": job["lease"], "progress": 0.4}).status_code == 200
     assert stage_of(owner.status(mid), "transcribe")["progress"] == pytest.approx(0.4)
@@ -202,8 +226,12 @@ def test_results_are_checked_and_stored_once(coordinator, tmp_path):
     assert hand.report(999999, "complete", good).status_code == 409
     unchanged()
     # Results that do not match the stage's schema.
-    for bad in [{"duration": 5}, {**fake_recognition(), "segments": [{"start": 2, "end": 1, "text": "x", "words": []}]},
-                {**fake_recognition(), "duration": -1}, "not an object"]:
+    for bad in [
+        {"duration": 5},
+        {**fake_recognition(), "segments": [{"start": 2, "end": 1, "text": "x", "words": []}]},
+        {**fake_recognition(), "duration": -1},
+        "not an object",
+    ]:
         response = hand.report(jid, "complete", {**good, "result": bad})
         assert response.status_code == 422, (bad, response.text)
     assert hand.report(jid, "complete", {"lease": lease}).status_code == 422
@@ -223,8 +251,11 @@ def test_results_are_checked_and_stored_once(coordinator, tmp_path):
     # A lease lost to expiry: the late result is refused and the job is queued again.
     diarize = hand.claim(stages=["diarize"]).json()
     wait_for(lambda: stage_of(owner.status(mid), "diarize")["state"] == "queued", 30, what="the lease to expire")
-    late = hand.report(diarize["job_id"], "complete", {"lease": diarize["lease"], "seconds": 1,
-                                                       "result": {"duration": 5, "turns": [], "speakers": []}})
+    late = hand.report(
+        diarize["job_id"],
+        "complete",
+        {"lease": diarize["lease"], "seconds": 1, "result": {"duration": 5, "turns": [], "speakers": []}},
+    )
     assert late.status_code == 409, late.text
     assert hand.report(diarize["job_id"], "heartbeat", {"lease": diarize["lease"], "progress": 0.5}).status_code == 409
     assert not [r for r in stage_results(coordinator) if r[1] == "diarize"]
@@ -257,8 +288,11 @@ def test_two_workers_racing_for_one_job_get_it_once(coordinator, tmp_path):
 def test_revoked_and_user_tokens_cannot_work(coordinator, tmp_path):
     owner = coordinator.add_user("owner")
     token = worker_token(coordinator, "owner")
-    token_id = next(t["id"] for t in __import__("json").loads(coordinator.cli("token", "list", "--user", "owner", "--json"))
-                    if t["label"] == "e2e worker")
+    token_id = next(
+        t["id"]
+        for t in __import__("json").loads(coordinator.cli("token", "list", "--user", "owner", "--json"))
+        if t["label"] == "e2e worker"
+    )
     coordinator.cli("token", "revoke", token_id)
     hand = HandWorker(coordinator, token, "revoked")
     assert hand.claim().status_code == 401
@@ -324,7 +358,9 @@ def test_a_spoiled_audio_download_is_resumed_or_fetched_again(coordinator, tmp_p
         else:
             assert "SHA-256" in log, log[-3000:]
         cached = list((worker.directory / "cache").glob("*.audio"))
-        assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in cached] == [hashlib.sha256(path.read_bytes()).hexdigest()]
+        assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in cached] == [
+            hashlib.sha256(path.read_bytes()).hexdigest()
+        ]
     finally:
         worker.kill9()
         proxy.close()

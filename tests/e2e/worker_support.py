@@ -29,15 +29,29 @@ class WorkerProcess:
         self.name = name
         self.directory = Path(tempfile.mkdtemp(prefix=f"parley-{name}-"))
         self.log_path = self.directory / "worker.log"
-        self.args = [str(BINARY), "worker", "--server", server.url, "--token", token, "--name", name,
-                     "--cache-dir", str(self.directory / "cache"), "--claim-wait", "5", *extra]
+        self.args = [
+            str(BINARY),
+            "worker",
+            "--server",
+            server.url,
+            "--token",
+            token,
+            "--name",
+            name,
+            "--cache-dir",
+            str(self.directory / "cache"),
+            "--claim-wait",
+            "5",
+            *extra,
+        ]
         self.env = {**os.environ, "PARLEY_ENGINE_THREADS": "1", **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "WorkerProcess":
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(self.args, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            self.args, env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         log.close()
         return self
 
@@ -53,7 +67,9 @@ class WorkerProcess:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill9()
-            raise AssertionError(f"parley worker {self.name} did not exit within {timeout}s of SIGTERM:\n{self.log()[-3000:]}")
+            raise AssertionError(
+                f"parley worker {self.name} did not exit within {timeout}s of SIGTERM:\n{self.log()[-3000:]}"
+            )
 
     def kill9(self) -> None:
         """The machine is gone: the worker and its engine die at once, nothing is reported."""
@@ -79,8 +95,14 @@ class HandWorker:
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def claim(self, stages=("transcribe", "diarize"), models=("tiny.en",), wait: float = 3) -> requests.Response:
-        body = {"worker_id": self.worker_id, "name": self.worker_id, "stages": list(stages), "models": list(models),
-                "device": "cpu", "wait_seconds": wait}
+        body = {
+            "worker_id": self.worker_id,
+            "name": self.worker_id,
+            "stages": list(stages),
+            "models": list(models),
+            "device": "cpu",
+            "wait_seconds": wait,
+        }
         return self.session.post(self.server.url + "/api/v1/worker/claim", json=body, timeout=wait + 30)
 
     def report(self, job_id: int, action: str, body: dict) -> requests.Response:
@@ -91,8 +113,12 @@ class HandWorker:
 
 
 def fake_recognition(text: str = "a result made by hand") -> dict:
-    return {"duration": 5.0, "language": "en", "model": "hand-made",
-            "segments": [{"start": 0.0, "end": 2.5, "text": text, "words": []}]}
+    return {
+        "duration": 5.0,
+        "language": "en",
+        "model": "hand-made",
+        "segments": [{"start": 0.0, "end": 2.5, "text": text, "words": []}],
+    }
 
 
 def wait_for_stage(api, meeting_id: str, stage: str, state: str, timeout: float = 120) -> dict:
@@ -100,6 +126,7 @@ def wait_for_stage(api, meeting_id: str, stage: str, state: str, timeout: float 
         status = api.status(meeting_id)
         entry = next(s for s in status["stages"] if s["stage"] == stage)
         return status if entry.get("state") == state else None
+
     return wait_for(reached, timeout, interval=0.1, what=f"{stage} to be {state}")
 
 
@@ -115,6 +142,7 @@ class FaultyProxy:
 
     def __init__(self, upstream_port: int, mode: str, faults: int = 1, keep: int = 20_000):
         import socket
+
         self.upstream_port, self.mode, self.faults, self.keep = upstream_port, mode, faults, keep
         self.spoiled = 0
         self.listener = socket.socket()
@@ -130,6 +158,7 @@ class FaultyProxy:
 
     def accept(self) -> None:
         import socket
+
         while True:
             try:
                 client, _ = self.listener.accept()

@@ -36,8 +36,8 @@ def account(server) -> tuple[str, str]:
 def browser():
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"]
+        )
         yield instance
         instance.close()
 
@@ -111,11 +111,18 @@ def upload_through_dashboard(page: Page, server: Server, path: Path, timeout: fl
     meeting_id = link.get_attribute("href").rsplit("/", 1)[1]
     card = page.locator(f'#cards .card[data-meeting-id="{meeting_id}"]')
     card.wait_for(timeout=10_000)
-    wait_until(page, "id => document.querySelector(`#cards .card[data-meeting-id=\"${id}\"]`)?.dataset.status === 'synced'",
-               meeting_id, timeout=timeout * 1000)
+    wait_until(
+        page,
+        "id => document.querySelector(`#cards .card[data-meeting-id=\"${id}\"]`)?.dataset.status === 'synced'",
+        meeting_id,
+        timeout=timeout * 1000,
+    )
     return {
-        "meeting_id": meeting_id, "statuses": statuses, "same_document": page.evaluate("window.__sameDocument === true"),
-        "badge": card.locator("[data-role=badge]").inner_text(), "progress_hidden": card.locator("[data-role=progress]").is_hidden(),
+        "meeting_id": meeting_id,
+        "statuses": statuses,
+        "same_document": page.evaluate("window.__sameDocument === true"),
+        "badge": card.locator("[data-role=badge]").inner_text(),
+        "progress_hidden": card.locator("[data-role=progress]").is_hidden(),
         "speaker_chips": card.locator(".chip").count(),
     }
 
@@ -135,6 +142,6 @@ def upload_result(processed_meeting) -> dict:
 
 @pytest.fixture
 def seatbelts(signed_in: Page, server: Server, processed_meeting) -> SpokenPhrase:
-    """"Fasten your seatbelts" from the diarization clip, found through the API first."""
+    """ "Fasten your seatbelts" from the diarization clip, found through the API first."""
     detail = signed_in.context.request.get(f"{server.url}/api/v1/meetings/{processed_meeting}").json()
     return find_spoken(detail["transcript"]["segments"], "fasten your seatbelts")

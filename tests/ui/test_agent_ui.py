@@ -44,9 +44,13 @@ def test_agent_ui_merges_local_and_server_meetings(context: BrowserContext, arti
             [(local_path,)] = db.execute("SELECT local_path FROM recording WHERE id = ?", (b["id"],)).fetchall()
         Path(local_path).unlink()
         # C: uploaded to the server directly by the same user, so server only.
-        response = requests.post(server.url + "/api/v1/meetings", params={"title": "Board call"},
-                                 data=make_audio(work / "board.wav", 3).read_bytes(),
-                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "audio/wav"}, timeout=60)
+        response = requests.post(
+            server.url + "/api/v1/meetings",
+            params={"title": "Board call"},
+            data=make_audio(work / "board.wav", 3).read_bytes(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "audio/wav"},
+            timeout=60,
+        )
         assert response.status_code in (200, 201), response.text
         c = response.json()["meeting"]["id"]
 
@@ -62,8 +66,12 @@ def test_agent_ui_merges_local_and_server_meetings(context: BrowserContext, arti
                 return False
 
         wait_for(answering, 60, interval=0.1, what="the agent's UI to answer")
-        wait_for(lambda: next(r for r in client.recordings() if r["id"] == b["id"])["status"] == "failed", 60,
-                 interval=0.3, what="the agent's first pass to mark B failed")
+        wait_for(
+            lambda: next(r for r in client.recordings() if r["id"] == b["id"])["status"] == "failed",
+            60,
+            interval=0.3,
+            what="the agent's first pass to mark B failed",
+        )
 
         page = context.new_page()
         page.goto(ui)
@@ -72,7 +80,9 @@ def test_agent_ui_merges_local_and_server_meetings(context: BrowserContext, arti
         expect(card(page, a["id"]).locator("[data-role=where]")).to_have_text("On this computer and the server")
         expect(card(page, a["id"]).locator("[data-role=badge]")).to_have_text("Ready")
         a_server = next(r for r in client.recordings() if r["id"] == a["id"])["server_id"]
-        expect(card(page, a["id"]).locator(".card-title a")).to_have_attribute("href", f"{server.url}/meetings/{a_server}")
+        expect(card(page, a["id"]).locator(".card-title a")).to_have_attribute(
+            "href", f"{server.url}/meetings/{a_server}"
+        )
 
         expect(card(page, b["id"]).locator("[data-role=origin]")).to_have_attribute("data-origin", "local")
         expect(card(page, b["id"]).locator("[data-role=origin]")).to_have_text("🏠")

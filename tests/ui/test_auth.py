@@ -52,15 +52,25 @@ def test_pages_without_a_session_redirect_to_login(server):
 
 
 def test_login_from_another_origin_is_refused(server, account):
-    response = requests.post(server.url + "/login", data={"token": account[1]},
-                             headers={"Origin": "http://evil.example"}, allow_redirects=False, timeout=10)
+    response = requests.post(
+        server.url + "/login",
+        data={"token": account[1]},
+        headers={"Origin": "http://evil.example"},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert response.status_code == 403
     assert "set-cookie" not in {key.lower() for key in response.headers}
 
 
 def test_login_does_not_redirect_off_site(server, account):
-    response = requests.post(server.url + "/login", data={"token": account[1], "next": "//evil.example/x"},
-                             headers={"Origin": server.url}, allow_redirects=False, timeout=10)
+    response = requests.post(
+        server.url + "/login",
+        data={"token": account[1], "next": "//evil.example/x"},
+        headers={"Origin": server.url},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "/"
 
@@ -74,20 +84,28 @@ def test_cookie_api_calls_need_the_csrf_header_for_changes(server, account):
     refused = requests.delete(server.url + "/api/v1/meetings/nope", cookies=cookies, timeout=10)
     assert refused.status_code == 403, refused.text
     assert refused.json()["error"]["code"] == "csrf_failed"
-    wrong = requests.delete(server.url + "/api/v1/meetings/nope", cookies=cookies,
-                            headers={"X-Parley-CSRF": "0" * 64}, timeout=10)
+    wrong = requests.delete(
+        server.url + "/api/v1/meetings/nope", cookies=cookies, headers={"X-Parley-CSRF": "0" * 64}, timeout=10
+    )
     assert wrong.status_code == 403
     # With the value the server put in the page's <meta>, the call goes through (404: no such meeting).
     page = requests.get(server.url + "/", cookies=cookies, timeout=10).text
     csrf = page.split('name="parley-csrf" content="', 1)[1].split('"', 1)[0]
-    allowed = requests.delete(server.url + "/api/v1/meetings/nope", cookies=cookies,
-                              headers={"X-Parley-CSRF": csrf}, timeout=10)
+    allowed = requests.delete(
+        server.url + "/api/v1/meetings/nope", cookies=cookies, headers={"X-Parley-CSRF": csrf}, timeout=10
+    )
     assert allowed.status_code == 404, allowed.text
     # Bearer clients are unaffected and a bad bearer token is not rescued by a cookie.
-    bearer = requests.delete(server.url + "/api/v1/meetings/nope", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    bearer = requests.delete(
+        server.url + "/api/v1/meetings/nope", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
     assert bearer.status_code == 404
-    bad = requests.get(server.url + "/api/v1/meetings/summary", cookies=cookies,
-                       headers={"Authorization": "Bearer prl_wrong"}, timeout=10)
+    bad = requests.get(
+        server.url + "/api/v1/meetings/summary",
+        cookies=cookies,
+        headers={"Authorization": "Bearer prl_wrong"},
+        timeout=10,
+    )
     assert bad.status_code == 401
 
 
@@ -97,11 +115,14 @@ def test_link_from_another_site_opens_the_page_signed_in(page: Page, server, acc
     sign_in(page, server, account[1])
     other_site = server.url.replace("127.0.0.1", "localhost")  # another site to the browser
     page.goto(other_site + "/login")
-    page.evaluate("""url => {
+    page.evaluate(
+        """url => {
         const link = document.createElement('a');
         link.href = url; link.id = 'outbound'; link.textContent = 'open';
         document.body.appendChild(link);
-    }""", server.url + "/search?q=anything")
+    }""",
+        server.url + "/search?q=anything",
+    )
     answers = []
     page.on("response", lambda response: answers.append(response) if "/search?q=anything" in response.url else None)
     page.click("#outbound")

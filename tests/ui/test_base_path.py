@@ -43,8 +43,12 @@ def test_the_whole_ui_stays_under_the_prefix(prefixed: Server, page: Page):
     href = link.get_attribute("href")
     assert href.startswith(PREFIX + "/meetings/"), href
     meeting_id = href.rsplit("/", 1)[1]
-    wait_until(page, "id => document.querySelector(`#cards .card[data-meeting-id=\"${id}\"]`)?.dataset.status === 'synced'",
-               meeting_id, timeout=240_000)
+    wait_until(
+        page,
+        "id => document.querySelector(`#cards .card[data-meeting-id=\"${id}\"]`)?.dataset.status === 'synced'",
+        meeting_id,
+        timeout=240_000,
+    )
 
     # The meeting page: its audio, and a speaker renamed by meeting.js through the API.
     page.click(f'#cards .card[data-meeting-id="{meeting_id}"] .card-title a')

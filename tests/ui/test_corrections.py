@@ -13,18 +13,30 @@ from server import wait_for
 
 
 def api(server, token: str, method: str, path: str, headers: dict | None = None, **kwargs) -> requests.Response:
-    return requests.request(method, server.url + path, headers={"Authorization": f"Bearer {token}", **(headers or {})},
-                            timeout=30, **kwargs)
+    return requests.request(
+        method, server.url + path, headers={"Authorization": f"Bearer {token}", **(headers or {})}, timeout=30, **kwargs
+    )
 
 
 @pytest.fixture(scope="module")
 def own_meeting(server, account) -> str:
     data = DIARIZATION.read_bytes() + b"corrections"  # distinct bytes: not a duplicate of the shared meeting
-    meeting = api(server, account[1], "POST", "/api/v1/meetings", params={"filename": "c.wav", "title": "Corrections"},
-                  data=data, headers={"Content-Type": "audio/wav"}).json()
+    meeting = api(
+        server,
+        account[1],
+        "POST",
+        "/api/v1/meetings",
+        params={"filename": "c.wav", "title": "Corrections"},
+        data=data,
+        headers={"Content-Type": "audio/wav"},
+    ).json()
     mid = meeting["meeting"]["id"]
-    wait_for(lambda: api(server, account[1], "GET", f"/api/v1/meetings/{mid}/status").json()["status"] == "synced",
-             240, 0.5, "the meeting to be processed")
+    wait_for(
+        lambda: api(server, account[1], "GET", f"/api/v1/meetings/{mid}/status").json()["status"] == "synced",
+        240,
+        0.5,
+        "the meeting to be processed",
+    )
     return mid
 
 
@@ -57,7 +69,9 @@ def test_edit_save_tab_cancel_and_revert(signed_in: Page, server, account, own_m
     word = rows.nth(0).locator(".w").nth(1)
     start = float(word.get_attribute("data-start"))
     word.click()
-    wait_until(signed_in, f"() => Math.abs(document.getElementById('audio').currentTime - {start}) < 0.3", timeout=10_000)
+    wait_until(
+        signed_in, f"() => Math.abs(document.getElementById('audio').currentTime - {start}) < 0.3", timeout=10_000
+    )
     # The server renders the correction on a fresh load, and Revert undoes it.
     signed_in.reload()
     expect(rows.nth(0).locator(".seg-text")).to_have_text("Welcome aboard everyone today")

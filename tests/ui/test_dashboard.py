@@ -62,9 +62,17 @@ def seed_meetings(server, user_name: str, count: int) -> list[str]:
             """INSERT INTO meeting (id, owner_id, is_personal, title, created_at, updated_at, sha256, size, status,
                progress, duration, audio_path, speakers_json, summary_preview)
                VALUES (?, ?, 1, ?, ?, ?, ?, 1000, 'synced', 1, 600, 'none', ?, ?)""",
-            (meeting_id, owner, f"Seeded meeting {index:03d}", now - 3600 + index, now, uuid.uuid4().hex * 2,
-             '[{"id":"speaker_1","name":"Speaker 1","color":"#1D4ED8","talking_time_percentage":100}]',
-             "A seeded summary."))
+            (
+                meeting_id,
+                owner,
+                f"Seeded meeting {index:03d}",
+                now - 3600 + index,
+                now,
+                uuid.uuid4().hex * 2,
+                '[{"id":"speaker_1","name":"Speaker 1","color":"#1D4ED8","talking_time_percentage":100}]',
+                "A seeded summary.",
+            ),
+        )
     database.commit()
     database.close()
     return ids
@@ -138,9 +146,11 @@ def test_upload_resumes_from_the_server_offset_after_a_dropped_request(signed_in
 def test_drop_a_file_on_the_page(signed_in: Page, server, processed_meeting):
     """Drag-and-drop goes through the same path (here: the duplicate is recognised)."""
     import base64
+
     signed_in.goto(server.url + "/")
     data = base64.b64encode(DIARIZATION.read_bytes()).decode()
-    signed_in.evaluate("""data => {
+    signed_in.evaluate(
+        """data => {
         const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
         const transfer = new DataTransfer();
         transfer.items.add(new File([bytes], 'dropped.wav', {type: 'audio/wav'}));
@@ -148,7 +158,9 @@ def test_drop_a_file_on_the_page(signed_in: Page, server, processed_meeting):
         zone.dispatchEvent(new DragEvent('dragenter', {dataTransfer: transfer, bubbles: true}));
         zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: transfer, bubbles: true, cancelable: true}));
         zone.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
-    }""", data)
+    }""",
+        data,
+    )
     link = signed_in.locator("#uploads .upload-row.duplicate a.duplicate-link")
     expect(link).to_have_attribute("href", f"/meetings/{processed_meeting}", timeout=30_000)
     expect(signed_in.locator("#dropzone")).not_to_have_class("dropzone dragging")
@@ -172,5 +184,7 @@ def test_incremental_sha256_matches_crypto_subtle(signed_in: Page, server):
         return bad;
     }""")
     assert mismatches == []
-    assert signed_in.evaluate("new window.ParleySHA256.Sha256().update(new TextEncoder().encode('abc')).hex()") == \
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert (
+        signed_in.evaluate("new window.ParleySHA256.Sha256().update(new TextEncoder().encode('abc')).hex()")
+        == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )

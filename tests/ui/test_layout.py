@@ -22,10 +22,14 @@ UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, texta
 
 
 @pytest.mark.parametrize("device", WIDTHS)
-def test_pages_fit_and_are_labelled(browser, server, account, processed_meeting, seatbelts: SpokenPhrase, artifacts, device):
+def test_pages_fit_and_are_labelled(
+    browser, server, account, processed_meeting, seatbelts: SpokenPhrase, artifacts, device
+):
     width = WIDTHS[device]
-    context = browser.new_context(viewport={"width": width, "height": 900 if device == "desktop" else 844},
-                                  device_scale_factor=1 if device == "desktop" else 2)
+    context = browser.new_context(
+        viewport={"width": width, "height": 900 if device == "desktop" else 844},
+        device_scale_factor=1 if device == "desktop" else 2,
+    )
     page = context.new_page()
     try:
         page.goto(server.url + "/login")
@@ -65,8 +69,9 @@ def test_keyboard_reaches_skip_link_and_words_via_time_links(signed_in: Page, se
     first_time.focus()
     signed_in.keyboard.press("Enter")
     expected = float(first_time.get_attribute("href").split("=")[1])
-    wait_until(signed_in,
-        f"() => Math.abs(document.getElementById('audio').currentTime - {expected}) < 0.5", timeout=5_000)
+    wait_until(
+        signed_in, f"() => Math.abs(document.getElementById('audio').currentTime - {expected}) < 0.5", timeout=5_000
+    )
     # The export menu opens from the keyboard.
     signed_in.focus("#export-menu summary")
     signed_in.keyboard.press("Enter")

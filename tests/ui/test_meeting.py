@@ -21,8 +21,12 @@ def open_meeting(page: Page, server, meeting_id: str, fragment: str = "") -> Non
 
 def test_play_streams_and_highlights(signed_in: Page, server, processed_meeting):
     ranges = []
-    signed_in.on("response", lambda response: ranges.append((response.status, response.request.headers.get("range")))
-                 if "/audio/stream" in response.url else None)
+    signed_in.on(
+        "response",
+        lambda response: ranges.append((response.status, response.request.headers.get("range")))
+        if "/audio/stream" in response.url
+        else None,
+    )
     open_meeting(signed_in, server, processed_meeting)
     assert signed_in.evaluate(f"{AUDIO}.paused")
     # Press play with the keyboard on the player's own controls.
@@ -55,7 +59,9 @@ def test_click_a_word_seeks_there(signed_in: Page, server, processed_meeting):
 
 
 def test_time_link_in_url_seeks_on_load(signed_in: Page, server, processed_meeting):
-    segment = signed_in.context.request.get(f"{server.url}/api/v1/meetings/{processed_meeting}").json()["transcript"]["segments"][-2]
+    segment = signed_in.context.request.get(f"{server.url}/api/v1/meetings/{processed_meeting}").json()["transcript"][
+        "segments"
+    ][-2]
     open_meeting(signed_in, server, processed_meeting, f"#t={segment['start']:.2f}")
     wait_until(signed_in, f"() => Math.abs({AUDIO}.currentTime - {segment['start']}) < 0.5", timeout=5_000)
     # Action items and summary lines link to their moment too.
@@ -132,7 +138,11 @@ def test_unknown_meeting_is_a_404_page(signed_in: Page, server):
 
 def test_someone_elses_meeting_is_not_shown(browser, server, processed_meeting):
     _, token = server.add_user()
-    response = requests.get(f"{server.url}/meetings/{processed_meeting}", cookies={"parley_session": web_session(server.url, token)}, timeout=10)
+    response = requests.get(
+        f"{server.url}/meetings/{processed_meeting}",
+        cookies={"parley_session": web_session(server.url, token)},
+        timeout=10,
+    )
     assert response.status_code == 404
 
 

@@ -18,7 +18,9 @@ def test_search_phrase_opens_meeting_at_the_time(signed_in: Page, server, proces
     signed_in.click("nav.mainnav >> text=Search")
     signed_in.fill("#q", seatbelts.phrase)
     signed_in.click(".search-form button[type=submit]")
-    expect(signed_in).to_have_url(f"{server.url}/search?q={quote_plus(seatbelts.phrase)}&speaker=&from=&to=&scope=all&mode=hybrid")
+    expect(signed_in).to_have_url(
+        f"{server.url}/search?q={quote_plus(seatbelts.phrase)}&speaker=&from=&to=&scope=all&mode=hybrid"
+    )
     # Other meetings may say the same words (another test uploads this clip too): take this one's hit.
     result = signed_in.locator(f'.result:has(a.result-link[href^="/meetings/{processed_meeting}#"])').first
     expect(result.locator(".snippet mark").first).to_be_visible()
@@ -32,8 +34,9 @@ def test_search_phrase_opens_meeting_at_the_time(signed_in: Page, server, proces
     assert spoken["start"] - 0.01 <= seconds <= spoken["end"] + 0.01, (seconds, spoken)
     link.click()
     expect(signed_in).to_have_url(f"{server.url}{href}")
-    wait_until(signed_in,
-        f"() => Math.abs(document.getElementById('audio').currentTime - {seconds}) < 0.5", timeout=10_000)
+    wait_until(
+        signed_in, f"() => Math.abs(document.getElementById('audio').currentTime - {seconds}) < 0.5", timeout=10_000
+    )
     expect(signed_in.locator(".seg.current")).to_contain_text(re.compile(re.escape(seatbelts.word), re.IGNORECASE))
 
 
@@ -52,8 +55,12 @@ def test_search_filters_and_no_results(signed_in: Page, server, processed_meetin
 
 def test_snippets_escape_everything_but_marks(server, account):
     # A query that reaches the page verbatim cannot inject markup.
-    response = requests.get(server.url + "/search", params={"q": "<script>alert(1)</script>"},
-                            cookies={"parley_session": web_session(server.url, account[1])}, timeout=10)
+    response = requests.get(
+        server.url + "/search",
+        params={"q": "<script>alert(1)</script>"},
+        cookies={"parley_session": web_session(server.url, account[1])},
+        timeout=10,
+    )
     assert response.status_code == 200
     assert "<script>alert(1)" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text

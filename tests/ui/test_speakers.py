@@ -16,7 +16,9 @@ from server import wait_for
 
 
 def api(server, token: str, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, server.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kwargs)
+    return requests.request(
+        method, server.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=30, **kwargs
+    )
 
 
 def wait_processed(server, token: str, meeting_id: str, timeout: float = 240) -> None:
@@ -24,6 +26,7 @@ def wait_processed(server, token: str, meeting_id: str, timeout: float = 240) ->
         status = api(server, token, "GET", f"/api/v1/meetings/{meeting_id}/status").json()["status"]
         assert status != "failed", f"processing failed:\n{server.log_tail()}"
         return status == "synced"
+
     wait_for(done, timeout, 0.5, f"meeting {meeting_id} to be processed")
 
 
@@ -41,8 +44,9 @@ def named_first_speaker(server, token: str, meeting_id: str, name: str, within: 
             spoken[segment["speaker_id"]] = spoken.get(segment["speaker_id"], 0) + overlap
     label = max(spoken, key=spoken.get)
     speaker = next(s for s in detail["transcript"]["speakers"] if s["display_name"] == label)
-    response = api(server, token, "PATCH", f"/api/v1/meetings/{meeting_id}/speakers/{speaker['id']}",
-                   json={"custom_name": name})
+    response = api(
+        server, token, "PATCH", f"/api/v1/meetings/{meeting_id}/speakers/{speaker['id']}", json={"custom_name": name}
+    )
     assert response.status_code == 200, response.text
     return speaker["id"]
 
@@ -57,8 +61,13 @@ def second_meeting(server, token: str, first_meeting: str, directory: Path) -> s
     with wave.open(str(DIARIZATION), "rb") as source, wave.open(str(path), "wb") as clip:
         clip.setparams(source.getparams())
         clip.writeframes(source.readframes(int(source.getframerate() * 12)))
-    response = requests.post(server.url + "/api/v1/meetings", params={"title": "First part"}, data=path.read_bytes(),
-                             headers={"Authorization": f"Bearer {token}", "Content-Type": "audio/wav"}, timeout=60)
+    response = requests.post(
+        server.url + "/api/v1/meetings",
+        params={"title": "First part"},
+        data=path.read_bytes(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "audio/wav"},
+        timeout=60,
+    )
     assert response.status_code in (200, 201), response.text
     _state["id"] = response.json()["meeting"]["id"]
     wait_processed(server, token, _state["id"])
@@ -100,8 +109,9 @@ def test_merge_speakers_after_confirmation(signed_in: Page, server, processed_me
     with signed_in.expect_navigation():
         source.locator("form.merge button").click()
     expect(signed_in.locator("#speakers .speaker")).to_have_count(before - 1)
-    speakers_in_transcript = set(signed_in.locator("#transcript .seg").evaluate_all(
-        "segments => segments.map(s => s.dataset.speaker)"))
+    speakers_in_transcript = set(
+        signed_in.locator("#transcript .seg").evaluate_all("segments => segments.map(s => s.dataset.speaker)")
+    )
     assert into in speakers_in_transcript
     assert source_id not in speakers_in_transcript
 

@@ -9,11 +9,12 @@ extension MeetingInsights {
         for (index, segment) in edited.segments.enumerated()
         where segment.corrected == true && machine.segments.indices.contains(index) {
             let before = machine.segments[index]
-            let pairs = WordAlignment.align(before.words.map { WordAlignment.normalised($0.word) },
-                                            segment.words.map { WordAlignment.normalised($0.word) })
+            let pairs = WordAlignment.align(
+                before.words.map { WordAlignment.normalised($0.word) },
+                segment.words.map { WordAlignment.normalised($0.word) })
             let swaps: [(String, String)] = pairs.compactMap { pair in
                 guard let old = pair.0, let new = pair.1,
-                      WordAlignment.normalised(before.words[old].word) != WordAlignment.normalised(segment.words[new].word)
+                    WordAlignment.normalised(before.words[old].word) != WordAlignment.normalised(segment.words[new].word)
                 else { return nil }
                 return (Self.bare(before.words[old].word), Self.bare(segment.words[new].word))
             }
@@ -32,13 +33,23 @@ extension MeetingInsights {
             return text
         }
         var result = self
-        result.summary = summary.map { var s = $0; s.text = fix(s.text, s.start, s.end); return s }
-        result.decisions = decisions.map { var s = $0; s.text = fix(s.text, s.start, s.end); return s }
-        result.questions = questions.map { var s = $0; s.text = fix(s.text, s.start, s.end); return s }
-        result.actionItems = actionItems.map { var a = $0; a.text = fix(a.text, a.start, a.end); return a }
+        result.summary = summary.map {
+            var s = $0; s.text = fix(s.text, s.start, s.end); return s
+        }
+        result.decisions = decisions.map {
+            var s = $0; s.text = fix(s.text, s.start, s.end); return s
+        }
+        result.questions = questions.map {
+            var s = $0; s.text = fix(s.text, s.start, s.end); return s
+        }
+        result.actionItems = actionItems.map {
+            var a = $0; a.text = fix(a.text, a.start, a.end); return a
+        }
         result.speakers = speakers.map { speaker in
             var speaker = speaker
-            speaker.actionItems = speaker.actionItems.map { var a = $0; a.text = fix(a.text, a.start, a.end); return a }
+            speaker.actionItems = speaker.actionItems.map {
+                var a = $0; a.text = fix(a.text, a.start, a.end); return a
+            }
             return speaker
         }
         return result

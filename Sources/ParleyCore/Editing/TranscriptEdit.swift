@@ -37,7 +37,7 @@ extension Transcript {
             speakers[index].suggested = nil
         case .merge(let from, let into):
             guard from != into, let source = speakers.first(where: { $0.id == from }),
-                  let target = speakers.first(where: { $0.id == into })
+                let target = speakers.first(where: { $0.id == into })
             else { return }
             for index in segments.indices where segments[index].speakerLabel == source.displayName {
                 segments[index].speakerLabel = target.displayName

@@ -14,8 +14,9 @@ public enum WordAlignment {
             let source = recognised[old]
             // The same word keeps the model's confidence; a replaced one is the user's word.
             let same = normalised(source.word) == normalised(tokens[new])
-            placed[new] = TranscriptWord(start: source.start, end: source.end, word: tokens[new],
-                                         probability: same ? source.probability : 1)
+            placed[new] = TranscriptWord(
+                start: source.start, end: source.end, word: tokens[new],
+                probability: same ? source.probability : 1)
         }
         return interpolate(placed, tokens: tokens, start: start, end: end)
     }

@@ -4,7 +4,9 @@ enum MinutesRenderer {
     static func render(_ transcript: Transcript, context: ExportContext) -> String {
         let name = transcript.speakerName
         var lines = ["# \(context.title ?? "Meeting")", ""]
-        if let date = context.date { lines.append("*\(date)* · \(Timecode.clock(transcript.duration))") } else {
+        if let date = context.date {
+            lines.append("*\(date)* · \(Timecode.clock(transcript.duration))")
+        } else {
             lines.append("*\(Timecode.clock(transcript.duration))*")
         }
         lines += ["", "## Participants", ""]
@@ -17,7 +19,9 @@ enum MinutesRenderer {
             }
             if !insights.keyTopics.isEmpty { lines += ["", "**Topics:** " + insights.keyTopics.joined(separator: ", ")] }
             if !insights.decisions.isEmpty {
-                lines += ["", "## Decisions", ""] + insights.decisions.map { "- \($0.text) (\(name($0.speakerID)), \(Timecode.clock($0.start)))" }
+                lines +=
+                    ["", "## Decisions", ""]
+                    + insights.decisions.map { "- \($0.text) (\(name($0.speakerID)), \(Timecode.clock($0.start)))" }
             }
             if !insights.actionItems.isEmpty {
                 lines += ["", "## Action items", ""]

@@ -12,11 +12,12 @@ enum SubtitleRenderer {
     }
 
     static func vtt(_ segments: [TranscriptionSegment], speaker: (TranscriptionSegment) -> String) -> String {
-        "WEBVTT\n\n" + segments.map { segment in
-            let (start, end) = cueTimes(segment)
-            return "\(Timecode.format(start, fractionSeparator: ".")) --> \(Timecode.format(end, fractionSeparator: "."))\n"
-                + "<v \(voiceName(speaker(segment)))>\(escapeVTT(cueText(segment.text)))\n"
-        }.joined(separator: "\n")
+        "WEBVTT\n\n"
+            + segments.map { segment in
+                let (start, end) = cueTimes(segment)
+                return "\(Timecode.format(start, fractionSeparator: ".")) --> \(Timecode.format(end, fractionSeparator: "."))\n"
+                    + "<v \(voiceName(speaker(segment)))>\(escapeVTT(cueText(segment.text)))\n"
+            }.joined(separator: "\n")
     }
 
     /// Players drop cues whose end is not after their start.

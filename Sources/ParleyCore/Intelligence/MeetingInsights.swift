@@ -32,8 +32,10 @@ public struct MeetingInsights: Codable, Sendable, Equatable {
         public var due: String?
         public var assignee: String?
 
-        public init(owner: String?, text: String, start: Double, end: Double, kind: String? = nil, due: String? = nil,
-                    assignee: String? = nil) {
+        public init(
+            owner: String?, text: String, start: Double, end: Double, kind: String? = nil, due: String? = nil,
+            assignee: String? = nil
+        ) {
             self.owner = owner
             self.text = text
             self.start = start
@@ -62,8 +64,10 @@ public struct MeetingInsights: Codable, Sendable, Equatable {
             case actionItems = "action_items"
         }
 
-        public init(speakerID: String, talkingTimePercentage: Double? = nil, keyTopics: [String], sentiment: String,
-                    sentimentScore: Double? = nil, actionItems: [ActionItem]) {
+        public init(
+            speakerID: String, talkingTimePercentage: Double? = nil, keyTopics: [String], sentiment: String,
+            sentimentScore: Double? = nil, actionItems: [ActionItem]
+        ) {
             self.speakerID = speakerID
             self.talkingTimePercentage = talkingTimePercentage
             self.keyTopics = keyTopics

@@ -8,7 +8,8 @@ public enum SpeakerStatistics {
         for segment in segments {
             seconds[segment.speakerLabel, default: 0] += segment.duration
             counts[segment.speakerLabel, default: 0] += 1
-            words[segment.speakerLabel, default: 0] += segment.words.isEmpty
+            words[segment.speakerLabel, default: 0] +=
+                segment.words.isEmpty
                 ? segment.text.split(whereSeparator: \.isWhitespace).count : segment.words.count
         }
         let total = seconds.values.reduce(0, +)

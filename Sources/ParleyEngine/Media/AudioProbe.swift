@@ -46,7 +46,7 @@ public enum AudioProbe {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         guard process.terminationStatus == 0, let parsed = try? decoder.decode(Output.self, from: data),
-              let stream = parsed.streams?.first
+            let stream = parsed.streams?.first
         else { throw Failure(description: "not an audio file ffprobe can read") }
         let duration = (stream.duration ?? parsed.format?.duration).flatMap(Double.init) ?? 0
         if let maxSeconds, duration > maxSeconds {

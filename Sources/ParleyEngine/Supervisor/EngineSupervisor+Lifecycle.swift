@@ -39,16 +39,20 @@ extension EngineSupervisor {
             // A reinstalled Parley with an old engine (or the reverse) would otherwise fail
             // later, on the first method whose fields changed, with a confusing message.
             guard event.version == EngineProtocol.version else {
-                failStart(generation: current, error: .incompatible(
-                    engine: event.version ?? "none", expected: EngineProtocol.version, fix: EngineLocator.installCommand))
+                failStart(
+                    generation: current,
+                    error: .incompatible(
+                        engine: event.version ?? "none", expected: EngineProtocol.version, fix: EngineLocator.installCommand))
                 return
             }
             readyWaiter?.resume()
             readyWaiter = nil
         case .progress:
             guard let active = job, active.id == event.id, let fraction = event.fraction else { return }
-            active.progress?(EngineProgress(stage: event.stage ?? "", fraction: min(max(fraction, 0), 1),
-                                             bytes: event.bytes, totalBytes: event.totalBytes))
+            active.progress?(
+                EngineProgress(
+                    stage: event.stage ?? "", fraction: min(max(fraction, 0), 1),
+                    bytes: event.bytes, totalBytes: event.totalBytes))
         case .result:
             if let id = event.id { finish(jobID: id, with: .success(line)) }
         case .error:

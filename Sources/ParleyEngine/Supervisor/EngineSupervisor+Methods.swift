@@ -6,15 +6,17 @@ extension EngineSupervisor {
     public func transcribe(
         audio path: String, options: TranscriptionOptions = .init(), progress: EngineProgressHandler? = nil
     ) async throws -> RecognitionResult {
-        try await call("transcribe", AudioParameters(audio: path, options: options), returning: RecognitionResult.self,
-                       progress: progress)
+        try await call(
+            "transcribe", AudioParameters(audio: path, options: options), returning: RecognitionResult.self,
+            progress: progress)
     }
 
     public func diarize(
         audio path: String, options: DiarizationOptions = .init(), progress: EngineProgressHandler? = nil
     ) async throws -> Diarization {
-        try await call("diarize", AudioParameters(audio: path, options: options), returning: Diarization.self,
-                       progress: progress)
+        try await call(
+            "diarize", AudioParameters(audio: path, options: options), returning: Diarization.self,
+            progress: progress)
     }
 
     /// Decodes any common format to 16 kHz mono WAV at `output`.
@@ -29,8 +31,9 @@ extension EngineSupervisor {
         segments: [TranscriptionSegment], maxSentences: Int = 5, progress: EngineProgressHandler? = nil
     ) async throws -> MeetingInsights {
         let lines = segments.map { SummarizeParameters.Line(start: $0.start, end: $0.end, text: $0.text, speakerID: $0.speakerLabel) }
-        return try await call("summarize", SummarizeParameters(segments: lines, maxSentences: maxSentences),
-                              returning: MeetingInsights.self, progress: progress)
+        return try await call(
+            "summarize", SummarizeParameters(segments: lines, maxSentences: maxSentences),
+            returning: MeetingInsights.self, progress: progress)
     }
 
     public func ping() async throws {
@@ -82,7 +85,9 @@ extension EngineSupervisor {
 public enum VectorCoding {
     public static func floats(fromFloat16 data: Data) -> [Float] {
         data.withUnsafeBytes { raw in
-            (0..<(raw.count / 2)).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.load(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+            (0..<(raw.count / 2)).map {
+                Float(Float16(bitPattern: UInt16(littleEndian: raw.load(fromByteOffset: $0 * 2, as: UInt16.self))))
+            }
         }
     }
 

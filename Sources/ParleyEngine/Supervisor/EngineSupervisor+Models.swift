@@ -56,7 +56,8 @@ extension EngineSupervisor {
     public func pullModel(
         _ name: String, endpoint: String? = nil, revision: String? = nil, progress: EngineProgressHandler? = nil
     ) async throws -> InstalledModel {
-        try await call("models_pull", PullParameters(name: name, endpoint: endpoint, revision: revision),
-                       returning: InstalledModel.self, progress: progress)
+        try await call(
+            "models_pull", PullParameters(name: name, endpoint: endpoint, revision: revision),
+            returning: InstalledModel.self, progress: progress)
     }
 }

@@ -99,8 +99,9 @@ enum StageRunner {
         return speakers.map { speaker in
             var speaker = speaker
             if let embedding = speaker.embedding, speaker.totalDuration >= VoiceMatch.minimumSeconds,
-               let match = VoiceMatch.best(for: embedding, among: known),
-               !taken.contains(match.name) {
+                let match = VoiceMatch.best(for: embedding, among: known),
+                !taken.contains(match.name)
+            {
                 taken.insert(match.name)
                 speaker.customName = match.name
                 speaker.suggested = true

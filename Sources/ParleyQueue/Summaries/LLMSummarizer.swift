@@ -16,8 +16,10 @@ public struct LLMSummarizer: Sendable {
         public var sectionCharacters: Int
         public var timeout: TimeAmount
 
-        public init(baseURL: String, model: String, apiKey: String? = nil, sectionCharacters: Int = 12_000,
-                    timeout: TimeAmount = .seconds(300)) {
+        public init(
+            baseURL: String, model: String, apiKey: String? = nil, sectionCharacters: Int = 12_000,
+            timeout: TimeAmount = .seconds(300)
+        ) {
             self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
             self.model = model
             self.apiKey = apiKey
@@ -28,7 +30,7 @@ public struct LLMSummarizer: Sendable {
         /// `PARLEY_LLM_URL` + `PARLEY_LLM_MODEL` (+ `PARLEY_LLM_KEY`); nil when unset.
         public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Self? {
             guard let url = environment["PARLEY_LLM_URL"], !url.isEmpty, let model = environment["PARLEY_LLM_MODEL"],
-                  !model.isEmpty
+                !model.isEmpty
             else { return nil }
             return Configuration(baseURL: url, model: model, apiKey: environment["PARLEY_LLM_KEY"])
         }
@@ -63,7 +65,8 @@ public struct LLMSummarizer: Sendable {
     static func sections(_ segments: [TranscriptionSegment], limit: Int) -> [String] {
         var sections: [String] = [], current = ""
         for segment in segments {
-            let line = "[\((segment.start * 10).rounded() / 10)-\((segment.end * 10).rounded() / 10)] \(segment.speakerLabel): \(segment.text)\n"
+            let line =
+                "[\((segment.start * 10).rounded() / 10)-\((segment.end * 10).rounded() / 10)] \(segment.speakerLabel): \(segment.text)\n"
             if !current.isEmpty, current.count + line.count > limit {
                 sections.append(current)
                 current = ""
@@ -96,7 +99,8 @@ public struct LLMSummarizer: Sendable {
     static func validate(_ content: String, speakers: Set<String>) throws -> MeetingInsights {
         var text = content.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("```"), let open = text.firstIndex(of: "\n"), let close = text.range(of: "```", options: .backwards),
-           close.lowerBound > open {
+            close.lowerBound > open
+        {
             text = String(text[text.index(after: open)..<close.lowerBound])
         }
         let insights: MeetingInsights
@@ -110,9 +114,12 @@ public struct LLMSummarizer: Sendable {
         guard insights.speakers.allSatisfy({ sentiments.contains($0.sentiment) }) else {
             throw Invalid(description: "sentiment must be positive, neutral or concerned")
         }
-        let named = insights.summary.map(\.speakerID) + insights.speakers.map(\.speakerID)
+        let named =
+            insights.summary.map(\.speakerID) + insights.speakers.map(\.speakerID)
             + insights.actionItems.compactMap(\.owner) + insights.decisions.map(\.speakerID)
-        guard named.allSatisfy(speakers.contains) else { throw Invalid(description: "the answer names speakers who are not in the meeting") }
+        guard named.allSatisfy(speakers.contains) else {
+            throw Invalid(description: "the answer names speakers who are not in the meeting")
+        }
         return insights
     }
 

@@ -18,8 +18,10 @@ struct JobWorker: Sendable {
     func run() async {
         while !Task.isCancelled {
             do {
-                if let job = try await shared.jobs.claim(worker: name, stages: stages, models: models,
-                                                         lease: shared.configuration.leaseSeconds) {
+                if let job = try await shared.jobs.claim(
+                    worker: name, stages: stages, models: models,
+                    lease: shared.configuration.leaseSeconds)
+                {
                     await execute(job)
                     continue
                 }
@@ -82,8 +84,9 @@ struct JobWorker: Sendable {
                     return
                 }
                 shared.logger.warning("job \(job.id ?? 0) \(job.stage.rawValue) failed: \(message)")
-                try await shared.jobs.fail(job, worker: name, error: message, retryable: retryable,
-                                           retryDelay: shared.configuration.retryDelay(afterAttempt: job.attempts))
+                try await shared.jobs.fail(
+                    job, worker: name, error: message, retryable: retryable,
+                    retryDelay: shared.configuration.retryDelay(afterAttempt: job.attempts))
             }
         } catch {
             // The lease will expire and recovery will re-queue the job: nothing is lost.
@@ -99,8 +102,9 @@ struct JobWorker: Sendable {
             try? await Task.sleep(for: .milliseconds(Int64(shared.configuration.heartbeatSeconds * 1000)))
             if Task.isCancelled { return }
             let fraction = progress.current
-            let ours = (try? await shared.jobs.heartbeat(
-                jobId: jobId, worker: name, lease: shared.configuration.leaseSeconds, progress: fraction)) ?? true
+            let ours =
+                (try? await shared.jobs.heartbeat(
+                    jobId: jobId, worker: name, lease: shared.configuration.leaseSeconds, progress: fraction)) ?? true
             if !ours {
                 task.cancel()
                 return

@@ -27,9 +27,10 @@ struct QueueShared: Sendable {
     func publish(meetingId: String, wake: Bool = true) async {
         if wake { await signal.notify() }
         guard let meeting = try? await meetings.meeting(id: meetingId) else { return }
-        await events.publish(ProcessingEvent(
-            meetingId: meeting.id, ownerId: meeting.ownerId, workspaceId: meeting.workspaceId,
-            isPersonal: meeting.isPersonal, status: meeting.status, stage: meeting.stage, progress: meeting.progress,
-            failureReason: meeting.failureReason))
+        await events.publish(
+            ProcessingEvent(
+                meetingId: meeting.id, ownerId: meeting.ownerId, workspaceId: meeting.workspaceId,
+                isPersonal: meeting.isPersonal, status: meeting.status, stage: meeting.stage, progress: meeting.progress,
+                failureReason: meeting.failureReason))
     }
 }

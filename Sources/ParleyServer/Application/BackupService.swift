@@ -42,7 +42,7 @@ struct BackupService: Service {
     static func newestSnapshotTime(in folder: URL) -> Double? {
         let location = BackupLocation(root: folder)
         guard let newest = try? location.completeSnapshots().last,
-              let manifest = try? BackupReader(from: folder).manifest(of: newest)
+            let manifest = try? BackupReader(from: folder).manifest(of: newest)
         else { return nil }
         return StoreClock.parse(manifest.createdAt)
     }
@@ -53,20 +53,23 @@ struct BackupService: Service {
         // File copying and hashing block: off the cooperative pool's request threads.
         let outcome: Result<BackupWriter.Report, any Error> = await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
-                continuation.resume(returning: Result {
-                    let report = try writer.run()
-                    _ = try writer.prune(keep: keep)
-                    return report
-                })
+                continuation.resume(
+                    returning: Result {
+                        let report = try writer.run()
+                        _ = try writer.prune(keep: keep)
+                        return report
+                    })
             }
         }
         switch outcome {
         case .success(let report):
             lastSuccess.record(Date().timeIntervalSince1970)
-            logger.info("backup done", metadata: [
-                "snapshot": "\(report.snapshot.lastPathComponent)", "meetings": "\(report.meetings)",
-                "copied_bytes": "\(report.copiedBytes)",
-            ])
+            logger.info(
+                "backup done",
+                metadata: [
+                    "snapshot": "\(report.snapshot.lastPathComponent)", "meetings": "\(report.meetings)",
+                    "copied_bytes": "\(report.copiedBytes)",
+                ])
         case .failure(let error):
             failures.increment()
             logger.error("backup failed: \(error)")

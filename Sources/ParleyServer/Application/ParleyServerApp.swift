@@ -30,12 +30,14 @@ public struct ParleyServerApp: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
             logger: logger)
         app.addServices(dependencies.processing, UploadJanitor(dependencies: dependencies))
-        app.addServices(WebhookDispatcher(
-            repository: WebhookRepository(database: database), settings: configuration.webhooks,
-            linkRoot: configuration.publicURL ?? configuration.basePath, logger: logger))
+        app.addServices(
+            WebhookDispatcher(
+                repository: WebhookRepository(database: database), settings: configuration.webhooks,
+                linkRoot: configuration.publicURL ?? configuration.basePath, logger: logger))
         if let schedule = configuration.backups {
-            app.addServices(BackupService(
-                schedule: schedule, database: database, dataDirectory: configuration.dataDirectory, logger: logger))
+            app.addServices(
+                BackupService(
+                    schedule: schedule, database: database, dataDirectory: configuration.dataDirectory, logger: logger))
         }
         logger.info("parley serving on http://\(configuration.host):\(configuration.port), data in \(configuration.dataDirectory.path)")
         try await app.runService()
@@ -69,7 +71,8 @@ public struct ParleyServerApp: Sendable {
                 events: .init(perUser: configuration.eventConnections.perUser, total: configuration.eventConnections.total),
                 transcriptions: .init(perUser: configuration.openAIConcurrency, total: configuration.openAIConcurrency)),
             search: SearchService(
-                repository: SearchRepository(database: database), encoder: configuration.queue.localWorkers ? QueryEncoder(configuration: configuration.engine) : nil),
+                repository: SearchRepository(database: database),
+                encoder: configuration.queue.localWorkers ? QueryEncoder(configuration: configuration.engine) : nil),
             logger: logger)
     }
 
@@ -84,10 +87,11 @@ public struct ParleyServerApp: Sendable {
         let router = Router(context: ParleyRequestContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: RateLimitMiddleware(
-            limiter: RateLimiter(
-                rate: dependencies.configuration.rateLimitPerSecond, burst: dependencies.configuration.rateLimitBurst),
-            dependencies: dependencies))
+        router.add(
+            middleware: RateLimitMiddleware(
+                limiter: RateLimiter(
+                    rate: dependencies.configuration.rateLimitPerSecond, burst: dependencies.configuration.rateLimitBurst),
+                dependencies: dependencies))
         router.add(middleware: WorkerScopeMiddleware())
         HealthRoutes(dependencies: dependencies, registry: registry).register(on: router)
         UploadRoutes(dependencies: dependencies).register(on: router)

@@ -90,7 +90,8 @@ public struct ServerConfiguration: Sendable {
     /// `$PARLEY_DATA`, else `$XDG_DATA_HOME/parley-server`, else `~/.local/share/parley-server`.
     public static func defaultDataDirectory(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let data = environment["PARLEY_DATA"], !data.isEmpty { return URL(fileURLWithPath: data) }
-        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        let base =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
         return base.appendingPathComponent("parley-server")
     }

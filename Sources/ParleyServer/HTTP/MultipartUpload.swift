@@ -113,9 +113,10 @@ private final class Collector {
             partName = name
             partFilename = Self.parameter("filename", in: disposition)
             if name == fileField {
-                guard !fileSeen, FileManager.default.createFile(
-                    atPath: target.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-                      let opened = try? FileHandle(forWritingTo: target)
+                guard !fileSeen,
+                    FileManager.default.createFile(
+                        atPath: target.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+                    let opened = try? FileHandle(forWritingTo: target)
                 else {
                     failure = .init(description: fileSeen ? "more than one `\(fileField)` part" : "cannot store the file")
                     return

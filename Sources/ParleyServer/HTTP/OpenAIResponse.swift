@@ -23,11 +23,13 @@ enum OpenAIResponse {
     }
 
     static func cues(_ transcript: Transcript, separator: Character, header: String, numbered: Bool) -> String {
-        header + transcript.segments.enumerated().map { index, segment in
-            let timing = "\(Timecode.format(segment.start, fractionSeparator: separator)) --> "
-                + Timecode.format(max(segment.end, segment.start + 0.001), fractionSeparator: separator)
-            return (numbered ? "\(index + 1)\n" : "") + "\(timing)\n\(segment.text)\n"
-        }.joined(separator: "\n")
+        header
+            + transcript.segments.enumerated().map { index, segment in
+                let timing =
+                    "\(Timecode.format(segment.start, fractionSeparator: separator)) --> "
+                    + Timecode.format(max(segment.end, segment.start + 0.001), fractionSeparator: separator)
+                return (numbered ? "\(index + 1)\n" : "") + "\(timing)\n\(segment.text)\n"
+            }.joined(separator: "\n")
     }
 
     /// OpenAI's `verbose_json`; its snake_case keys come from `ParleyJSON` (`JSONResponse`).
@@ -63,8 +65,9 @@ enum OpenAIResponse {
         Verbose(
             language: languageName(transcript.language), duration: transcript.duration, text: text,
             segments: transcript.segments.enumerated().map { index, segment in
-                Verbose.Segment(id: index, start: segment.start, end: segment.end, text: segment.text,
-                                avgLogprob: log(max(segment.confidence, 1e-6)))
+                Verbose.Segment(
+                    id: index, start: segment.start, end: segment.end, text: segment.text,
+                    avgLogprob: log(max(segment.confidence, 1e-6)))
             },
             words: words ? transcript.segments.flatMap { $0.words.map { Verbose.Word(word: $0.word, start: $0.start, end: $0.end) } } : nil)
     }
@@ -86,10 +89,12 @@ enum OpenAIResponse {
     }
 
     static func diarized(_ transcript: Transcript, text: String) -> Diarized {
-        Diarized(duration: transcript.duration, text: text, segments: transcript.segments.enumerated().map { index, segment in
-            let name = transcript.speakerName(segment.speakerLabel)
-            return Diarized.Segment(id: "seg_\(index)", start: segment.start, end: segment.end, text: segment.text, speaker: name)
-        })
+        Diarized(
+            duration: transcript.duration, text: text,
+            segments: transcript.segments.enumerated().map { index, segment in
+                let name = transcript.speakerName(segment.speakerLabel)
+                return Diarized.Segment(id: "seg_\(index)", start: segment.start, end: segment.end, text: segment.text, speaker: name)
+            })
     }
 
     /// OpenAI names the language ("english"); Whisper gives a code.

@@ -20,8 +20,9 @@ enum RangedFileResponse {
         let isHead = request.method == .head
         switch range {
         case .unsatisfiable:
-            throw APIFailure(.rangeNotSatisfiable, code: .rangeNotSatisfiable, "the range is outside the \(size) bytes",
-                             headers: [.contentRange: "bytes */\(size)", .acceptRanges: "bytes"])
+            throw APIFailure(
+                .rangeNotSatisfiable, code: .rangeNotSatisfiable, "the range is outside the \(size) bytes",
+                headers: [.contentRange: "bytes */\(size)", .acceptRanges: "bytes"])
         case .full:
             headers[.contentLength] = String(size)
             let body = isHead || size == 0 ? ResponseBody() : try await fileIO.loadFile(path: file.path, context: context)
@@ -29,8 +30,11 @@ enum RangedFileResponse {
         case .partial(let bytes):
             headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
             headers[.contentLength] = String(bytes.count)
-            let body = isHead ? ResponseBody() : try await fileIO.loadFile(
-                path: file.path, range: Int(bytes.lowerBound)...Int(bytes.upperBound), context: context)
+            let body =
+                isHead
+                ? ResponseBody()
+                : try await fileIO.loadFile(
+                    path: file.path, range: Int(bytes.lowerBound)...Int(bytes.upperBound), context: context)
             return Response(status: .partialContent, headers: headers, body: body)
         }
     }

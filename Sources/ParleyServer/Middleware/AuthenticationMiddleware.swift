@@ -36,7 +36,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         guard let viewer = credentials.viewer else { throw APIFailure.unauthorized }
         if case .session(let id, _) = credentials, !SessionCookie.isSafe(request.method),
-           !SessionCookie.isValidCSRF(request.headers[.parleyCSRF], session: id) {
+            !SessionCookie.isValidCSRF(request.headers[.parleyCSRF], session: id)
+        {
             throw Self.csrfFailure
         }
         var context = context

@@ -32,7 +32,8 @@ struct RateLimitMiddleware: RouterMiddleware {
 
     static func tooMany(_ wait: Double, _ what: String) -> APIFailure {
         let seconds = max(1, Int(wait.rounded(.up)))
-        return APIFailure(.tooManyRequests, code: .rateLimited, "\(what); retry in \(seconds) s",
-                          headers: [.retryAfter: String(seconds)])
+        return APIFailure(
+            .tooManyRequests, code: .rateLimited, "\(what); retry in \(seconds) s",
+            headers: [.retryAfter: String(seconds)])
     }
 }

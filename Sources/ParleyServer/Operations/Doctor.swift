@@ -76,14 +76,16 @@ public struct Doctor: Sendable {
 
     func permissions() -> Finding {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: dataDirectory.path),
-              let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
         else { return Finding(level: .fail, check: "data directory", detail: "\(dataDirectory.path) does not exist") }
         let database = DataLayout(root: dataDirectory).database.path
         let databaseMode = ((try? FileManager.default.attributesOfItem(atPath: database))?[.posixPermissions] as? NSNumber)?.intValue
         if mode & 0o077 != 0 || (databaseMode ?? 0) & 0o077 != 0 {
-            return Finding(level: .fail, check: "data directory", detail: String(
-                format: "%@ is %o and the database %o: others can read tokens and audio (chmod 700 / 600)",
-                dataDirectory.path, mode, databaseMode ?? 0))
+            return Finding(
+                level: .fail, check: "data directory",
+                detail: String(
+                    format: "%@ is %o and the database %o: others can read tokens and audio (chmod 700 / 600)",
+                    dataDirectory.path, mode, databaseMode ?? 0))
         }
         return Finding(level: .ok, check: "data directory", detail: String(format: "%@ is %o", dataDirectory.path, mode))
     }
@@ -119,16 +121,22 @@ public struct Doctor: Sendable {
                 : Finding(level: .fail, check: "database", detail: "integrity check: \(list(health.integrity))"),
             health.meetingsWithoutAudio.isEmpty
                 ? Finding(level: .ok, check: "audio", detail: "all \(health.meetings) meetings have their audio")
-                : Finding(level: .fail, check: "audio", detail: "\(health.meetingsWithoutAudio.count) meeting(s) without audio: "
-                    + "\(list(health.meetingsWithoutAudio)) (restore them from a backup, or delete the meetings)"),
+                : Finding(
+                    level: .fail, check: "audio",
+                    detail: "\(health.meetingsWithoutAudio.count) meeting(s) without audio: "
+                        + "\(list(health.meetingsWithoutAudio)) (restore them from a backup, or delete the meetings)"),
             health.foldersWithoutMeeting.isEmpty
                 ? Finding(level: .ok, check: "orphans", detail: "no audio without a meeting")
-                : Finding(level: .warn, check: "orphans", detail: "\(health.foldersWithoutMeeting.count) folder(s) under audio/ "
-                    + "without a meeting: \(list(health.foldersWithoutMeeting))"),
+                : Finding(
+                    level: .warn, check: "orphans",
+                    detail: "\(health.foldersWithoutMeeting.count) folder(s) under audio/ "
+                        + "without a meeting: \(list(health.foldersWithoutMeeting))"),
             health.stuckJobs.isEmpty
                 ? Finding(level: .ok, check: "jobs", detail: "no job stuck past its lease")
-                : Finding(level: .warn, check: "jobs", detail: "\(health.stuckJobs.count) job(s) past their lease "
-                    + "(a running server re-queues them): \(list(health.stuckJobs))"),
+                : Finding(
+                    level: .warn, check: "jobs",
+                    detail: "\(health.stuckJobs.count) job(s) past their lease "
+                        + "(a running server re-queues them): \(list(health.stuckJobs))"),
         ]
     }
 

@@ -15,11 +15,12 @@ struct AudioRoutes: Sendable {
         meetings.head("{id}/audio/stream") { request, context in try await stream(request, context: context) }
         meetings.get("{id}/audio/metadata") { _, context in
             let meeting = try await MeetingRoutes.visibleMeeting(context, dependencies: dependencies)
-            return try JSONResponse.make(AudioMetadata(
-                duration: meeting.duration, codec: meeting.codec, sampleRate: meeting.sampleRate,
-                channels: meeting.channels, size: meeting.size, sha256: meeting.sha256,
-                contentType: AudioMediaType.of(file: dependencies.storage.url(relative: meeting.audioPath)),
-                playbackAvailable: meeting.playbackPath != nil))
+            return try JSONResponse.make(
+                AudioMetadata(
+                    duration: meeting.duration, codec: meeting.codec, sampleRate: meeting.sampleRate,
+                    channels: meeting.channels, size: meeting.size, sha256: meeting.sha256,
+                    contentType: AudioMediaType.of(file: dependencies.storage.url(relative: meeting.audioPath)),
+                    playbackAvailable: meeting.playbackPath != nil))
         }
     }
 

@@ -25,10 +25,12 @@ struct ExportRoutes: Sendable {
             let context = ExportContext(title: meeting.title, date: StoreClock.iso8601(date), insights: processed.insights)
             let name = Self.fileName(meeting.title)
             let body = try format.render(processed.transcript, recordingName: name, context: context)
-            return Response(status: .ok, headers: [
-                .contentType: Self.contentType(format),
-                .contentDisposition: "attachment; filename=\"\(name).\(format.rawValue)\"",
-            ], body: .init(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: Self.contentType(format),
+                    .contentDisposition: "attachment; filename=\"\(name).\(format.rawValue)\"",
+                ], body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
 

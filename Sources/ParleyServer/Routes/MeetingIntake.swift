@@ -42,8 +42,9 @@ struct MeetingIntake: Sendable {
             dependencies.metrics.uploadFailed("checksum_mismatch")
             try await dependencies.uploads.delete(id: upload.id)
             try? FileManager.default.removeItem(at: file)
-            throw APIFailure(HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), code: .checksumMismatch,
-                             "the received bytes hash to \(actual), not the declared \(upload.sha256); upload discarded")
+            throw APIFailure(
+                HTTPResponse.Status(code: 460, reasonPhrase: "Checksum Mismatch"), code: .checksumMismatch,
+                "the received bytes hash to \(actual), not the declared \(upload.sha256); upload discarded")
         }
         // The meeting takes the upload's id, so the upload URL keeps answering HEAD with
         // offset == length once it is complete (tus core requires it): a client that lost
@@ -53,7 +54,8 @@ struct MeetingIntake: Sendable {
             isPersonal: upload.isPersonal, title: upload.title, recordedAt: upload.recordedAt, sha256: actual,
             size: upload.length, originalName: upload.originalName, contentType: upload.contentType)
         try dependencies.storage.adopt(file, as: meeting.audioPath)
-        let outcome = try await dependencies.uploads.complete(upload, as: meeting, maxAttempts: dependencies.configuration.queue.maxAttempts)
+        let outcome = try await dependencies.uploads.complete(
+            upload, as: meeting, maxAttempts: dependencies.configuration.queue.maxAttempts)
         return try await settle(outcome, placed: meeting)
     }
 

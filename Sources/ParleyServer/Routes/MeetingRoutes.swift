@@ -44,8 +44,9 @@ struct MeetingRoutes: Sendable {
         meetings.get("{id}") { _, context in
             let meeting = try await Self.visibleMeeting(context, dependencies: dependencies)
             let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id)
-            return try JSONResponse.make(MeetingDetail(
-                meeting: meeting.summary, transcript: processed?.transcript, insights: processed?.insights))
+            return try JSONResponse.make(
+                MeetingDetail(
+                    meeting: meeting.summary, transcript: processed?.transcript, insights: processed?.insights))
         }
         meetings.delete("{id}") { _, context in
             let meeting = try await Self.visibleMeeting(context, dependencies: dependencies, ownerOnly: true)
@@ -64,7 +65,8 @@ struct MeetingRoutes: Sendable {
     ) async throws -> MeetingRecord {
         let viewer = try context.requireViewer()
         let id = try identifier(context)
-        let found = ownerOnly
+        let found =
+            ownerOnly
             ? try await dependencies.meetings.owned(by: viewer, meetingId: id)
             : try await dependencies.meetings.meeting(id: id, viewer: viewer)
         guard let found else { throw APIFailure.notFound() }

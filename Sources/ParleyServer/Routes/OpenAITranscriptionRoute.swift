@@ -57,7 +57,7 @@ struct OpenAITranscriptionRoute: Sendable {
         let meeting = try await intake(file, viewer: viewer, model: model, asked: asked)
         let finished = try await waitUntilProcessed(meeting.id)
         guard finished.status == .synced,
-              let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id)
+            let processed = try await TranscriptRepository(database: dependencies.database).current(meetingId: meeting.id)
         else {
             throw APIFailure(.unprocessableContent, code: .transcriptionFailed, finished.failureReason ?? "processing failed")
         }
@@ -72,8 +72,9 @@ struct OpenAITranscriptionRoute: Sendable {
         let offered = await dependencies.processing.offeredModels()
         guard offered.contains(name) else {
             let known = (["whisper-1"] + offered.sorted()).joined(separator: ", ")
-            throw APIFailure.badRequest("no engine here or connected worker offers the model \(name.prefix(100)); try one of: \(known)",
-                                        code: .unknownModel)
+            throw APIFailure.badRequest(
+                "no engine here or connected worker offers the model \(name.prefix(100)); try one of: \(known)",
+                code: .unknownModel)
         }
         return name
     }
@@ -82,7 +83,8 @@ struct OpenAITranscriptionRoute: Sendable {
     static func requestedTranscription(language: String?, prompt: String?) throws -> (language: String?, prompt: String?) {
         let language = language?.trimmingCharacters(in: .whitespaces).lowercased()
         if let language, !language.isEmpty,
-           !((2...3).contains(language.count) && language.allSatisfy { $0.isASCII && $0.isLetter }) {
+            !((2...3).contains(language.count) && language.allSatisfy { $0.isASCII && $0.isLetter })
+        {
             throw APIFailure.badRequest("language must be an ISO 639-1 code such as en or de")
         }
         let prompt = prompt?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -98,7 +100,8 @@ struct OpenAITranscriptionRoute: Sendable {
         if let existing = try await dependencies.meetings.owned(by: viewer, sha256: file.sha256) {
             let transcript = try await TranscriptRepository(database: dependencies.database).current(meetingId: existing.id)
             let before = try await dependencies.jobs.requestedTranscription(meetingId: existing.id)
-            let changed = (model != nil && transcript?.transcript.model != model)
+            let changed =
+                (model != nil && transcript?.transcript.model != model)
                 || (asked.language != nil && asked.language != before.language) || (asked.prompt != nil && asked.prompt != before.prompt)
             // A meeting still in the queue keeps what it was asked for first.
             if existing.status == .failed || (changed && existing.status == .synced) {
@@ -115,8 +118,9 @@ struct OpenAITranscriptionRoute: Sendable {
         let intake = MeetingIntake(dependencies: dependencies)
         try await intake.requireQuota(viewer, adding: file.size)
         guard try await dependencies.processing.hasCapacity() else {
-            throw APIFailure(.tooManyRequests, code: .queueFull, "the processing queue is full; retry later",
-                             headers: [.retryAfter: "30"])
+            throw APIFailure(
+                .tooManyRequests, code: .queueFull, "the processing queue is full; retry later",
+                headers: [.retryAfter: "30"])
         }
         let name = URL(fileURLWithPath: file.filename).lastPathComponent
         let meeting = intake.newMeeting(

@@ -79,7 +79,9 @@ struct ProcessingRoutes: Sendable {
             let edits = try await transcripts.edits(meetingId: meeting.id)
             if restart.order <= ProcessingStage.diarize.order, !edits.isEmpty {
                 guard discardEdits else {
-                    throw APIFailure(.conflict, code: .hasEdits, """
+                    throw APIFailure(
+                        .conflict, code: .hasEdits,
+                        """
                         this meeting has \(edits.count) edit(s) (speakers or corrected words); re-running \
                         \(restart.rawValue) replaces what they apply to, so send {"from_stage": "\(restart.rawValue)", "discard_edits": true} to confirm
                         """)
@@ -139,9 +141,11 @@ struct ProcessingRoutes: Sendable {
                 throw error
             }
         }
-        return Response(status: .ok, headers: [
-            .contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no",
-        ], body: body)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no",
+            ], body: body)
     }
 
     static func visible(_ event: ProcessingEvent, to viewer: Viewer) -> Bool {

@@ -33,7 +33,7 @@ struct SegmentRoutes: Sendable {
         meetings.patch("{id}/segments/{index}") { request, context in
             let (meeting, processed) = try await editor.load(context)
             guard let index = context.parameters.get("index", as: Int.self),
-                  processed.transcript.segments.indices.contains(index)
+                processed.transcript.segments.indices.contains(index)
             else { throw APIFailure.notFound("segment") }
             let body = try await TranscriptEditor.decode(SegmentBody.self, request)
             var edits: [TranscriptEdit] = []

@@ -38,8 +38,10 @@ struct SpeakerRoutes: Sendable {
     func register(on meetings: RouterGroup<ParleyRequestContext>) {
         meetings.get("{id}/speakers") { _, context in
             let (meeting, processed) = try await editor.load(context)
-            return try JSONResponse.make(MeetingDetail(meeting: meeting.summary, transcript: processed.transcript,
-                                                       insights: processed.insights))
+            return try JSONResponse.make(
+                MeetingDetail(
+                    meeting: meeting.summary, transcript: processed.transcript,
+                    insights: processed.insights))
         }
         meetings.patch("{id}/speakers/{speaker}") { request, context in
             let (meeting, processed) = try await editor.load(context)

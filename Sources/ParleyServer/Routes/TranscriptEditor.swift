@@ -49,10 +49,11 @@ struct TranscriptEditor: Sendable {
                 let missing = try await transcripts.textsWithoutVectors(meetingId: meetingId, among: SearchTexts.of(processed))
                 // A coordinator without local engines (`--no-local-workers`) has no encoder.
                 guard !missing.isEmpty, missing.count <= 256, let encoder = dependencies.search.encoder,
-                      let vectors = try await encoder.vectors(for: missing), vectors.count == missing.count
+                    let vectors = try await encoder.vectors(for: missing), vectors.count == missing.count
                 else { return }
                 try await transcripts.store(
-                    vectors: Dictionary(uniqueKeysWithValues: zip(missing, vectors.map { VectorCoding.float16Data($0) })), meetingId: meetingId)
+                    vectors: Dictionary(uniqueKeysWithValues: zip(missing, vectors.map { VectorCoding.float16Data($0) })),
+                    meetingId: meetingId)
             } catch {
                 dependencies.logger.warning("corrected lines not embedded", metadata: ["meeting": "\(meetingId)", "error": "\(error)"])
             }

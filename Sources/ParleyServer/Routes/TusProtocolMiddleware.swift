@@ -12,9 +12,10 @@ struct TusProtocolMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             guard request.headers[.tusResumable] == Self.version else {
-                throw APIFailure(.preconditionFailed, code: .unsupportedTusVersion,
-                                 "this server speaks tus \(Self.version); send Tus-Resumable: \(Self.version)",
-                                 headers: [.tusVersion: Self.version])
+                throw APIFailure(
+                    .preconditionFailed, code: .unsupportedTusVersion,
+                    "this server speaks tus \(Self.version); send Tus-Resumable: \(Self.version)",
+                    headers: [.tusVersion: Self.version])
             }
             var response = try await next(request, context)
             response.headers[.tusResumable] = Self.version

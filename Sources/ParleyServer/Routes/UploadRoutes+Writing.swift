@@ -28,14 +28,16 @@ extension UploadRoutes {
             let file = dependencies.storage.partialFile(upload: upload.id)
             let current = dependencies.storage.size(of: file)
             guard offset == current else {
-                throw APIFailure(.conflict, code: .offsetMismatch,
-                                 "Upload-Offset is \(offset) but the server has \(current) bytes",
-                                 headers: [.uploadOffset: String(current)])
+                throw APIFailure(
+                    .conflict, code: .offsetMismatch,
+                    "Upload-Offset is \(offset) but the server has \(current) bytes",
+                    headers: [.uploadOffset: String(current)])
             }
             if !FileManager.default.fileExists(atPath: file.path) {
                 DataLayout.createPrivateFile(at: file)
             }
-            var digest = try await dependencies.uploadLocks.takeDigest(upload.id, at: current)
+            var digest =
+                try await dependencies.uploadLocks.takeDigest(upload.id, at: current)
                 ?? UploadLocks.digest(of: file, upTo: current)
             let handle = try FileHandle(forWritingTo: file)
             var position = current
@@ -71,8 +73,9 @@ extension UploadRoutes {
             }
             try await dependencies.uploads.setOffset(id: upload.id, offset: position)
             if overflow {
-                throw APIFailure(.contentTooLarge, code: .tooLarge, "the body goes past Upload-Length \(upload.length)",
-                                 headers: [.uploadOffset: String(position)])
+                throw APIFailure(
+                    .contentTooLarge, code: .tooLarge, "the body goes past Upload-Length \(upload.length)",
+                    headers: [.uploadOffset: String(position)])
             }
             guard position == upload.length else {
                 await dependencies.uploadLocks.keepDigest(upload.id, digest)
@@ -95,7 +98,8 @@ extension UploadRoutes {
             locked = await dependencies.uploadLocks.tryLock(id)
         }
         guard locked else {
-            throw APIFailure(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), code: .uploadBusy, "the upload is already receiving data")
+            throw APIFailure(
+                HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), code: .uploadBusy, "the upload is already receiving data")
         }
         do {
             let value = try await body()

@@ -17,11 +17,13 @@ struct UploadRoutes: Sendable {
 
     func register(on router: Router<ParleyRequestContext>) {
         router.on("/api/v1/uploads", method: .options) { _, _ in
-            Response(status: .noContent, headers: [
-                .tusVersion: TusProtocolMiddleware.version,
-                .tusExtension: "creation,creation-with-upload,termination",
-                .tusMaxSize: String(dependencies.configuration.maxUploadBytes),
-            ])
+            Response(
+                status: .noContent,
+                headers: [
+                    .tusVersion: TusProtocolMiddleware.version,
+                    .tusExtension: "creation,creation-with-upload,termination",
+                    .tusMaxSize: String(dependencies.configuration.maxUploadBytes),
+                ])
         }
         // The tus rules wrap authentication, so a 401 says Tus-Resumable too (tus core: every
         // response but OPTIONS's).
@@ -42,8 +44,9 @@ struct UploadRoutes: Sendable {
             throw APIFailure.badRequest("Upload-Length must be a non-negative integer")
         }
         guard length <= dependencies.configuration.maxUploadBytes else {
-            throw APIFailure(.contentTooLarge, code: .tooLarge,
-                             "the file is \(length) bytes; the limit is \(dependencies.configuration.maxUploadBytes)")
+            throw APIFailure(
+                .contentTooLarge, code: .tooLarge,
+                "the file is \(length) bytes; the limit is \(dependencies.configuration.maxUploadBytes)")
         }
         guard length > 0 else { throw APIFailure.badRequest("the file is empty", code: .emptyFile) }
         let fields = try UploadMetadata(header: request.headers[.uploadMetadata]).upload(defaultTitle: "Untitled recording")
@@ -63,10 +66,12 @@ struct UploadRoutes: Sendable {
             // Already held: point the client at a finished upload, so a standard tus client
             // sends 0 bytes, and say which meeting it is.
             dependencies.metrics.duplicate(savedBytes: meeting.size)
-            return Response(status: .created, headers: [
-                .location: dependencies.configuration.basePath + "/api/v1/uploads/\(meeting.id)", .uploadOffset: String(meeting.size),
-                .parleyMeetingID: meeting.id, .parleyDuplicate: "true",
-            ])
+            return Response(
+                status: .created,
+                headers: [
+                    .location: dependencies.configuration.basePath + "/api/v1/uploads/\(meeting.id)", .uploadOffset: String(meeting.size),
+                    .parleyMeetingID: meeting.id, .parleyDuplicate: "true",
+                ])
         }
         try await MeetingIntake(dependencies: dependencies).requireCapacity()
         var upload: UploadRecord

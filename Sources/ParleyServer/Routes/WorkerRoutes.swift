@@ -32,14 +32,16 @@ struct WorkerRoutes: Sendable {
         worker.post("jobs/{id}/fail") { request, context in
             let (jobId, tokenId) = try Self.held(context)
             let failure = try await Self.decode(WorkerReport.Failure.self, from: request, limit: 16384)
-            return try Self.receipt(try await dependencies.processing.failRemote(
-                jobId: jobId, lease: failure.lease, tokenId: tokenId, error: failure.error, retryable: failure.retryable))
+            return try Self.receipt(
+                try await dependencies.processing.failRemote(
+                    jobId: jobId, lease: failure.lease, tokenId: tokenId, error: failure.error, retryable: failure.retryable))
         }
         worker.post("jobs/{id}/release") { request, context in
             let (jobId, tokenId) = try Self.held(context)
             let release = try await Self.decode(WorkerReport.Release.self, from: request, limit: 4096)
-            return try Self.receipt(try await dependencies.processing.failRemote(
-                jobId: jobId, lease: release.lease, tokenId: tokenId, error: nil, retryable: true))
+            return try Self.receipt(
+                try await dependencies.processing.failRemote(
+                    jobId: jobId, lease: release.lease, tokenId: tokenId, error: nil, retryable: true))
         }
         worker.get("jobs/{id}/audio") { request, context in try await audio(request, context: context) }
         worker.head("jobs/{id}/audio") { request, context in try await audio(request, context: context) }
@@ -56,8 +58,8 @@ struct WorkerRoutes: Sendable {
         let viewer = try Self.requireWorker(context)
         let claim = try await Self.decode(WorkerClaim.self, from: request, limit: 16384)
         guard (1...128).contains(claim.workerId.count), !claim.workerId.contains("/"), !claim.workerId.contains(":"),
-              claim.name.count <= 128, claim.models.count <= 64, claim.models.allSatisfy({ (1...256).contains($0.count) }),
-              claim.device.count <= 64
+            claim.name.count <= 128, claim.models.count <= 64, claim.models.allSatisfy({ (1...256).contains($0.count) }),
+            claim.device.count <= 64
         else {
             throw APIFailure.badRequest("worker_id (1–128 characters, no / or :), name, device and models must be short")
         }
@@ -121,7 +123,8 @@ struct WorkerRoutes: Sendable {
     static func receipt(_ outcome: ProcessingService.RemoteOutcome, leaseSeconds: Double? = nil) throws -> Response {
         switch outcome {
         case .leaseLost: throw leaseLost
-        case .stored where leaseSeconds != nil: return try JSONResponse.make(WorkerReport.Receipt(status: "leased", leaseSeconds: leaseSeconds))
+        case .stored where leaseSeconds != nil:
+            return try JSONResponse.make(WorkerReport.Receipt(status: "leased", leaseSeconds: leaseSeconds))
         case .stored: return try JSONResponse.make(WorkerReport.Receipt(status: "stored"))
         case .alreadyStored: return try JSONResponse.make(WorkerReport.Receipt(status: "already_stored"))
         case .failed: return try JSONResponse.make(WorkerReport.Receipt(status: "failed"))

@@ -21,8 +21,10 @@ struct SearchService: Sendable {
         if mode == .keyword { return Outcome(hits: try await repository.search(text, viewer: viewer, filters: filters), mode: .keyword) }
         guard let vector = try await encoder?.vector(for: text) else {
             if mode == .semantic {
-                throw APIFailure.busy(retryAfter: 3600, "search by meaning is not available: the sentence model is not installed "
-                    + "(engine/install.sh); use mode=keyword")
+                throw APIFailure.busy(
+                    retryAfter: 3600,
+                    "search by meaning is not available: the sentence model is not installed "
+                        + "(engine/install.sh); use mode=keyword")
             }
             return Outcome(hits: try await repository.search(text, viewer: viewer, filters: filters), mode: .keyword)
         }
@@ -34,8 +36,10 @@ struct SearchService: Sendable {
         // Both rankings at once: one waits on SQLite, the other mostly scans vectors in memory.
         async let keyword = repository.search(text, viewer: viewer, filters: wide)
         async let semantic = repository.semantic(vector, viewer: viewer, filters: wide)
-        return Outcome(hits: SearchRepository.fuse(keyword: try await keyword, semantic: try await semantic,
-                                                   limit: min(max(filters.limit, 1), 200)),
-                       mode: .hybrid)
+        return Outcome(
+            hits: SearchRepository.fuse(
+                keyword: try await keyword, semantic: try await semantic,
+                limit: min(max(filters.limit, 1), 200)),
+            mode: .hybrid)
     }
 }

@@ -33,9 +33,10 @@ actor ConnectionCaps {
         }
         let mine = perUser[kind]?[user] ?? 0
         if mine >= limit.perUser {
-            throw APIFailure(.tooManyRequests, code: .tooManyConnections,
-                             "you already have \(mine) \(kind.rawValue) open, the most allowed; finish one first",
-                             headers: [.retryAfter: "5"])
+            throw APIFailure(
+                .tooManyRequests, code: .tooManyConnections,
+                "you already have \(mine) \(kind.rawValue) open, the most allowed; finish one first",
+                headers: [.retryAfter: "5"])
         }
         totals[kind, default: 0] += 1
         perUser[kind, default: [:]][user] = mine + 1

@@ -44,8 +44,9 @@ struct DashboardPage: Sendable {
         self.scope = scope.rawValue
         scopeLabel = Self.label(scope)
         scopes = [MeetingScope.all, .personal, .workspace].map { candidate in
-            ScopeTab(label: Self.label(candidate), href: chrome.base + (candidate == .all ? "/" : "/?scope=\(candidate.rawValue)"),
-                     isCurrent: candidate == scope)
+            ScopeTab(
+                label: Self.label(candidate), href: chrome.base + (candidate == .all ? "/" : "/?scope=\(candidate.rawValue)"),
+                isCurrent: candidate == scope)
         }
         cards = page.items.map { MeetingCard($0, base: chrome.base, workspaceNames: workspaceNames) }
         hasCards = !cards.isEmpty

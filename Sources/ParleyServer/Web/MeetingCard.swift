@@ -131,14 +131,15 @@ struct MeetingCard: Sendable, MustacheParent {
     static func stageLabel(_ stage: ProcessingStage?) -> String {
         guard let stage else { return "" }
         let position = (ProcessingStage.allCases.firstIndex(of: stage) ?? 0) + 1
-        let verb = switch stage {
-        case .normalize: "Preparing audio"
-        case .transcribe: "Transcribing"
-        case .diarize: "Finding speakers"
-        case .attribute: "Attributing words"
-        case .summarize: "Summarising"
-        case .index: "Indexing"
-        }
+        let verb =
+            switch stage {
+            case .normalize: "Preparing audio"
+            case .transcribe: "Transcribing"
+            case .diarize: "Finding speakers"
+            case .attribute: "Attributing words"
+            case .summarize: "Summarising"
+            case .index: "Indexing"
+            }
         return "\(verb) (\(position)/\(ProcessingStage.allCases.count))"
     }
 }

@@ -54,10 +54,13 @@ struct MeetingPage: Sendable {
         } else {
             insights = nil
         }
-        exports = hasTranscript ? TranscriptFormat.allCases.map { format in
-            Export(label: Self.label(format), href: chrome.base + "/api/v1/meetings/\(meeting.id)/export?format=\(format.rawValue)",
-                   format: format.rawValue)
-        } : []
+        exports =
+            hasTranscript
+            ? TranscriptFormat.allCases.map { format in
+                Export(
+                    label: Self.label(format), href: chrome.base + "/api/v1/meetings/\(meeting.id)/export?format=\(format.rawValue)",
+                    format: format.rawValue)
+            } : []
         stages = ProcessingStage.allCases.map { stage in
             StageOption(value: stage.rawValue, label: Self.label(stage), isDefault: stage == .transcribe)
         }

@@ -56,8 +56,10 @@ struct SearchPage: Sendable {
     var error: String
     var hasError: Bool
 
-    init(chrome: PageChrome, query: String, speaker: String, from: String, to: String, scope: String,
-         mode: SearchRepository.Mode = .hybrid, hits: [SearchHit], error: String?) {
+    init(
+        chrome: PageChrome, query: String, speaker: String, from: String, to: String, scope: String,
+        mode: SearchRepository.Mode = .hybrid, hits: [SearchHit], error: String?
+    ) {
         self.chrome = chrome
         self.query = query
         self.speaker = speaker
@@ -71,7 +73,8 @@ struct SearchPage: Sendable {
         }
         hasQuery = !query.isEmpty
         self.hits = hits.map { hit in
-            Hit(meetingTitle: hit.meetingTitle, href: chrome.base + "/meetings/\(hit.meetingId)#t=\(WebFormat.seconds(hit.start))",
+            Hit(
+                meetingTitle: hit.meetingTitle, href: chrome.base + "/meetings/\(hit.meetingId)#t=\(WebFormat.seconds(hit.start))",
                 clock: WebFormat.clock(hit.start), speakerName: hit.speakerName, hasSpeaker: !hit.speakerName.isEmpty, kind: hit.kind,
                 kindLabel: Self.kindLabel(hit.kind), isTranscript: hit.kind == "transcript",
                 snippetHTML: WebFormat.snippet(hit.snippet))

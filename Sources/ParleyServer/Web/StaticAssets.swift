@@ -53,17 +53,20 @@ struct StaticAssets: Sendable {
 
     func response(name: String, request: Request) -> Response {
         guard let asset = assets[name] else {
-            return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: "not found\n")))
+            return Response(
+                status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "not found\n")))
         }
         let versioned = request.uri.queryParameters.get("v") == version
         var headers: HTTPFields = [
             .contentType: asset.contentType, .eTag: asset.etag, .xContentTypeOptions: "nosniff",
             .cacheControl: versioned ? "public, max-age=31536000, immutable" : "no-cache",
         ]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == asset.etag
-        }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: .whitespaces) == asset.etag
+            })
+        {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentLength] = String(asset.bytes.readableBytes)

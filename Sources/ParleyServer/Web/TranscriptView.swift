@@ -102,7 +102,8 @@ struct TranscriptView: Sendable {
             let trimmed = word.word.trimmingCharacters(in: .whitespacesAndNewlines)
             var lead = index == 0 ? "" : " "
             if !trimmed.isEmpty, let found = text.range(of: trimmed, range: cursor..<text.endIndex),
-               text[cursor..<found.lowerBound].allSatisfy(\.isWhitespace) {
+                text[cursor..<found.lowerBound].allSatisfy(\.isWhitespace)
+            {
                 lead = index == 0 || found.lowerBound == cursor ? "" : " "
                 cursor = found.upperBound
             }

@@ -42,7 +42,7 @@ extension WebRoutes {
         else { return Response(status: .notFound, headers: [.cacheControl: "no-store"]) }
         switch FormQuery(request.uri.query).get("scope") {
         case "personal" where !(meeting.isPersonal && meeting.ownerId == session.viewer.userId),
-             "workspace" where meeting.isPersonal:
+            "workspace" where meeting.isPersonal:
             return Response(status: .noContent, headers: [.cacheControl: "no-store"])
         default: break
         }
@@ -60,8 +60,10 @@ extension WebRoutes {
         pageChrome.bodyClass = "meeting-page"
         let names = meeting.isPersonal ? [:] : try await workspaceNames(session.viewer)
         let models = meeting.ownerId == session.viewer.userId ? await dependencies.processing.offeredModels() : []
-        return try render(MeetingPage(chrome: pageChrome, meeting: meeting, processed: processed, viewer: session.viewer,
-                                      workspaceNames: names, models: Array(models)), template: "meeting")
+        return try render(
+            MeetingPage(
+                chrome: pageChrome, meeting: meeting, processed: processed, viewer: session.viewer,
+                workspaceNames: names, models: Array(models)), template: "meeting")
     }
 
     /// GET /search?q=&speaker=&from=&to=&scope=&mode=: a plain GET form, so it works without scripts.
@@ -97,8 +99,10 @@ extension WebRoutes {
         }
         var pageChrome = chrome(text.isEmpty ? "Search" : "Search: \(text)", session: session)
         pageChrome.isSearch = true
-        return try render(SearchPage(chrome: pageChrome, query: text, speaker: speaker, from: from, to: to, scope: scope,
-                                     mode: mode, hits: hits, error: error), template: "search")
+        return try render(
+            SearchPage(
+                chrome: pageChrome, query: text, speaker: speaker, from: from, to: to, scope: scope,
+                mode: mode, hits: hits, error: error), template: "search")
     }
 
     func notFound(session: WebSession) throws -> HTMLResponse {
@@ -122,8 +126,9 @@ extension WebRoutes {
         let ids = viewer.workspaceIds
         return try await dependencies.database.pool.read { db in
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: "SELECT id, name FROM workspace WHERE id IN (\(marks))",
-                                        arguments: StatementArguments(ids))
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, name FROM workspace WHERE id IN (\(marks))",
+                arguments: StatementArguments(ids))
             return Dictionary(rows.map { ($0["id"] as String, $0["name"] as String) }, uniquingKeysWith: { first, _ in first })
         }
     }

@@ -6,8 +6,10 @@ import ParleyStore
 /// (POST /webhooks/{id}/delete). Plain forms with the page's CSRF value, so the page works
 /// without scripts; the rules and messages are the API's (`WebhookTarget`).
 extension WebRoutes {
-    func webhooksPage(session: WebSession, secret: String? = nil, error: String? = nil, url: String = "",
-                      status: HTTPResponse.Status = .ok) async throws -> HTMLResponse {
+    func webhooksPage(
+        session: WebSession, secret: String? = nil, error: String? = nil, url: String = "",
+        status: HTTPResponse.Status = .ok
+    ) async throws -> HTMLResponse {
         let repository = WebhookRepository(database: dependencies.database)
         var rows: [(Webhook, [WebhookDelivery])] = []
         for webhook in try await repository.list(viewer: session.viewer) {
@@ -17,8 +19,9 @@ extension WebRoutes {
         let admin = try await dependencies.accounts.adminWorkspaces(userId: session.viewer.userId)
         var pageChrome = chrome("Webhooks", session: session)
         pageChrome.isWebhooks = true
-        let view = WebhooksPage(chrome: pageChrome, webhooks: rows, adminOf: names.filter { admin.contains($0.key) },
-                                workspaceNames: names, secret: secret, error: error, url: url)
+        let view = WebhooksPage(
+            chrome: pageChrome, webhooks: rows, adminOf: names.filter { admin.contains($0.key) },
+            workspaceNames: names, secret: secret, error: error, url: url)
         return try render(view, template: "webhooks", status: status)
     }
 

@@ -129,9 +129,12 @@ struct WebRoutes: Sendable {
     /// so another site cannot sign a visitor in to an account of its choosing.
     func signIn(_ request: Request, context: ParleyRequestContext) async throws -> Response {
         guard Self.isSameOrigin(request) else {
-            return try render(LoginView(next: "/", error: "This sign-in form was sent from another site.", hasError: true,
-                                        assetVersion: assets.version, base: base), template: "login", status: .forbidden)
-                .response(from: request, context: context)
+            return try render(
+                LoginView(
+                    next: "/", error: "This sign-in form was sent from another site.", hasError: true,
+                    assetVersion: assets.version, base: base), template: "login", status: .forbidden
+            )
+            .response(from: request, context: context)
         }
         let body = try await request.body.collect(upTo: 8 * 1024)
         let form = FormQuery(String(buffer: body))
@@ -145,9 +148,11 @@ struct WebRoutes: Sendable {
                 message = "Too many failed sign-ins; try again in \(max(1, Int(wait.rounded(.up)))) s."
                 status = .tooManyRequests
             }
-            return try render(LoginView(next: next, error: message, hasError: true, assetVersion: assets.version, base: base),
-                              template: "login", status: status)
-                .response(from: request, context: context)
+            return try render(
+                LoginView(next: next, error: message, hasError: true, assetVersion: assets.version, base: base),
+                template: "login", status: status
+            )
+            .response(from: request, context: context)
         }
         dependencies.logger.info("web sign-in", metadata: ["user": "\(viewer.name)"])
         return HTMLResponse.redirect(to: base + next, headers: [.setCookie: SessionCookie.setCookie(session: session, request: request)])

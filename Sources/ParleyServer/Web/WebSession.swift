@@ -34,10 +34,11 @@ struct WebSession: Sendable {
         let path = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         if request.headers[.secFetchSite] == "cross-site", request.cookies[SessionCookie.name] == nil {
             let target = WebFormat.escape(base + path)
-            return HTMLResponse(html: """
-                <!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=\(target)">
-                <title>Parley</title></head><body><p><a href="\(target)">Continue to Parley</a></p></body></html>
-                """)
+            return HTMLResponse(
+                html: """
+                    <!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=\(target)">
+                    <title>Parley</title></head><body><p><a href="\(target)">Continue to Parley</a></p></body></html>
+                    """)
         }
         var headers: HTTPFields = [:]
         if request.cookies[SessionCookie.name] != nil { headers[.setCookie] = SessionCookie.clearCookie(request: request) }
@@ -49,7 +50,7 @@ struct WebSession: Sendable {
     /// fetch or download something) becomes "/", so the sign-in form is no open redirect.
     static func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), next.utf8.count <= 2000,
-              !next.contains(where: { $0.isNewline || $0 == "\0" }), isPage(next)
+            !next.contains(where: { $0.isNewline || $0 == "\0" }), isPage(next)
         else { return "/" }
         return next
     }

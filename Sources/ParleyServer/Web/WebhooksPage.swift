@@ -44,21 +44,26 @@ struct WebhooksPage: Sendable {
     var url: String
 
     /// `adminOf`: the workspaces (id → name) whose webhooks the viewer may add.
-    init(chrome: PageChrome, webhooks: [(Webhook, [WebhookDelivery])], adminOf: [String: String], workspaceNames: [String: String],
-         secret: String? = nil, error: String? = nil, url: String = "") {
+    init(
+        chrome: PageChrome, webhooks: [(Webhook, [WebhookDelivery])], adminOf: [String: String], workspaceNames: [String: String],
+        secret: String? = nil, error: String? = nil, url: String = ""
+    ) {
         self.chrome = chrome
-        scopes = [Option(value: "", label: "My meetings")]
+        scopes =
+            [Option(value: "", label: "My meetings")]
             + adminOf.sorted { $0.value < $1.value }.map { Option(value: $0.key, label: "Workspace \($0.value)") }
         events = Self.eventLabels.map { Option(value: $0.0.rawValue, label: $0.1) }
         self.webhooks = webhooks.map { webhook, deliveries in
-            Row(id: webhook.id, url: webhook.url,
+            Row(
+                id: webhook.id, url: webhook.url,
                 scopeLabel: webhook.workspaceId.map { "Workspace " + (workspaceNames[$0] ?? $0) } ?? "My meetings",
                 eventsLabel: Self.eventLabels.filter { webhook.events.contains($0.0) }.map(\.1).joined(separator: ", "),
                 createdAt: webhook.createdAt,
                 deliveries: deliveries.map { delivery in
-                    Delivery(createdAt: delivery.createdAt, event: delivery.event.rawValue, meetingId: delivery.meetingId,
-                             meetingLabel: String(delivery.meetingId.prefix(8)), state: delivery.state.rawValue,
-                             attempts: delivery.attempts, lastAnswer: Self.answer(delivery))
+                    Delivery(
+                        createdAt: delivery.createdAt, event: delivery.event.rawValue, meetingId: delivery.meetingId,
+                        meetingLabel: String(delivery.meetingId.prefix(8)), state: delivery.state.rawValue,
+                        attempts: delivery.attempts, lastAnswer: Self.answer(delivery))
                 },
                 hasDeliveries: !deliveries.isEmpty)
         }

@@ -19,7 +19,8 @@ struct WorkersPanel: Sendable {
 
     init(_ workers: [WorkerInfo]) {
         rows = workers.map { worker in
-            Row(name: worker.name, user: worker.user, models: worker.models.joined(separator: ", "), device: worker.device,
+            Row(
+                name: worker.name, user: worker.user, models: worker.models.joined(separator: ", "), device: worker.device,
                 doing: worker.currentJob.map { "\($0.stage.rawValue) \(Int(($0.progress * 100).rounded())) %" } ?? "waiting for work",
                 lastSeen: worker.lastSeen, jobsCompleted: worker.jobsCompleted)
         }

@@ -71,24 +71,32 @@ struct WebhookDispatcher: Service {
                 try await repository.fix(body: body, deliveryId: due.id)
             }
             let data = Data(body.utf8)
-            let outcome = await sender.send(to: due.url, body: data, headers: [
-                ("Content-Type", "application/json"), ("User-Agent", "Parley-Webhooks/1"),
-                ("Parley-Event", due.event.rawValue), ("Parley-Delivery", due.id),
-                ("Parley-Signature", WebhookSignature.header(body: data, secret: due.secret, timestamp: Int(Date().timeIntervalSince1970))),
-            ])
+            let outcome = await sender.send(
+                to: due.url, body: data,
+                headers: [
+                    ("Content-Type", "application/json"), ("User-Agent", "Parley-Webhooks/1"),
+                    ("Parley-Event", due.event.rawValue), ("Parley-Delivery", due.id),
+                    (
+                        "Parley-Signature",
+                        WebhookSignature.header(body: data, secret: due.secret, timestamp: Int(Date().timeIntervalSince1970))
+                    ),
+                ])
             let attempts = due.attempts + 1
             let delay = outcome.delivered ? nil : settings.retryDelay(afterAttempts: attempts)
             var error = outcome.error
             if !outcome.delivered, delay == nil {
                 error = (error ?? "failed") + "; gave up after \(attempts) attempt\(attempts == 1 ? "" : "s")"
             }
-            try await repository.record(deliveryId: due.id, delivered: outcome.delivered, status: outcome.status, error: error,
-                                        retryAt: delay.map { StoreClock.now() + $0 })
+            try await repository.record(
+                deliveryId: due.id, delivered: outcome.delivered, status: outcome.status, error: error,
+                retryAt: delay.map { StoreClock.now() + $0 })
             let result = outcome.delivered ? "delivered" : (delay == nil ? "failed" : "retry")
             Counter(label: "parley_webhook_deliveries_total", dimensions: [("outcome", result)]).increment()
-            logger.info("webhook \(result)", metadata: [
-                "delivery": "\(due.id)", "event": "\(due.event.rawValue)", "attempt": "\(attempts)", "error": "\(error ?? "")",
-            ])
+            logger.info(
+                "webhook \(result)",
+                metadata: [
+                    "delivery": "\(due.id)", "event": "\(due.event.rawValue)", "attempt": "\(attempts)", "error": "\(error ?? "")",
+                ])
         } catch {
             logger.warning("webhook delivery not recorded", metadata: ["delivery": "\(due.id)", "error": "\(error)"])
         }
@@ -99,10 +107,12 @@ struct WebhookDispatcher: Service {
         let root = linkRoot + "/"
         let payload = WebhookPayload(
             id: due.id, event: due.event, createdAt: StoreClock.iso8601(due.createdAt),
-            meeting: .init(id: due.meetingId, title: meeting?.title ?? "", status: due.meetingStatus,
-                           failureReason: due.meetingStatus == "failed" ? meeting?.failureReason : nil, duration: meeting?.duration),
-            links: .init(page: root + "meetings/\(due.meetingId)", api: root + "api/v1/meetings/\(due.meetingId)",
-                         transcript: root + "api/v1/meetings/\(due.meetingId)/export?format=txt"))
+            meeting: .init(
+                id: due.meetingId, title: meeting?.title ?? "", status: due.meetingStatus,
+                failureReason: due.meetingStatus == "failed" ? meeting?.failureReason : nil, duration: meeting?.duration),
+            links: .init(
+                page: root + "meetings/\(due.meetingId)", api: root + "api/v1/meetings/\(due.meetingId)",
+                transcript: root + "api/v1/meetings/\(due.meetingId)/export?format=txt"))
         let encoder = ParleyJSON.encoder()
         // Sorted: the body is what receivers verify the signature over; keep it stable.
         encoder.outputFormatting.insert(.sortedKeys)

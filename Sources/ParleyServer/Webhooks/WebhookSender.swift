@@ -47,9 +47,11 @@ struct WebhookSender: Sendable {
             if (200..<300).contains(status) { return Outcome(delivered: true, status: status, error: nil) }
             if (300..<400).contains(status), let location = response.headers.first(name: "Location") {
                 guard let next = URL(string: location, relativeTo: URL(string: target))?.absoluteURL,
-                      Self.sameOrigin(next, URL(string: target))
+                    Self.sameOrigin(next, URL(string: target))
                 else {
-                    return Outcome(delivered: false, status: status, error: "HTTP \(status): redirect to another host not followed (\(location.prefix(200)))")
+                    return Outcome(
+                        delivered: false, status: status,
+                        error: "HTTP \(status): redirect to another host not followed (\(location.prefix(200)))")
                 }
                 target = next.absoluteString
                 continue

@@ -12,7 +12,7 @@ struct WebhookTarget: Sendable {
     static func validate(url text: String) throws -> String {
         let url = text.trimmingCharacters(in: .whitespaces)
         guard url.utf8.count <= 2000, let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
-              ["http", "https"].contains(scheme), let host = parsed.host, !host.isEmpty
+            ["http", "https"].contains(scheme), let host = parsed.host, !host.isEmpty
         else {
             throw APIFailure.badRequest("the webhook URL must be an http:// or https:// address with a host", code: .badWebhookURL)
         }

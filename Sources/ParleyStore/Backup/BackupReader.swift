@@ -65,7 +65,8 @@ public struct BackupReader: Sendable {
         let fileManager = FileManager.default
         // Empty, or holding only what a killed restore left behind (its staging folder).
         if fileManager.fileExists(atPath: target.path),
-           !(try fileManager.contentsOfDirectory(atPath: target.path)).allSatisfy({ $0 == ".restoring" }) {
+            !(try fileManager.contentsOfDirectory(atPath: target.path)).allSatisfy({ $0 == ".restoring" })
+        {
             throw Problem(description: "\(target.path) is not empty; restore into a new data directory")
         }
         let problems = try problems(in: snapshot)
@@ -88,8 +89,9 @@ public struct BackupReader: Sendable {
             guard destination.standardizedFileURL.path.hasPrefix(staging.standardizedFileURL.path + "/") else {
                 throw Problem(description: "the manifest names a path outside the data directory: \(entry.path)")
             }
-            try fileManager.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                            attributes: [.posixPermissions: 0o700])
+            try fileManager.createDirectory(
+                at: destination.deletingLastPathComponent(), withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             try? fileManager.removeItem(at: destination)
             try fileManager.copyItem(at: location.object(entry.sha256), to: destination)
             try fileManager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: destination.path)

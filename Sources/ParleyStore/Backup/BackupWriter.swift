@@ -100,8 +100,9 @@ public struct BackupWriter: Sendable {
         try encoder.encode(manifest).write(to: partial)
         try Self.syncFile(partial)
         try FileManager.default.moveItem(at: partial, to: snapshot.appendingPathComponent(BackupManifest.fileName))
-        return Report(snapshot: snapshot, meetings: manifest.meetings, files: entries.count,
-                      copiedFiles: copiedFiles, copiedBytes: copiedBytes)
+        return Report(
+            snapshot: snapshot, meetings: manifest.meetings, files: entries.count,
+            copiedFiles: copiedFiles, copiedBytes: copiedBytes)
     }
 
     /// The file's entry, reusing the last backup's hash when size and modification time
@@ -111,7 +112,8 @@ public struct BackupWriter: Sendable {
         let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
         let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         if let known, known.size == size, known.modified == modified,
-           FileManager.default.fileExists(atPath: location.object(known.sha256).path) {
+            FileManager.default.fileExists(atPath: location.object(known.sha256).path)
+        {
             return known
         }
         return BackupManifest.Entry(path: path, sha256: try FileDigest.sha256(of: file), size: size, modified: modified)

@@ -33,8 +33,9 @@ public final class ParleyDatabase: Sendable {
         }
         if superseded {
             let unknown = applied.subtracting(migrator.migrations).sorted().joined(separator: ", ")
-            throw NewerSchema(description: "\(path) was written by a newer Parley (schema \(unknown)); "
-                + "run that version, or restore a backup made by this one")
+            throw NewerSchema(
+                description: "\(path) was written by a newer Parley (schema \(unknown)); "
+                    + "run that version, or restore a backup made by this one")
         }
         // Before changing the schema of a database that has data, keep a copy of it as it
         // was: an upgrade that goes wrong can be rolled back by putting this file back.

@@ -26,13 +26,18 @@ public struct StorageHealth: Sendable, Equatable {
                 !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent(row["audio_path"] as String).path)
             }.map { $0["id"] as String }
             let known = Set(rows.map { $0["id"] as String })
-            let folders = (try? FileManager.default.contentsOfDirectory(
-                atPath: DataLayout(root: dataDirectory).audio.path)) ?? []
-            let stuck = try Row.fetchAll(db, sql: """
-                SELECT meeting_id, stage FROM job WHERE state = \(JobState.running.sql) AND lease_expires < ? ORDER BY meeting_id
-                """, arguments: [StoreClock.now() - grace]).map { "\($0["meeting_id"] as String)/\($0["stage"] as String)" }
-            return StorageHealth(integrity: integrity, meetings: rows.count, meetingsWithoutAudio: missing,
-                                 foldersWithoutMeeting: folders.filter { !known.contains($0) }.sorted(), stuckJobs: stuck)
+            let folders =
+                (try? FileManager.default.contentsOfDirectory(
+                    atPath: DataLayout(root: dataDirectory).audio.path)) ?? []
+            let stuck = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT meeting_id, stage FROM job WHERE state = \(JobState.running.sql) AND lease_expires < ? ORDER BY meeting_id
+                    """, arguments: [StoreClock.now() - grace]
+            ).map { "\($0["meeting_id"] as String)/\($0["stage"] as String)" }
+            return StorageHealth(
+                integrity: integrity, meetings: rows.count, meetingsWithoutAudio: missing,
+                foldersWithoutMeeting: folders.filter { !known.contains($0) }.sorted(), stuckJobs: stuck)
         }
     }
 }

@@ -23,13 +23,14 @@ public struct MeetingPatch: Sendable, Equatable {
     public init() {}
 
     func apply(to meetingId: String, in db: Database) throws {
-        try db.execute(sql: """
-            UPDATE meeting SET duration = COALESCE(?, duration), codec = COALESCE(?, codec),
-                sample_rate = COALESCE(?, sample_rate), channels = COALESCE(?, channels),
-                playback_path = COALESCE(?, playback_path), speakers_json = COALESCE(?, speakers_json),
-                summary_preview = COALESCE(?, summary_preview)
-            WHERE id = ?
-            """, arguments: [duration, codec, sampleRate, channels, playbackPath, speakersJson, summaryPreview, meetingId])
+        try db.execute(
+            sql: """
+                UPDATE meeting SET duration = COALESCE(?, duration), codec = COALESCE(?, codec),
+                    sample_rate = COALESCE(?, sample_rate), channels = COALESCE(?, channels),
+                    playback_path = COALESCE(?, playback_path), speakers_json = COALESCE(?, speakers_json),
+                    summary_preview = COALESCE(?, summary_preview)
+                WHERE id = ?
+                """, arguments: [duration, codec, sampleRate, channels, playbackPath, speakersJson, summaryPreview, meetingId])
         if let transcript {
             switch transcript {
             case .machine(let machine): try TranscriptRepository.store(machine, meetingId: meetingId, in: db)
@@ -40,8 +41,9 @@ public struct MeetingPatch: Sendable, Equatable {
             }
         }
         for (text, vector) in vectors {
-            try db.execute(sql: "INSERT OR REPLACE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
-                           arguments: [meetingId, textHash(text), vector])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
+                arguments: [meetingId, textHash(text), vector])
         }
     }
 }

@@ -35,7 +35,10 @@ public struct MeetingRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var summaryPreview: String?
 
     public init(
-        id: String, ownerId: String, clientId: String?, workspaceId: String?, isPersonal: Bool, title: String, recordedAt: Double?, createdAt: Double, updatedAt: Double, sha256: String, size: Int64, originalName: String?, contentType: String?, status: MeetingStatus, stage: ProcessingStage?, progress: Double, failureReason: String?, duration: Double?, codec: String?, sampleRate: Int?, channels: Int?, audioPath: String, playbackPath: String?, speakersJson: String?, summaryPreview: String?
+        id: String, ownerId: String, clientId: String?, workspaceId: String?, isPersonal: Bool, title: String, recordedAt: Double?,
+        createdAt: Double, updatedAt: Double, sha256: String, size: Int64, originalName: String?, contentType: String?,
+        status: MeetingStatus, stage: ProcessingStage?, progress: Double, failureReason: String?, duration: Double?, codec: String?,
+        sampleRate: Int?, channels: Int?, audioPath: String, playbackPath: String?, speakersJson: String?, summaryPreview: String?
     ) {
         self.id = id
         self.ownerId = ownerId

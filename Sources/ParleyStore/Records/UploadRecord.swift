@@ -23,7 +23,8 @@ public struct UploadRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var createdAt: Double
 
     public init(
-        id: String, ownerId: String, length: Int64, offset: Int64, sha256: String, clientId: String?, title: String, recordedAt: Double?, workspaceId: String?, isPersonal: Bool, originalName: String?, contentType: String?, metadata: String, createdAt: Double
+        id: String, ownerId: String, length: Int64, offset: Int64, sha256: String, clientId: String?, title: String, recordedAt: Double?,
+        workspaceId: String?, isPersonal: Bool, originalName: String?, contentType: String?, metadata: String, createdAt: Double
     ) {
         self.id = id
         self.ownerId = ownerId

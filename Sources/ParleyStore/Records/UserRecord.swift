@@ -24,8 +24,10 @@ public struct Viewer: Sendable, Equatable {
     /// May see server-wide operations (the connected workers).
     public var isAdmin = false
 
-    public init(userId: String, name: String, workspaceIds: [String], role: TokenRole = .user, tokenId: String? = nil,
-                isAdmin: Bool = false) {
+    public init(
+        userId: String, name: String, workspaceIds: [String], role: TokenRole = .user, tokenId: String? = nil,
+        isAdmin: Bool = false
+    ) {
         self.userId = userId
         self.name = name
         self.workspaceIds = workspaceIds

@@ -8,13 +8,17 @@ extension AccountRepository {
     public func tokens(userId: String, current token: String? = nil) async throws -> [APIToken] {
         let currentHash = token.map(Self.hash)
         return try await database.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT t.id, t.label, t.created_at, t.token_hash,
-                       (SELECT COUNT(*) FROM web_session s WHERE s.token_id = t.id) AS sessions
-                FROM api_token t WHERE t.user_id = ? ORDER BY t.created_at, t.id
-                """, arguments: [userId]).map { row in
-                APIToken(id: row["id"], label: row["label"], createdAt: StoreClock.iso8601(row["created_at"]),
-                         sessions: row["sessions"], current: currentHash == row["token_hash"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.id, t.label, t.created_at, t.token_hash,
+                           (SELECT COUNT(*) FROM web_session s WHERE s.token_id = t.id) AS sessions
+                    FROM api_token t WHERE t.user_id = ? ORDER BY t.created_at, t.id
+                    """, arguments: [userId]
+            ).map { row in
+                APIToken(
+                    id: row["id"], label: row["label"], createdAt: StoreClock.iso8601(row["created_at"]),
+                    sessions: row["sessions"], current: currentHash == row["token_hash"])
             }
         }
     }

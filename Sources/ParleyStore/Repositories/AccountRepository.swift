@@ -65,9 +65,12 @@ public struct AccountRepository: Sendable {
         guard token.hasPrefix("prl_"), token.utf8.count < 200 else { return nil }
         let hash = Self.hash(token)
         return try await database.pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT user_id, id, role FROM api_token WHERE token_hash = ?
-                """, arguments: [hash]),
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT user_id, id, role FROM api_token WHERE token_hash = ?
+                        """, arguments: [hash]),
                 let user = try UserRecord.fetchOne(db, key: row["user_id"] as String)
             else { return nil }
             var viewer = try Self.viewer(user, in: db)
@@ -83,20 +86,24 @@ public struct AccountRepository: Sendable {
         try Self.validate(name)
         guard let user = try await user(named: userName) else { throw Failure.unknownUser(userName) }
         try await database.pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO workspace (id, name, created_at) VALUES (?, ?, ?)",
-                           arguments: [UUID().uuidString.lowercased(), name, StoreClock.now()])
-            try db.execute(sql: """
-                INSERT INTO workspace_member (workspace_id, user_id, role) SELECT id, ?, ? FROM workspace WHERE name = ?
-                ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = 'admin' WHERE excluded.role = 'admin'
-                """, arguments: [user.id, admin ? "admin" : "member", name])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO workspace (id, name, created_at) VALUES (?, ?, ?)",
+                arguments: [UUID().uuidString.lowercased(), name, StoreClock.now()])
+            try db.execute(
+                sql: """
+                    INSERT INTO workspace_member (workspace_id, user_id, role) SELECT id, ?, ? FROM workspace WHERE name = ?
+                    ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = 'admin' WHERE excluded.role = 'admin'
+                    """, arguments: [user.id, admin ? "admin" : "member", name])
         }
     }
 
     /// The workspaces the user administers (their webhooks and vocabulary).
     public func adminWorkspaces(userId: String) async throws -> Set<String> {
         try await database.pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT workspace_id FROM workspace_member WHERE user_id = ? AND role = 'admin'",
-                                    arguments: [userId]))
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT workspace_id FROM workspace_member WHERE user_id = ? AND role = 'admin'",
+                    arguments: [userId]))
         }
     }
 

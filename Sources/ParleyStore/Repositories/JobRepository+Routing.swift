@@ -15,7 +15,8 @@ extension JobRepository {
         var filter = "job.stage IN (\(stages.map { _ in "?" }.joined(separator: ", ")))"
         if let models {
             let sorted = models.sorted()
-            filter += sorted.isEmpty
+            filter +=
+                sorted.isEmpty
                 ? " AND job.model IS NULL"
                 : " AND (job.model IS NULL OR job.model IN (\(sorted.map { _ in "?" }.joined(separator: ", "))))"
             arguments += StatementArguments(sorted)
@@ -27,9 +28,11 @@ extension JobRepository {
     /// worker token's leases all do): what a worker may read the audio of.
     public func runningJob(id: Int64, ownerPrefix: String) async throws -> JobRecord? {
         try await database.pool.read { db in
-            try JobRecord.fetchOne(db, sql: """
-                SELECT * FROM job WHERE id = ? AND state = \(JobState.running.sql) AND substr(lease_owner, 1, length(?)) = ?
-                """, arguments: [id, ownerPrefix, ownerPrefix])
+            try JobRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM job WHERE id = ? AND state = \(JobState.running.sql) AND substr(lease_owner, 1, length(?)) = ?
+                    """, arguments: [id, ownerPrefix, ownerPrefix])
         }
     }
 
@@ -37,11 +40,14 @@ extension JobRepository {
     /// whose first attempt was stored but whose answer was lost.
     public func completedAlready(jobId: Int64, worker: String, result: Data) async throws -> Bool {
         try await database.pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT job.state, job.finished_by, stage_result.result FROM job
-                LEFT JOIN stage_result ON stage_result.meeting_id = job.meeting_id AND stage_result.stage = job.stage
-                WHERE job.id = ?
-                """, arguments: [jobId])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT job.state, job.finished_by, stage_result.result FROM job
+                        LEFT JOIN stage_result ON stage_result.meeting_id = job.meeting_id AND stage_result.stage = job.stage
+                        WHERE job.id = ?
+                        """, arguments: [jobId])
             else { return false }
             let state: String? = row["state"]
             let finishedBy: String? = row["finished_by"]
@@ -61,15 +67,17 @@ extension JobRepository {
     /// (nil = the server's language setting, no prompt).
     public func requestTranscription(language: String?, prompt: String?, meetingId: String) async throws {
         try await database.pool.write { db in
-            try db.execute(sql: "UPDATE meeting SET requested_language = ?, requested_prompt = ? WHERE id = ?",
-                           arguments: [language, prompt, meetingId])
+            try db.execute(
+                sql: "UPDATE meeting SET requested_language = ?, requested_prompt = ? WHERE id = ?",
+                arguments: [language, prompt, meetingId])
         }
     }
 
     public func requestedTranscription(meetingId: String) async throws -> (language: String?, prompt: String?) {
         try await database.pool.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT requested_language, requested_prompt FROM meeting WHERE id = ?",
-                                       arguments: [meetingId])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT requested_language, requested_prompt FROM meeting WHERE id = ?",
+                arguments: [meetingId])
             return (row?["requested_language"], row?["requested_prompt"])
         }
     }

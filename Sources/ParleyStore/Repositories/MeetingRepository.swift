@@ -35,9 +35,11 @@ public struct MeetingRepository: Sendable {
     }
 
     static func duplicate(of meeting: MeetingRecord, in db: Database) throws -> MeetingRecord? {
-        try MeetingRecord.fetchOne(db, sql: """
-            SELECT * FROM meeting WHERE owner_id = ? AND (sha256 = ? OR (client_id IS NOT NULL AND client_id = ?))
-            """, arguments: [meeting.ownerId, meeting.sha256, meeting.clientId])
+        try MeetingRecord.fetchOne(
+            db,
+            sql: """
+                SELECT * FROM meeting WHERE owner_id = ? AND (sha256 = ? OR (client_id IS NOT NULL AND client_id = ?))
+                """, arguments: [meeting.ownerId, meeting.sha256, meeting.clientId])
     }
 
     /// The meeting if `viewer` may see it; nil otherwise, so callers answer 404 and never
@@ -66,8 +68,9 @@ public struct MeetingRepository: Sendable {
     public func owned(by viewer: Viewer, clientId: String? = nil, sha256: String? = nil) async throws -> MeetingRecord? {
         try await database.pool.read { db in
             if let clientId,
-               let found = try MeetingRecord.filter(Column("owner_id") == viewer.userId && Column("client_id") == clientId)
-                .fetchOne(db) {
+                let found = try MeetingRecord.filter(Column("owner_id") == viewer.userId && Column("client_id") == clientId)
+                    .fetchOne(db)
+            {
                 return found
             }
             guard let sha256 else { return nil }
@@ -101,10 +104,12 @@ public struct MeetingRepository: Sendable {
                 conditions.append("(created_at < ? OR (created_at = ? AND id < ?))")
                 arguments += [after.createdAt, after.createdAt, after.id]
             }
-            let rows = try MeetingRecord.fetchAll(db, sql: """
-                SELECT * FROM meeting WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)
-                """, arguments: arguments)
+            let rows = try MeetingRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM meeting WHERE \(conditions.joined(separator: " AND "))
+                    ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)
+                    """, arguments: arguments)
             let page = rows.prefix(limit)
             let next = rows.count > limit ? page.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id).encoded } : nil
             return Page(items: page.map(\.summary), nextCursor: next)
@@ -116,9 +121,11 @@ public struct MeetingRepository: Sendable {
         let after = try cursor.map(PageCursor.decode)
         let limit = min(max(limit, 1), 1000)
         return try await database.pool.read { db in
-            let rows = try MeetingRecord.fetchAll(db, sql: """
-                SELECT * FROM meeting WHERE owner_id = ? AND id > ? ORDER BY id LIMIT \(limit + 1)
-                """, arguments: [viewer.userId, after?.id ?? ""])
+            let rows = try MeetingRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM meeting WHERE owner_id = ? AND id > ? ORDER BY id LIMIT \(limit + 1)
+                    """, arguments: [viewer.userId, after?.id ?? ""])
             let page = rows.prefix(limit)
             let next = rows.count > limit ? page.last.map { PageCursor(createdAt: 0, id: $0.id).encoded } : nil
             return Page(
@@ -135,7 +142,8 @@ public struct MeetingRepository: Sendable {
     static func visibility(_ viewer: Viewer, table: String? = nil) -> (sql: String, arguments: StatementArguments) {
         let workspaces = viewer.workspaceIds
         let t = table.map { "\($0)." } ?? ""
-        let sql = workspaces.isEmpty
+        let sql =
+            workspaces.isEmpty
             ? "\(t)owner_id = ?"
             : "(\(t)owner_id = ? OR (\(t)is_personal = 0 AND \(t)workspace_id IN (\(placeholders(workspaces.count)))))"
         return (sql, StatementArguments([viewer.userId] + workspaces))

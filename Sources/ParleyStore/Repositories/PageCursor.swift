@@ -13,7 +13,7 @@ struct PageCursor: Equatable {
 
     static func decode(_ text: String) throws -> PageCursor {
         guard text.utf8.count <= 512, let data = Data(base64Encoded: text),
-              let decoded = String(data: data, encoding: .utf8)
+            let decoded = String(data: data, encoding: .utf8)
         else { throw Invalid() }
         let parts = decoded.split(separator: "|", maxSplits: 1)
         guard parts.count == 2, let bits = UInt64(parts[0]) else { throw Invalid() }

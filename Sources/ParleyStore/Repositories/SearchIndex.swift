@@ -13,16 +13,21 @@ enum SearchIndex {
         var position = 0
         func insert(_ kind: String, start: Double, end: Double, speaker: String, text: String, words: [TranscriptWord] = []) throws {
             let times = words.isEmpty ? nil : WordTimes.encode(words)
-            try db.execute(sql: """
-                INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind, word_times, text_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [meetingId, position, start, end, speakerID(speaker), name(speaker), text, kind, times,
-                                 textHash(text)])
+            try db.execute(
+                sql: """
+                    INSERT INTO segment (meeting_id, position, start, end, speaker_id, speaker_name, text, kind, word_times, text_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    meetingId, position, start, end, speakerID(speaker), name(speaker), text, kind, times,
+                    textHash(text),
+                ])
             position += 1
         }
         for segment in transcript.segments {
-            try insert("transcript", start: segment.start, end: segment.end, speaker: segment.speakerLabel, text: segment.text,
-                       words: segment.words)
+            try insert(
+                "transcript", start: segment.start, end: segment.end, speaker: segment.speakerLabel, text: segment.text,
+                words: segment.words)
         }
         guard let insights else { return }
         for sentence in insights.summary {

@@ -18,16 +18,20 @@ extension SearchRepository {
     /// copy in memory (`VectorCatalog`); the best few times `limit` are then read back with
     /// their float16 vectors, visibility and filters checked again in SQL, and scored
     /// exactly, so scores and the minimum are those of the stored vectors.
-    public func semantic(_ query: [Float], viewer: Viewer, filters: Filters = .init(), minimumScore: Double = 0.2) async throws -> [SearchHit] {
+    public func semantic(_ query: [Float], viewer: Viewer, filters: Filters = .init(), minimumScore: Double = 0.2) async throws
+        -> [SearchHit]
+    {
         let limit = min(max(filters.limit, 1), 200)
         let (meeting, meetingArguments) = Self.meetingConditions(viewer: viewer, filters: filters)
         // Keyed by first_segment_id; the covering index answers without reading meeting rows.
         let versions = try await database.pool.read { db in
             var versions: [Int64: Int64] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT m.first_segment_id, m.search_version FROM meeting m INDEXED BY meeting_segment_range
-                WHERE m.first_segment_id IS NOT NULL AND \(meeting.joined(separator: " AND "))
-                """, arguments: meetingArguments)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT m.first_segment_id, m.search_version FROM meeting m INDEXED BY meeting_segment_range
+                    WHERE m.first_segment_id IS NOT NULL AND \(meeting.joined(separator: " AND "))
+                    """, arguments: meetingArguments)
             while let row = try rows.next() { versions[row[0]] = row[1] }
             return versions
         }
@@ -40,21 +44,27 @@ extension SearchRepository {
             // CROSS JOIN fixes the order: the candidates first. Left to itself (no ANALYZE
             // statistics) SQLite may walk every meeting of the owner and probe each for all
             // candidate ids, which a profile showed as most of a search's time.
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.text, v.vector
-                FROM segment s CROSS JOIN meeting m ON m.id = s.meeting_id
-                CROSS JOIN text_vector v ON v.meeting_id = s.meeting_id AND v.text_hash = s.text_hash
-                WHERE s.id IN (\(candidates.map { String($0.segmentId) }.joined(separator: ",")))
-                  AND s.kind IN ('transcript', 'summary') AND \(conditions.joined(separator: " AND "))
-                """, arguments: arguments)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.text, v.vector
+                    FROM segment s CROSS JOIN meeting m ON m.id = s.meeting_id
+                    CROSS JOIN text_vector v ON v.meeting_id = s.meeting_id AND v.text_hash = s.text_hash
+                    WHERE s.id IN (\(candidates.map { String($0.segmentId) }.joined(separator: ",")))
+                      AND s.kind IN ('transcript', 'summary') AND \(conditions.joined(separator: " AND "))
+                    """, arguments: arguments)
             var scored: [(score: Double, order: Int, hit: SearchHit)] = []
             for row in rows {
                 let score = Self.cosine(query, row["vector"] as Data)
                 guard score >= minimumScore else { continue }
-                scored.append((score, order[row["id"]] ?? .max, SearchHit(
-                    meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: row["id"], kind: row["kind"],
-                    start: row["start"], end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
-                    snippet: row["text"], score: score)))  // raw text, like the keyword snippets
+                scored.append(
+                    (
+                        score, order[row["id"]] ?? .max,
+                        SearchHit(
+                            meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: row["id"], kind: row["kind"],
+                            start: row["start"], end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
+                            snippet: row["text"], score: score)
+                    ))  // raw text, like the keyword snippets
             }
             return scored.sorted { $0.score != $1.score ? $0.score > $1.score : $0.order < $1.order }.prefix(limit).map(\.hit)
         }
@@ -70,8 +80,11 @@ extension SearchRepository {
         }
         for (rank, hit) in semantic.enumerated() {
             let add = 1 / (k + Double(rank + 1))
-            if let existing = fused[hit.segmentId] { fused[hit.segmentId] = (existing.score + add, existing.order, existing.hit) }
-            else { fused[hit.segmentId] = (add, fused.count, hit) }
+            if let existing = fused[hit.segmentId] {
+                fused[hit.segmentId] = (existing.score + add, existing.order, existing.hit)
+            } else {
+                fused[hit.segmentId] = (add, fused.count, hit)
+            }
         }
         let ranked = fused.values.sorted { $0.score != $1.score ? $0.score > $1.score : $0.order < $1.order }
         return ranked.prefix(limit).map { entry in

@@ -14,8 +14,10 @@ public struct SearchRepository: Sendable {
         public var status: MeetingStatus?
         public var limit: Int
 
-        public init(speaker: String? = nil, from: Double? = nil, to: Double? = nil, scope: String? = nil,
-                    status: MeetingStatus? = nil, limit: Int = 50) {
+        public init(
+            speaker: String? = nil, from: Double? = nil, to: Double? = nil, scope: String? = nil,
+            status: MeetingStatus? = nil, limit: Int = 50
+        ) {
             self.speaker = speaker
             self.from = from
             self.to = to
@@ -54,7 +56,8 @@ public struct SearchRepository: Sendable {
                 guard let row = rows[id] else { return nil }
                 // Point at the first matching word, so a player lands on what was searched.
                 let start = (row["word_times"] as String?).flatMap { WordTimes.firstMatch($0, terms: terms) } ?? row["start"]
-                return SearchHit(meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: id, kind: row["kind"],
+                return SearchHit(
+                    meetingId: row["meeting_id"], meetingTitle: row["title"], segmentId: id, kind: row["kind"],
                     start: start, end: row["end"], speakerId: row["speaker_id"], speakerName: row["speaker_name"],
                     snippet: row["snippet"], score: -score)
             }
@@ -67,14 +70,19 @@ public struct SearchRepository: Sendable {
     /// match's meeting by its id range in `meeting_segment_range` (a covering index: one
     /// seek, no row reads); `exact` (or any meeting whose rows are not one range) joins
     /// the segment and the meeting instead.
-    static func rank(_ match: String, viewer: Viewer, filters: Filters, limit: Int, exact: Bool,
-                     in db: Database) throws -> [(id: Int64, score: Double)] {
+    static func rank(
+        _ match: String, viewer: Viewer, filters: Filters, limit: Int, exact: Bool,
+        in db: Database
+    ) throws -> [(id: Int64, score: Double)] {
         let (meeting, meetingArguments) = meetingConditions(viewer: viewer, filters: filters)
         let speaker = speakerCondition(filters)
-        let scattered = try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM meeting INDEXED BY meeting_scattered
-                           WHERE segment_count > 0 AND last_segment_id - first_segment_id + 1 != segment_count)
-            """) ?? true
+        let scattered =
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM meeting INDEXED BY meeting_scattered
+                                   WHERE segment_count > 0 AND last_segment_id - first_segment_id + 1 != segment_count)
+                    """) ?? true
         let sql: String
         var arguments: StatementArguments = [match]
         if exact || scattered {
@@ -109,13 +117,15 @@ public struct SearchRepository: Sendable {
     static func details(_ match: String, ids: [Int64], viewer: Viewer, filters: Filters, in db: Database) throws -> [Int64: Row] {
         guard !ids.isEmpty else { return [:] }
         let (conditions, arguments) = Self.conditions(viewer: viewer, filters: filters)
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.word_times,
-                   snippet(segment_fts, 0, '<mark>', '</mark>', '…', 16) AS snippet
-            FROM segment_fts CROSS JOIN segment s ON s.id = segment_fts.rowid CROSS JOIN meeting m ON m.id = s.meeting_id
-            WHERE segment_fts MATCH ? AND +segment_fts.rowid IN (\(ids.map(String.init).joined(separator: ",")))
-              AND \(conditions.joined(separator: " AND "))
-            """, arguments: [match] + arguments)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.id, s.meeting_id, m.title, s.kind, s.start, s.end, s.speaker_id, s.speaker_name, s.word_times,
+                       snippet(segment_fts, 0, '<mark>', '</mark>', '…', 16) AS snippet
+                FROM segment_fts CROSS JOIN segment s ON s.id = segment_fts.rowid CROSS JOIN meeting m ON m.id = s.meeting_id
+                WHERE segment_fts MATCH ? AND +segment_fts.rowid IN (\(ids.map(String.init).joined(separator: ",")))
+                  AND \(conditions.joined(separator: " AND "))
+                """, arguments: [match] + arguments)
         return Dictionary(rows.map { ($0["id"] as Int64, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -21,17 +21,19 @@ public struct SessionRepository: Sendable {
     /// worker's (a worker token opens no web UI).
     public func open(token: String) async throws -> (id: String, viewer: Viewer)? {
         guard let viewer = try await AccountRepository(database: database).authenticate(token: token),
-              viewer.role == .user
+            viewer.role == .user
         else { return nil }
         let id = "pss_" + AccountRepository.randomToken()
         let now = StoreClock.now()
         let opened = try await database.pool.write { db -> Bool in
-            guard let tokenId = try String.fetchOne(
-                db, sql: "SELECT id FROM api_token WHERE token_hash = ?", arguments: [AccountRepository.hash(token)])
+            guard
+                let tokenId = try String.fetchOne(
+                    db, sql: "SELECT id FROM api_token WHERE token_hash = ?", arguments: [AccountRepository.hash(token)])
             else { return false }
-            try db.execute(sql: """
-                INSERT INTO web_session (id_hash, user_id, token_id, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [AccountRepository.hash(id), viewer.userId, tokenId, now, now])
+            try db.execute(
+                sql: """
+                    INSERT INTO web_session (id_hash, user_id, token_id, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [AccountRepository.hash(id), viewer.userId, tokenId, now, now])
             return true
         }
         return opened ? (id, viewer) : nil
@@ -43,13 +45,16 @@ public struct SessionRepository: Sendable {
         let hash = AccountRepository.hash(id)
         let now = StoreClock.now()
         // Session and user in one read: this runs for every request that carries the cookie.
-        guard let found = try await database.pool.read({ db -> (created: Double, seen: Double, viewer: Viewer?)? in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT user_id, created_at, last_seen_at FROM web_session WHERE id_hash = ?", arguments: [hash])
-            else { return nil }
-            let viewer = try UserRecord.fetchOne(db, key: row["user_id"] as String).map { try AccountRepository.viewer($0, in: db) }
-            return (row["created_at"], row["last_seen_at"], viewer)
-        }) else { return nil }
+        guard
+            let found = try await database.pool.read({ db -> (created: Double, seen: Double, viewer: Viewer?)? in
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT user_id, created_at, last_seen_at FROM web_session WHERE id_hash = ?", arguments: [hash])
+                else { return nil }
+                let viewer = try UserRecord.fetchOne(db, key: row["user_id"] as String).map { try AccountRepository.viewer($0, in: db) }
+                return (row["created_at"], row["last_seen_at"], viewer)
+            })
+        else { return nil }
         if now - found.seen > idleSeconds || now - found.created > maxSeconds {
             try await revoke(id)
             return nil
@@ -72,8 +77,9 @@ public struct SessionRepository: Sendable {
     public func sweep() async throws {
         let now = StoreClock.now()
         try await database.pool.write { db in
-            try db.execute(sql: "DELETE FROM web_session WHERE last_seen_at < ? OR created_at < ?",
-                           arguments: [now - idleSeconds, now - maxSeconds])
+            try db.execute(
+                sql: "DELETE FROM web_session WHERE last_seen_at < ? OR created_at < ?",
+                arguments: [now - idleSeconds, now - maxSeconds])
         }
     }
 }

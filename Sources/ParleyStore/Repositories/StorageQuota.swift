@@ -44,10 +44,13 @@ public struct StorageQuota: Sendable, Equatable {
     }
 
     static func usage(ownerId: String, defaultBytes: Int64?, in db: Database) throws -> Usage {
-        let meetings = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM meeting WHERE owner_id = ?",
-                                          arguments: [ownerId]) ?? 0
-        let uploads = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(length), 0) AS bytes FROM upload WHERE owner_id = ?",
-                                       arguments: [ownerId])
+        let meetings =
+            try Int64.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(size), 0) FROM meeting WHERE owner_id = ?",
+                arguments: [ownerId]) ?? 0
+        let uploads = try Row.fetchOne(
+            db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(length), 0) AS bytes FROM upload WHERE owner_id = ?",
+            arguments: [ownerId])
         let own = try Int64?.fetchOne(db, sql: "SELECT quota_bytes FROM user WHERE id = ?", arguments: [ownerId]) ?? nil
         return Usage(usedBytes: meetings + (uploads?["bytes"] ?? 0), quotaBytes: own ?? defaultBytes, openUploads: uploads?["n"] ?? 0)
     }

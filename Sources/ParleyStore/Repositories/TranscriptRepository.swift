@@ -33,8 +33,9 @@ public struct TranscriptRepository: Sendable {
     }
 
     static func machine(meetingId: String, in db: Database) throws -> ProcessedMeeting? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT body, insights FROM transcript WHERE meeting_id = ?", arguments: [meetingId])
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT body, insights FROM transcript WHERE meeting_id = ?", arguments: [meetingId])
         else { return nil }
         let body: String = row["body"]
         let insights: String? = row["insights"]
@@ -46,28 +47,34 @@ public struct TranscriptRepository: Sendable {
     /// Writes the machine transcript the attribute stage produced (a new revision when the
     /// meeting had one), keeping the insights until the summarize stage replaces them.
     static func store(_ transcript: Transcript, meetingId: String, in db: Database) throws {
-        try db.execute(sql: """
-            INSERT INTO transcript (meeting_id, revision, model, profile, body, created_at) VALUES (?, 1, ?, ?, ?, ?)
-            ON CONFLICT(meeting_id) DO UPDATE SET revision = revision + 1, model = excluded.model,
-                profile = excluded.profile, body = excluded.body, created_at = excluded.created_at
-            """, arguments: [meetingId, transcript.model, transcript.profile,
-                             String(decoding: try JSONEncoder().encode(transcript), as: UTF8.self), StoreClock.now()])
+        try db.execute(
+            sql: """
+                INSERT INTO transcript (meeting_id, revision, model, profile, body, created_at) VALUES (?, 1, ?, ?, ?, ?)
+                ON CONFLICT(meeting_id) DO UPDATE SET revision = revision + 1, model = excluded.model,
+                    profile = excluded.profile, body = excluded.body, created_at = excluded.created_at
+                """,
+            arguments: [
+                meetingId, transcript.model, transcript.profile,
+                String(decoding: try JSONEncoder().encode(transcript), as: UTF8.self), StoreClock.now(),
+            ])
     }
 
     /// Writes what the summarize stage learned (nil: nothing to summarize, or no summarizer)
     /// beside the transcript it was made from (the stage reads that before it runs).
     static func store(_ insights: MeetingInsights?, meetingId: String, in db: Database) throws {
         let encoded = try insights.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try db.execute(sql: "UPDATE transcript SET insights = ?, summarized_at = ? WHERE meeting_id = ?",
-                       arguments: [encoded, StoreClock.now(), meetingId])
+        try db.execute(
+            sql: "UPDATE transcript SET insights = ?, summarized_at = ? WHERE meeting_id = ?",
+            arguments: [encoded, StoreClock.now(), meetingId])
     }
 
     /// Rebuilds what is derived from the transcript as edited so far: its search rows and
     /// the dashboard's speaker chips.
     static func refreshDerived(from processed: ProcessedMeeting, meetingId: String, in db: Database) throws {
         try SearchIndex.reindex(meetingId: meetingId, transcript: processed.transcript, insights: processed.insights, in: db)
-        try db.execute(sql: "UPDATE meeting SET speakers_json = ? WHERE id = ?",
-                       arguments: [try previews(processed.transcript), meetingId])
+        try db.execute(
+            sql: "UPDATE meeting SET speakers_json = ? WHERE id = ?",
+            arguments: [try previews(processed.transcript), meetingId])
     }
 
     static func edits(meetingId: String, in db: Database) throws -> [TranscriptEdit] {
@@ -85,8 +92,9 @@ public struct TranscriptRepository: Sendable {
         try await database.pool.write { db in
             for edit in edits {
                 let encoded = String(decoding: try JSONEncoder().encode(edit), as: UTF8.self)
-                try db.execute(sql: "INSERT INTO speaker_edit (meeting_id, edit, created_at) VALUES (?, ?, ?)",
-                               arguments: [meeting.id, encoded, StoreClock.now()])
+                try db.execute(
+                    sql: "INSERT INTO speaker_edit (meeting_id, edit, created_at) VALUES (?, ?, ?)",
+                    arguments: [meeting.id, encoded, StoreClock.now()])
             }
             guard let processed = try Self.current(meetingId: meeting.id, in: db) else { return nil }
             try Self.refreshDerived(from: processed, meetingId: meeting.id, in: db)
@@ -102,8 +110,10 @@ public struct TranscriptRepository: Sendable {
     /// Those of `texts` that have no stored vector for this meeting yet.
     public func textsWithoutVectors(meetingId: String, among texts: [String]) async throws -> [String] {
         try await database.pool.read { db in
-            let stored = Set(try String.fetchAll(db, sql: "SELECT text_hash FROM text_vector WHERE meeting_id = ?",
-                                                 arguments: [meetingId]))
+            let stored = Set(
+                try String.fetchAll(
+                    db, sql: "SELECT text_hash FROM text_vector WHERE meeting_id = ?",
+                    arguments: [meetingId]))
             return texts.filter { !stored.contains(textHash($0)) }
         }
     }
@@ -115,8 +125,9 @@ public struct TranscriptRepository: Sendable {
         try await database.pool.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM meeting WHERE id = ?", arguments: [meetingId]) ?? false else { return }
             for (text, vector) in vectors {
-                try db.execute(sql: "INSERT OR REPLACE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
-                               arguments: [meetingId, textHash(text), vector])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO text_vector (meeting_id, text_hash, vector) VALUES (?, ?, ?)",
+                    arguments: [meetingId, textHash(text), vector])
             }
         }
     }

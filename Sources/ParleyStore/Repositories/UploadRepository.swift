@@ -27,7 +27,8 @@ public struct UploadRepository: Sendable {
             return try await database.pool.write { db in
                 if let meeting = try MeetingRepository.duplicate(of: probe, in: db) { return .existingMeeting(meeting) }
                 if let pending = try UploadRecord.filter(Column("owner_id") == upload.ownerId && Column("sha256") == upload.sha256)
-                    .fetchOne(db) {
+                    .fetchOne(db)
+                {
                     return .resume(pending)
                 }
                 try quota.check(ownerId: upload.ownerId, adding: upload.length, newUpload: true, in: db)
@@ -69,9 +70,10 @@ public struct UploadRepository: Sendable {
         try await database.pool.write { db in
             if let existing = try MeetingRepository.duplicate(of: meeting, in: db) {
                 try UploadRecord.deleteOne(db, key: upload.id)
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO upload_outcome (upload_id, owner_id, meeting_id) VALUES (?, ?, ?)
-                    """, arguments: [upload.id, upload.ownerId, existing.id])
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO upload_outcome (upload_id, owner_id, meeting_id) VALUES (?, ?, ?)
+                        """, arguments: [upload.id, upload.ownerId, existing.id])
                 return .existing(existing)
             }
             try meeting.insert(db)
@@ -85,16 +87,18 @@ public struct UploadRepository: Sendable {
     /// upload's own id (its bytes were a duplicate).
     public func outcome(uploadId: String, ownerId: String) async throws -> String? {
         try await database.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT meeting_id FROM upload_outcome WHERE upload_id = ? AND owner_id = ?",
-                                arguments: [uploadId, ownerId])
+            try String.fetchOne(
+                db, sql: "SELECT meeting_id FROM upload_outcome WHERE upload_id = ? AND owner_id = ?",
+                arguments: [uploadId, ownerId])
         }
     }
 
     /// Uploads without activity for `age` seconds: abandoned, to be removed with their bytes.
     public func stale(olderThan age: Double) async throws -> [UploadRecord] {
         try await database.pool.read { db in
-            try UploadRecord.fetchAll(db, sql: "SELECT * FROM upload WHERE COALESCE(updated_at, created_at) < ?",
-                                      arguments: [StoreClock.now() - age])
+            try UploadRecord.fetchAll(
+                db, sql: "SELECT * FROM upload WHERE COALESCE(updated_at, created_at) < ?",
+                arguments: [StoreClock.now() - age])
         }
     }
 }

@@ -63,9 +63,10 @@ public actor VectorCatalog {
             dimension = any.codes.count / any.ids.count
         }
         if blocks.count > loaded.meetings {
-            let existing = Set(try await database.pool.read { db in
-                try Int64.fetchAll(db, sql: "SELECT first_segment_id FROM meeting WHERE first_segment_id IS NOT NULL")
-            })
+            let existing = Set(
+                try await database.pool.read { db in
+                    try Int64.fetchAll(db, sql: "SELECT first_segment_id FROM meeting WHERE first_segment_id IS NOT NULL")
+                })
             blocks = blocks.filter { existing.contains($0.key) }
         }
     }
@@ -97,8 +98,9 @@ public actor VectorCatalog {
                         let allowed: [Bool]? = speaker.map { wanted in
                             block.speakers.map { $0.id == wanted || $0.name.lowercased() == wanted.lowercased() }
                         }
-                        VectorMath.scan(query: codes, scale: scale, codes: block.codes, scales: block.scales, ids: block.ids,
-                                        speakerIndex: block.speakerIndex, allowed: allowed, into: &best)
+                        VectorMath.scan(
+                            query: codes, scale: scale, codes: block.codes, scales: block.scales, ids: block.ids,
+                            speakerIndex: block.speakerIndex, allowed: allowed, into: &best)
                     }
                     return best.sorted()
                 }
@@ -111,8 +113,10 @@ public actor VectorCatalog {
 
     static func read(_ keys: [Int64], from database: ParleyDatabase) async throws -> Loaded {
         try await database.pool.read { db in
-            Loaded(blocks: try load(keys, in: db), meetings: try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM meeting WHERE first_segment_id IS NOT NULL") ?? 0)
+            Loaded(
+                blocks: try load(keys, in: db),
+                meetings: try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM meeting WHERE first_segment_id IS NOT NULL") ?? 0)
         }
     }
 
@@ -123,9 +127,12 @@ public actor VectorCatalog {
         for start in stride(from: 0, to: keys.count, by: 500) {
             let chunk = keys[start..<min(start + 500, keys.count)].map(String.init).joined(separator: ",")
             var meetings: [String: (key: Int64, version: Int64)] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT id, first_segment_id, search_version FROM meeting WHERE first_segment_id IN (\(chunk))
-                """) {
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, first_segment_id, search_version FROM meeting WHERE first_segment_id IN (\(chunk))
+                    """)
+            {
                 meetings[row[0]] = (row[1], row[2])
             }
             var current: (meetingId: String, builder: Builder)?
@@ -134,13 +141,15 @@ public actor VectorCatalog {
                     blocks[meeting.key] = builder.block(version: meeting.version)
                 }
             }
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT s.id, s.meeting_id, s.speaker_id, s.speaker_name, v.vector
-                FROM segment s JOIN text_vector v ON v.meeting_id = s.meeting_id AND v.text_hash = s.text_hash
-                WHERE s.meeting_id IN (\(MeetingRepository.placeholders(meetings.count)))
-                  AND s.kind IN ('transcript', 'summary')
-                ORDER BY s.meeting_id, s.id
-                """, arguments: StatementArguments(Array(meetings.keys)))
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT s.id, s.meeting_id, s.speaker_id, s.speaker_name, v.vector
+                    FROM segment s JOIN text_vector v ON v.meeting_id = s.meeting_id AND v.text_hash = s.text_hash
+                    WHERE s.meeting_id IN (\(MeetingRepository.placeholders(meetings.count)))
+                      AND s.kind IN ('transcript', 'summary')
+                    ORDER BY s.meeting_id, s.id
+                    """, arguments: StatementArguments(Array(meetings.keys)))
             while let row = try rows.next() {
                 let meetingId: String = row[1]
                 if current?.meetingId != meetingId {
@@ -167,10 +176,12 @@ public actor VectorCatalog {
         var scales: [Float] = []
 
         mutating func add(id: Int64, speaker: Speaker, vector: Data) {
-            let index = speakers.firstIndex(of: speaker) ?? {
-                speakers.append(speaker)
-                return speakers.count - 1
-            }()
+            let index =
+                speakers.firstIndex(of: speaker)
+                ?? {
+                    speakers.append(speaker)
+                    return speakers.count - 1
+                }()
             let (rowCodes, scale) = VectorMath.quantize(float16: vector)
             // A vector of another size (another model) or too many speakers: not searchable.
             guard ids.isEmpty || rowCodes.count * ids.count == codes.count, index < 65_536 else { return }

@@ -38,11 +38,12 @@ public struct VocabularyRepository: Sendable {
         let now = StoreClock.now()
         let encoded = String(decoding: try JSONEncoder().encode(terms), as: UTF8.self)
         try await database.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO vocabulary (owner_kind, owner_id, terms, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (owner_kind, owner_id) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at,
-                    updated_by = excluded.updated_by
-                """, arguments: [owner.kind, owner.id, encoded, now, userId])
+            try db.execute(
+                sql: """
+                    INSERT INTO vocabulary (owner_kind, owner_id, terms, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (owner_kind, owner_id) DO UPDATE SET terms = excluded.terms, updated_at = excluded.updated_at,
+                        updated_by = excluded.updated_by
+                    """, arguments: [owner.kind, owner.id, encoded, now, userId])
         }
         return Vocabulary(terms: terms, updatedAt: StoreClock.iso8601(now))
     }
@@ -50,8 +51,10 @@ public struct VocabularyRepository: Sendable {
     /// What Whisper is told for this meeting; empty when nobody wrote a vocabulary.
     public func terms(forMeeting meetingId: String) async throws -> [String] {
         try await database.pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT owner_id, workspace_id, is_personal FROM meeting WHERE id = ?",
-                                             arguments: [meetingId])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT owner_id, workspace_id, is_personal FROM meeting WHERE id = ?",
+                    arguments: [meetingId])
             else { return [] }
             var owners: [Owner] = [.user(row["owner_id"])]
             if let workspace: String = row["workspace_id"], !(row["is_personal"] as Bool) { owners.append(.workspace(workspace)) }
@@ -61,8 +64,10 @@ public struct VocabularyRepository: Sendable {
     }
 
     static func vocabulary(of owner: Owner, in db: Database) throws -> Vocabulary {
-        guard let row = try Row.fetchOne(db, sql: "SELECT terms, updated_at FROM vocabulary WHERE owner_kind = ? AND owner_id = ?",
-                                         arguments: [owner.kind, owner.id])
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT terms, updated_at FROM vocabulary WHERE owner_kind = ? AND owner_id = ?",
+                arguments: [owner.kind, owner.id])
         else { return Vocabulary(terms: []) }
         let terms = (try? JSONDecoder().decode([String].self, from: Data((row["terms"] as String).utf8))) ?? []
         return Vocabulary(terms: terms, updatedAt: StoreClock.iso8601(row["updated_at"]))

@@ -28,11 +28,15 @@ public struct VoiceprintRepository: Sendable {
 
     public func list(ownerId: String) async throws -> [Voiceprint] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, name, meeting_id, speaker_id, created_at FROM voiceprint WHERE owner_id = ? ORDER BY name, created_at
-                """, arguments: [ownerId]).map {
-                Voiceprint(id: $0["id"], name: $0["name"], meetingId: $0["meeting_id"], speakerId: $0["speaker_id"],
-                           createdAt: StoreClock.iso8601($0["created_at"]))
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, name, meeting_id, speaker_id, created_at FROM voiceprint WHERE owner_id = ? ORDER BY name, created_at
+                    """, arguments: [ownerId]
+            ).map {
+                Voiceprint(
+                    id: $0["id"], name: $0["name"], meetingId: $0["meeting_id"], speakerId: $0["speaker_id"],
+                    createdAt: StoreClock.iso8601($0["created_at"]))
             }
         }
     }
@@ -68,15 +72,20 @@ public struct VoiceprintRepository: Sendable {
         case .rename(let id, _), .acceptSuggestion(let id), .rejectSuggestion(let id): speakerID = id
         case .merge, .reassign, .correctText, .revertText: return
         }
-        try db.execute(sql: "DELETE FROM voiceprint WHERE owner_id = ? AND meeting_id = ? AND speaker_id = ?",
-                       arguments: [actorId, meeting.id, speakerID])
+        try db.execute(
+            sql: "DELETE FROM voiceprint WHERE owner_id = ? AND meeting_id = ? AND speaker_id = ?",
+            arguments: [actorId, meeting.id, speakerID])
         guard let speaker = transcript.speakers.first(where: { $0.id == speakerID }), let name = speaker.customName,
-              speaker.suggested != true, let embedding = speaker.embedding, !embedding.isEmpty
+            speaker.suggested != true, let embedding = speaker.embedding, !embedding.isEmpty
         else { return }
-        try db.execute(sql: """
-            INSERT INTO voiceprint (id, owner_id, name, embedding, meeting_id, speaker_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [UUID().uuidString.lowercased(), actorId, name,
-                             String(decoding: try JSONEncoder().encode(embedding), as: UTF8.self), meeting.id, speakerID,
-                             StoreClock.now()])
+        try db.execute(
+            sql: """
+                INSERT INTO voiceprint (id, owner_id, name, embedding, meeting_id, speaker_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                UUID().uuidString.lowercased(), actorId, name,
+                String(decoding: try JSONEncoder().encode(embedding), as: UTF8.self), meeting.id, speakerID,
+                StoreClock.now(),
+            ])
     }
 }

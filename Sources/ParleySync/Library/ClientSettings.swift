@@ -48,7 +48,8 @@ public struct ClientSettings: Codable, Sendable, Equatable {
     /// small chunks to exercise resumption).
     public static func load(home: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ClientSettings {
         let file = home.appendingPathComponent("config.json")
-        var settings = FileManager.default.fileExists(atPath: file.path)
+        var settings =
+            FileManager.default.fileExists(atPath: file.path)
             ? try JSONDecoder().decode(ClientSettings.self, from: Data(contentsOf: file)) : ClientSettings()
         if let kilobytes = environment["PARLEY_CHUNK_KB"].flatMap(Int.init), kilobytes > 0 { settings.chunkBytes = kilobytes << 10 }
         return settings

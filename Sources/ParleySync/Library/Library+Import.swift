@@ -48,16 +48,19 @@ extension Library {
         do {
             try await database.pool.write { db in
                 try record.insert(db)
-                try db.execute(sql: """
-                    INSERT INTO status_change (recording_id, from_status, to_status, reason, at) VALUES (?, NULL, 'local', ?, ?)
-                    """, arguments: [id, "imported from \(source.path)", now])
+                try db.execute(
+                    sql: """
+                        INSERT INTO status_change (recording_id, from_status, to_status, reason, at) VALUES (?, NULL, 'local', ?, ?)
+                        """, arguments: [id, "imported from \(source.path)", now])
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             // Imported concurrently by another process (e.g. `watch` and `import` at once).
             try? FileManager.default.removeItem(at: copy)
             if let existing = try await database.pool.read({ db in
                 try RecordingRecord.filter(Column("sha256") == sha).fetchOne(db)
-            }) { return .existing(existing) }
+            }) {
+                return .existing(existing)
+            }
             throw error
         }
         return .imported(record)

@@ -25,15 +25,17 @@ extension Library {
         var hits: [LocalHit] = []
         for recording in try await all() {
             guard let json = recording.transcriptJson,
-                  let transcript = try? JSONDecoder().decode(Transcript.self, from: Data(json.utf8))
+                let transcript = try? JSONDecoder().decode(Transcript.self, from: Data(json.utf8))
             else { continue }
             for segment in transcript.segments {
                 let name = transcript.speakerName(segment.speakerLabel)
                 if let speaker, name.lowercased() != speaker.lowercased(), segment.speakerLabel != speaker { continue }
                 let haystack = segment.text.lowercased()
                 guard words.allSatisfy(haystack.contains) else { continue }
-                hits.append(LocalHit(recordingId: recording.id, serverId: recording.serverId, title: recording.title,
-                                     start: segment.start, speaker: name, text: segment.text))
+                hits.append(
+                    LocalHit(
+                        recordingId: recording.id, serverId: recording.serverId, title: recording.title,
+                        start: segment.start, speaker: name, text: segment.text))
             }
         }
         return hits

@@ -34,7 +34,8 @@ public struct Library: Sendable {
     /// `--home`, else `$PARLEY_HOME`, else `$XDG_DATA_HOME/parley`, else `~/.local/share/parley`.
     public static func defaultHome(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let home = environment["PARLEY_HOME"], !home.isEmpty { return URL(fileURLWithPath: home) }
-        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        let base =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
         return base.appendingPathComponent("parley")
     }
@@ -50,9 +51,11 @@ public struct Library: Sendable {
     /// A recording by id, id prefix (≥ 4 characters), or server meeting id.
     public func find(_ reference: String) async throws -> RecordingRecord {
         let matches = try await database.pool.read { db in
-            try RecordingRecord.fetchAll(db, sql: """
-                SELECT * FROM recording WHERE id = ? OR server_id = ? OR (length(?) >= 4 AND (id LIKE ? OR server_id LIKE ?))
-                """, arguments: [reference, reference, reference, reference + "%", reference + "%"])
+            try RecordingRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM recording WHERE id = ? OR server_id = ? OR (length(?) >= 4 AND (id LIKE ? OR server_id LIKE ?))
+                    """, arguments: [reference, reference, reference, reference + "%", reference + "%"])
         }
         if let exact = matches.first(where: { $0.id == reference || $0.serverId == reference }) { return exact }
         guard matches.count <= 1 else { throw Failure.ambiguous(reference) }
@@ -83,9 +86,10 @@ public struct Library: Sendable {
             recording.updatedAt = Date().timeIntervalSince1970
             try recording.update(db)
             if previous != next {
-                try db.execute(sql: """
-                    INSERT INTO status_change (recording_id, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [id, previous.rawValue, next.rawValue, reason, recording.updatedAt])
+                try db.execute(
+                    sql: """
+                        INSERT INTO status_change (recording_id, from_status, to_status, reason, at) VALUES (?, ?, ?, ?, ?)
+                        """, arguments: [id, previous.rawValue, next.rawValue, reason, recording.updatedAt])
             }
             return recording
         }
@@ -106,9 +110,11 @@ public struct Library: Sendable {
 
     public func history(_ id: String) async throws -> [StatusChange] {
         try await database.pool.read { db in
-            try StatusChange.fetchAll(db, sql: """
-                SELECT from_status, to_status, reason, at FROM status_change WHERE recording_id = ? ORDER BY id
-                """, arguments: [id])
+            try StatusChange.fetchAll(
+                db,
+                sql: """
+                    SELECT from_status, to_status, reason, at FROM status_change WHERE recording_id = ? ORDER BY id
+                    """, arguments: [id])
         }
     }
 

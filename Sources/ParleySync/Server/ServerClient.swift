@@ -82,7 +82,7 @@ public final class ServerClient: Sendable {
     static func sameOrigin(_ a: String, _ b: String) -> Bool {
         func origin(_ text: String) -> String? {
             guard let parts = URLComponents(string: text), let scheme = parts.scheme?.lowercased(),
-                  scheme == "http" || scheme == "https", let host = parts.host?.lowercased(), !host.isEmpty
+                scheme == "http" || scheme == "https", let host = parts.host?.lowercased(), !host.isEmpty
             else { return nil }
             return "\(scheme)://\(host):\(parts.port ?? (scheme == "https" ? 443 : 80))"
         }

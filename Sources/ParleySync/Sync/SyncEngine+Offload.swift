@@ -17,11 +17,11 @@ extension SyncEngine {
         }
         for recording in candidates {
             guard let meetingId = recording.serverId, let path = recording.localPath,
-                  let metadata = try? await retry.run({ try await client.audioMetadata(meetingId: meetingId) }),
-                  metadata.sha256 == recording.sha256, metadata.size == recording.size,
-                  // A status that cannot be fetched now means "not verified": keep the file
-                  // and move on, rather than abort the pass (and its report) on one request.
-                  (try? await retry.run({ try await client.status(meetingId: meetingId) }))?.status == .synced
+                let metadata = try? await retry.run({ try await client.audioMetadata(meetingId: meetingId) }),
+                metadata.sha256 == recording.sha256, metadata.size == recording.size,
+                // A status that cannot be fetched now means "not verified": keep the file
+                // and move on, rather than abort the pass (and its report) on one request.
+                (try? await retry.run({ try await client.status(meetingId: meetingId) }))?.status == .synced
             else { continue }
             try await library.update(recording.id) {
                 $0.localPath = nil

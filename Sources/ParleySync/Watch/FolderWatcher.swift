@@ -25,14 +25,15 @@ public actor FolderWatcher {
         scans += 1
         var outcomes: [Library.ImportOutcome] = []
         let keys: [URLResourceKey] = [.fileSizeKey, .contentModificationDateKey, .isRegularFileKey]
-        guard let enumerator = FileManager.default.enumerator(
-            at: folder, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles, .skipsPackageDescendants])
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: folder, includingPropertiesForKeys: keys, options: [.skipsHiddenFiles, .skipsPackageDescendants])
         else { return [] }
         var seen: Set<String> = []
         for case let file as URL in enumerator {
             guard Self.isCandidate(file), let values = try? file.resourceValues(forKeys: Set(keys)),
-                  values.isRegularFile == true, let size = values.fileSize.map(Int64.init), size > 0,
-                  let modified = values.contentModificationDate
+                values.isRegularFile == true, let size = values.fileSize.map(Int64.init), size > 0,
+                let modified = values.contentModificationDate
             else { continue }
             let path = file.path
             seen.insert(path)

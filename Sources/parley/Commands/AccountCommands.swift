@@ -97,8 +97,9 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                print(try await AccountRepository(database: try openServerDatabase(data))
-                    .createToken(userName: user, label: label, role: role))
+                print(
+                    try await AccountRepository(database: try openServerDatabase(data))
+                        .createToken(userName: user, label: label, role: role))
             } catch let failure as AccountRepository.Failure {
                 throw CommandFailure(message: failure.description)
             }

@@ -45,9 +45,11 @@ struct BackupCommand: AsyncParsableCommand {
             let report = try writer.run()
             let pruned = try keep.map { try writer.prune(keep: $0) } ?? 0
             let seconds = (ContinuousClock.now - started) / .seconds(1)
-            print(String(format: "backed up %d meetings (%d audio files, %d new, %.1f MB copied) to %@ in %.1f s",
-                         report.meetings, report.files, report.copiedFiles, Double(report.copiedBytes) / 1_048_576,
-                         report.snapshot.path, seconds) + (pruned > 0 ? "; removed \(pruned) old snapshot(s)" : ""))
+            print(
+                String(
+                    format: "backed up %d meetings (%d audio files, %d new, %.1f MB copied) to %@ in %.1f s",
+                    report.meetings, report.files, report.copiedFiles, Double(report.copiedBytes) / 1_048_576,
+                    report.snapshot.path, seconds) + (pruned > 0 ? "; removed \(pruned) old snapshot(s)" : ""))
         } catch {
             throw CommandFailure(message: "backup failed, nothing kept: \(error)")
         }
@@ -70,8 +72,9 @@ struct RestoreCommand: AsyncParsableCommand {
             let manifest = try reader.restore(chosen, into: URL(fileURLWithPath: target))
             // Opening it applies any migrations a newer Parley brings.
             _ = try ParleyDatabase(path: URL(fileURLWithPath: target).appendingPathComponent("parley.sqlite").path)
-            print("restored \(manifest.meetings) meetings and \(manifest.files.count) audio files from "
-                  + "\(chosen.lastPathComponent) into \(target)")
+            print(
+                "restored \(manifest.meetings) meetings and \(manifest.files.count) audio files from "
+                    + "\(chosen.lastPathComponent) into \(target)")
         } catch let problem as BackupReader.Problem {
             throw CommandFailure(message: problem.description)
         }

@@ -13,7 +13,9 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         let findings = await Doctor(dataDirectory: data.directory, engine: ServerConfiguration.serverEngine()).run()
         for finding in findings {
-            print("\(finding.level.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0))\(finding.check): \(finding.detail)")
+            print(
+                "\(finding.level.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0))\(finding.check): \(finding.detail)"
+            )
         }
         let failures = findings.filter { $0.level == .fail }.count
         if failures > 0 { throw CommandFailure(message: "\(failures) check(s) failed") }

@@ -9,7 +9,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Spoken language code, e.g. en (default: detect).")
     var language: String?
 
-    @Option(help: "Quality profile: accurate (beam 8), balanced (beam 5, the default), fast (greedy, batched), or for a server auto (by queue length) (env PARLEY_PROFILE).")
+    @Option(
+        help:
+            "Quality profile: accurate (beam 8), balanced (beam 5, the default), fast (greedy, batched), or for a server auto (by queue length) (env PARLEY_PROFILE)."
+    )
     var profile: String?
 
     @Option(help: "Beam size (default: the profile's).")

@@ -34,9 +34,11 @@ struct ModelsCommand: AsyncParsableCommand {
             await engine.shutdown()
             if json {
                 let rows = catalog.models.map { model -> [String: String] in
-                    ["name": model.name, "path": model.path ?? "", "source": model.source.rawValue,
-                     "size_bytes": model.sizeBytes.map(String.init) ?? "", "languages": model.languages ?? "",
-                     "loads": String(model.loads), "problem": model.problem ?? ""]
+                    [
+                        "name": model.name, "path": model.path ?? "", "source": model.source.rawValue,
+                        "size_bytes": model.sizeBytes.map(String.init) ?? "", "languages": model.languages ?? "",
+                        "loads": String(model.loads), "problem": model.problem ?? "",
+                    ]
                 }
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
@@ -47,10 +49,11 @@ struct ModelsCommand: AsyncParsableCommand {
                 let size = model.sizeBytes.map { ByteCountFormatter.string(fromByteCount: $0, countStyle: .file) } ?? "-"
                 let languages = model.languages == "en" ? "English" : (model.languages ?? "?")
                 let state = model.loads ? "ready" : "broken: \(model.problem ?? "unknown")"
-                print(model.name.padding(toLength: 21, withPad: " ", startingAt: 0) + " "
-                      + model.source.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + " "
-                      + size.padding(toLength: 9, withPad: " ", startingAt: 0) + " "
-                      + languages.padding(toLength: 13, withPad: " ", startingAt: 0) + " " + state)
+                print(
+                    model.name.padding(toLength: 21, withPad: " ", startingAt: 0) + " "
+                        + model.source.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + " "
+                        + size.padding(toLength: 9, withPad: " ", startingAt: 0) + " "
+                        + languages.padding(toLength: 13, withPad: " ", startingAt: 0) + " " + state)
             }
             let more = catalog.pullable.keys.filter { name in !catalog.models.contains { $0.name == name } }.sorted()
             if !more.isEmpty { print("\nparley models pull NAME fetches: " + more.joined(separator: ", ")) }
@@ -85,7 +88,9 @@ struct ModelsCommand: AsyncParsableCommand {
                 bar.finish()
                 await engine.shutdown()
                 let size = model.sizeBytes.map { ByteCountFormatter.string(fromByteCount: $0, countStyle: .file) } ?? "?"
-                print("\(model.name): ready (\(size), \(model.languages == "en" ? "English" : model.languages ?? "?")) at \(model.path ?? "?")")
+                print(
+                    "\(model.name): ready (\(size), \(model.languages == "en" ? "English" : model.languages ?? "?")) at \(model.path ?? "?")"
+                )
                 print("use it with: parley transcribe --model \(model.name) FILE")
             } catch let error as EngineError {
                 bar.finish()

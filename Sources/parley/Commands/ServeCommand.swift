@@ -49,10 +49,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Path prefix a reverse proxy serves Parley under, e.g. /parley (env PARLEY_BASE_PATH).")
     var basePath = ProcessInfo.processInfo.environment["PARLEY_BASE_PATH"] ?? ""
 
-    @Flag(help: """
-        Start no speech engine here: model stages wait for `parley worker` processes, the server \
-        only coordinates (env PARLEY_LOCAL_WORKERS=0).
-        """)
+    @Flag(
+        help: """
+            Start no speech engine here: model stages wait for `parley worker` processes, the server \
+            only coordinates (env PARLEY_LOCAL_WORKERS=0).
+            """)
     var noLocalWorkers = false
 
     @OptionGroup var model: ModelOptions
@@ -86,8 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.backups = BackupSchedule(folder: URL(fileURLWithPath: backupTo), everySeconds: every, keep: backupKeep)
         }
         let environment = ProcessInfo.processInfo.environment
-        configuration.trustedProxies = Set((environment["PARLEY_TRUSTED_PROXIES"] ?? "")
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        configuration.trustedProxies = Set(
+            (environment["PARLEY_TRUSTED_PROXIES"] ?? "")
+                .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         if let hours = environment["PARLEY_UPLOAD_EXPIRY_HOURS"].flatMap(Double.init), hours > 0 {
             configuration.uploadExpirySeconds = hours * 3600
         }
@@ -131,7 +133,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.transcription = model.transcriptionOptions
         if let profile = configuration.transcription.profile, !(TranscriptionOptions.profiles + ["auto"]).contains(profile) {
-            throw ValidationError("PARLEY_PROFILE is one of \(TranscriptionOptions.profiles.joined(separator: ", ")) or auto, not \(profile)")
+            throw ValidationError(
+                "PARLEY_PROFILE is one of \(TranscriptionOptions.profiles.joined(separator: ", ")) or auto, not \(profile)")
         }
         var logger = Logger(label: "parley")
         logger.logLevel = ProcessInfo.processInfo.environment["PARLEY_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info

@@ -32,9 +32,11 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Stages to run, comma-separated.")
     var stages = "transcribe,diarize"
 
-    @Option(name: .customLong("offer"), help: ArgumentHelp(
-        "Offer another model: NAME (a faster-whisper name) or NAME=MODEL (a name for a model name or directory). Repeatable.",
-        valueName: "name[=model]"))
+    @Option(
+        name: .customLong("offer"),
+        help: ArgumentHelp(
+            "Offer another model: NAME (a faster-whisper name) or NAME=MODEL (a name for a model name or directory). Repeatable.",
+            valueName: "name[=model]"))
     var offers: [String] = []
 
     @Option(help: "Audio cache folder (default: $XDG_CACHE_HOME/parley-worker).")
@@ -71,9 +73,10 @@ struct WorkerCommand: AsyncParsableCommand {
             aliases[first] = parts.count == 2 ? parts[1] : first
         }
         let environment = ProcessInfo.processInfo.environment
-        let cache = cacheDir.map { URL(fileURLWithPath: $0) }
+        let cache =
+            cacheDir.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: environment["XDG_CACHE_HOME"] ?? (NSHomeDirectory() + "/.cache"))
-                .appendingPathComponent("parley-worker")
+            .appendingPathComponent("parley-worker")
         var settings = WorkerSettings(
             server: server, token: token, name: name, stages: parsed, transcription: model.transcriptionOptions,
             aliases: aliases, engine: .fromEnvironment(), cacheDirectory: cache, cacheBytes: cacheMb << 20)
@@ -81,9 +84,10 @@ struct WorkerCommand: AsyncParsableCommand {
         var logger = Logger(label: "parley-worker")
         logger.logLevel = environment["PARLEY_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         let worker = RemoteWorker(settings: settings, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let rejected as RemoteWorker.Rejected {

@@ -28,7 +28,8 @@ final class ProgressBar: Sendable {
         let filled = permille * width / 1000
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let percent = String(format: "%5.1f%%", Double(permille) / 10)
-        FileHandle.standardError.write(Data("\r\u{1B}[2K\(label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(bar) \(percent)".utf8))
+        FileHandle.standardError.write(
+            Data("\r\u{1B}[2K\(label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(bar) \(percent)".utf8))
     }
 
     func finish() {

@@ -4,6 +4,7 @@
 16 kHz mono float32 audio and returns the `diarize` result of engine/PROTOCOL.md.
 Models load lazily on the first call; `ensure_available()` checks cheaply that they can.
 """
+
 import importlib.util
 
 from .pipeline import Params, diarize

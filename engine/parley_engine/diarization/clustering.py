@@ -14,6 +14,7 @@ dwarfs all others, its count wins, since AHC's min_size drops a voice heard for 
 plainly it stands apart. All thresholds were chosen on every eval file
 and synthetic meeting together (bench/der.py).
 """
+
 import numpy as np
 
 MAX_CLUSTERED = 800  # longer recordings: cluster a strided subset, assign the rest to centroids
@@ -45,8 +46,7 @@ def _affinity(x: np.ndarray, power: float = 1.0) -> np.ndarray:
     return d[:, None] * aff * d[None, :]
 
 
-def eigengap_count(x: np.ndarray, lo: int, hi: int, power: float = 1.0,
-                   dominance: bool = False):
+def eigengap_count(x: np.ndarray, lo: int, hi: int, power: float = 1.0, dominance: bool = False):
     """k in [lo, hi] at the largest gap between consecutive Laplacian eigenvalues; with
     `dominance`, (k, that gap / the next largest gap in the range) (inf when it is the only one)."""
     hi = min(hi, len(x) - 1)
@@ -54,7 +54,7 @@ def eigengap_count(x: np.ndarray, lo: int, hi: int, power: float = 1.0,
         k = max(1, min(lo, len(x)))
         return (k, 0.0) if dominance else k
     vals = 1.0 - np.linalg.eigvalsh(_affinity(x, power))[::-1]  # normalised Laplacian, ascending
-    gaps = gaps_all = np.diff(vals[:hi + 1])[lo - 1:hi]
+    gaps = gaps_all = np.diff(vals[: hi + 1])[lo - 1 : hi]
     k = lo + int(np.argmax(gaps))
     if not dominance:
         return k
@@ -66,7 +66,7 @@ def kmeans(x: np.ndarray, k: int, n_init: int = 10, iters: int = 50, seed: int =
     """Plain Lloyd k-means with k-means++ seeding, best of n_init by inertia. (sklearn's
     KMeans costs ~15 ms per init in thread-pool overhead on inputs this small.)"""
     rng = np.random.default_rng(seed)
-    sq = (x ** 2).sum(1)
+    sq = (x**2).sum(1)
     best, best_inertia = None, np.inf
     for _ in range(n_init):
         centres = [x[rng.integers(len(x))]]
@@ -75,13 +75,13 @@ def kmeans(x: np.ndarray, k: int, n_init: int = 10, iters: int = 50, seed: int =
             centres.append(x[rng.choice(len(x), p=d2 / d2.sum())] if d2.sum() > 0 else x[0])
         c = np.array(centres)
         for _ in range(iters):
-            dist = sq[:, None] - 2 * x @ c.T + (c ** 2).sum(1)[None]
+            dist = sq[:, None] - 2 * x @ c.T + (c**2).sum(1)[None]
             labels = np.argmin(dist, axis=1)
             new = np.array([x[labels == j].mean(0) if np.any(labels == j) else c[j] for j in range(k)])
             if np.allclose(new, c):
                 break
             c = new
-        inertia = float(np.min(sq[:, None] - 2 * x @ c.T + (c ** 2).sum(1)[None], axis=1).sum())
+        inertia = float(np.min(sq[:, None] - 2 * x @ c.T + (c**2).sum(1)[None], axis=1).sum())
         if inertia < best_inertia:
             best, best_inertia = labels, inertia
     return best
@@ -105,10 +105,19 @@ def one_voice(emb: np.ndarray, x: np.ndarray, threshold: float) -> bool:
     return float(c[0] @ c[1]) > threshold
 
 
-def cluster(emb: np.ndarray, *, num_speakers: int | None = None, min_speakers: int = 1,
-            max_speakers: int = 8, threshold: float = 0.26, min_size: int = 3,
-            power: float = 2.0, single: float = 0.86,
-            count_emb: np.ndarray | None = None, trust_gap: float = 0.0) -> np.ndarray:
+def cluster(
+    emb: np.ndarray,
+    *,
+    num_speakers: int | None = None,
+    min_speakers: int = 1,
+    max_speakers: int = 8,
+    threshold: float = 0.26,
+    min_size: int = 3,
+    power: float = 2.0,
+    single: float = 0.86,
+    count_emb: np.ndarray | None = None,
+    trust_gap: float = 0.0,
+) -> np.ndarray:
     """Labels 0..k-1 (in order of first appearance) for L2-normalised embeddings (n, d).
 
     threshold/min_size: see count_speakers; single: see one_voice; power: affinity sharpening

@@ -5,15 +5,17 @@ per timestep), the input projection is one GEMM per chunk of timesteps, and all 
 through a single tanh: sigmoid(x) = 0.5 * tanh(x / 2) + 0.5, so the i/f/o rows are pre-scaled
 by 0.5. Float32 throughout; a batch of 128 windows needs ~40 MB.
 """
+
 import functools
 
 import numpy as np
 
 from .weights import load_encoder_state
 
+
 def _reorder(w: np.ndarray, h: int) -> np.ndarray:
     """PyTorch gate order (i, f, g, o) → (i, f, o, g) so the three sigmoid gates are contiguous."""
-    i, f, g, o = (w[k * h:(k + 1) * h] for k in range(4))
+    i, f, g, o = (w[k * h : (k + 1) * h] for k in range(4))
     return np.concatenate([0.5 * i, 0.5 * f, 0.5 * o, g])
 
 
@@ -54,23 +56,23 @@ class LSTMEncoder:
             h = np.zeros((B, H), dtype=np.float32)
             c = np.zeros_like(h)
             for t0 in range(0, T, self.TIME_CHUNK):  # input projection: one GEMM per chunk of steps
-                pre = seq[t0:t0 + self.TIME_CHUNK] @ w_ih
+                pre = seq[t0 : t0 + self.TIME_CHUNK] @ w_ih
                 pre += b
                 for t in range(t0, t0 + len(pre)):
                     np.matmul(h, w_hh, out=z)
                     z += pre[t - t0]
                     np.tanh(z, out=z)
-                    sig = z[:, :3 * H]
+                    sig = z[:, : 3 * H]
                     sig *= 0.5
-                    sig += 0.5                                   # i, f, o = sigmoid
-                    c *= z[:, H:2 * H]                           # forget gate
-                    np.multiply(z[:, :H], z[:, 3 * H:], out=ig)  # input gate * candidate
+                    sig += 0.5  # i, f, o = sigmoid
+                    c *= z[:, H : 2 * H]  # forget gate
+                    np.multiply(z[:, :H], z[:, 3 * H :], out=ig)  # input gate * candidate
                     c += ig
                     if mask is not None:
                         c *= mask[t]
                     h = out[t] if out is not None else h
                     np.tanh(c, out=h)
-                    h *= z[:, 2 * H:3 * H]                       # output gate
+                    h *= z[:, 2 * H : 3 * H]  # output gate
             seq = out
         return h
 
@@ -87,9 +89,16 @@ def default_encoder() -> LSTMEncoder:
     return LSTMEncoder(load_encoder_state())
 
 
-def embed_windows(mel: np.ndarray, starts, lengths, encoder: LSTMEncoder | None = None,
-                  batch: int = 128, progress=None, rows: np.ndarray | None = None,
-                  gain: float = 1.0) -> np.ndarray:
+def embed_windows(
+    mel: np.ndarray,
+    starts,
+    lengths,
+    encoder: LSTMEncoder | None = None,
+    batch: int = 128,
+    progress=None,
+    rows: np.ndarray | None = None,
+    gain: float = 1.0,
+) -> np.ndarray:
     """Embed mel[start:start+length] for each window; windows of similar length share a batch.
 
     rows: windows index this array of row numbers of `mel` instead of `mel` itself (window k is
@@ -101,12 +110,12 @@ def embed_windows(mel: np.ndarray, starts, lengths, encoder: LSTMEncoder | None 
     out = np.zeros((len(starts), enc.lin_w.shape[1]), dtype=np.float32)
     order = np.argsort(-lengths, kind="stable")
     for i in range(0, len(order), batch):
-        idx = order[i:i + batch]
+        idx = order[i : i + batch]
         T = int(lengths[idx].max())
         x = np.zeros((len(idx), T, mel.shape[1]), dtype=np.float32)
         for j, k in enumerate(idx):  # right-align: see LSTMEncoder.last_hidden
             sel = slice(starts[k], starts[k] + lengths[k])
-            x[j, T - lengths[k]:] = mel[sel] if rows is None else mel[rows[sel]]
+            x[j, T - lengths[k] :] = mel[sel] if rows is None else mel[rows[sel]]
         if gain != 1.0:
             x *= gain
         out[idx] = enc.embed(x, lengths[idx])

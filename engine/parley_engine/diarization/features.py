@@ -5,6 +5,7 @@ resemblyzer: 16 kHz, n_fft = 400 (25 ms), hop = 160 (10 ms), 40 mels, power 2, *
 librosa defaults it relies on: periodic Hann window, center=True with reflect padding,
 Slaney mel scale (linear below 1 kHz, log above) with Slaney area normalisation.
 """
+
 import functools
 
 import numpy as np
@@ -14,7 +15,7 @@ N_FFT = 400
 HOP = 160
 N_MELS = 40
 
-_F_SP = 200.0 / 3          # Slaney: 66.67 Hz per mel below 1 kHz
+_F_SP = 200.0 / 3  # Slaney: 66.67 Hz per mel below 1 kHz
 _MIN_LOG_HZ = 1000.0
 _MIN_LOG_MEL = _MIN_LOG_HZ / _F_SP  # = 15
 _LOGSTEP = np.log(6.4) / 27.0
@@ -62,7 +63,7 @@ def _padded(wav: np.ndarray, a: int, b: int) -> np.ndarray:
     n = len(wav)
     if 0 <= a and b <= n:
         return wav[a:b]
-    idx = np.abs(np.arange(a, b))                      # reflect at the start
+    idx = np.abs(np.arange(a, b))  # reflect at the start
     idx = np.where(idx >= n, 2 * (n - 1) - idx, idx)  # reflect at the end
     return wav[idx]
 
@@ -85,6 +86,6 @@ def mel_spectrogram(wav: np.ndarray, chunk_frames: int = 4096) -> np.ndarray:
         y = _padded(wav, s * HOP - pad, (e - 1) * HOP + pad + 1)
         frames = np.lib.stride_tricks.sliding_window_view(y, N_FFT)[::HOP]
         spec = np.fft.rfft(frames * window, axis=1)
-        power = (spec.real ** 2 + spec.imag ** 2).astype(np.float32)
+        power = (spec.real**2 + spec.imag**2).astype(np.float32)
         np.matmul(power, fbank, out=out[s:e])
     return out

@@ -6,6 +6,7 @@ at most a few ten thousand 40-dimensional frames, a fixed seed, a variance floor
 for every frame. Same recipe as sklearn's (k-means initialisation, `reg` added to every
 variance, EM until the mean log-likelihood gains less than `tol`), not bit-identical to it.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,23 +17,24 @@ _LOG_2PI = float(np.log(2 * np.pi))
 @dataclass
 class DiagGMM:
     weights: np.ndarray  # (m,)
-    means: np.ndarray    # (m, d)
-    vars: np.ndarray     # (m, d)
+    means: np.ndarray  # (m, d)
+    vars: np.ndarray  # (m, d)
 
     def component_loglik(self, x: np.ndarray) -> np.ndarray:
         """(n, m) log(w_j N(x | mu_j, var_j)), float64. Expanded square: two matrix products,
         no (n, m, d) temporary."""
         x = np.asarray(x, dtype=np.float64)
         prec = 1.0 / self.vars
-        const = (np.log(self.weights) - 0.5 * (self.means.shape[1] * _LOG_2PI + np.log(self.vars).sum(1)
-                                                + (self.means ** 2 * prec).sum(1)))
+        const = np.log(self.weights) - 0.5 * (
+            self.means.shape[1] * _LOG_2PI + np.log(self.vars).sum(1) + (self.means**2 * prec).sum(1)
+        )
         return const - 0.5 * ((x * x) @ prec.T) + x @ (self.means * prec).T
 
     def score_samples(self, x: np.ndarray, chunk: int = 10000) -> np.ndarray:
         """(n,) per-frame log-likelihood, float32, computed in chunks to bound memory."""
         out = np.empty(len(x), dtype=np.float32)
         for s in range(0, len(x), chunk):
-            out[s:s + chunk] = _logsumexp(self.component_loglik(x[s:s + chunk]))
+            out[s : s + chunk] = _logsumexp(self.component_loglik(x[s : s + chunk]))
         return out
 
 
@@ -66,12 +68,20 @@ def _kmeans_labels(x: np.ndarray, m: int, rng: np.random.Generator, iters: int =
 def _m_step(x: np.ndarray, resp: np.ndarray, reg: float) -> DiagGMM:
     nk = resp.sum(0) + 10 * np.finfo(float).eps  # an empty component keeps a tiny weight, no NaN
     means = (resp.T @ x) / nk[:, None]
-    var = (resp.T @ (x * x)) / nk[:, None] - means ** 2
+    var = (resp.T @ (x * x)) / nk[:, None] - means**2
     return DiagGMM(nk / nk.sum(), means, np.maximum(var, 0.0) + reg)
 
 
-def fit(x: np.ndarray, n_comp: int, *, reg: float = 1e-2, max_iter: int = 20, tol: float = 1e-3,
-        seed: int = 0, history: list | None = None) -> DiagGMM:
+def fit(
+    x: np.ndarray,
+    n_comp: int,
+    *,
+    reg: float = 1e-2,
+    max_iter: int = 20,
+    tol: float = 1e-3,
+    seed: int = 0,
+    history: list | None = None,
+) -> DiagGMM:
     """EM for a diagonal GMM. `reg` is added to every variance (the floor: a component never
     collapses onto one frame). `history`, when given, receives the mean log-likelihood of the
     training data before each M-step (EM never lowers it; the tests check that)."""

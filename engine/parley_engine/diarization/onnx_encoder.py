@@ -11,6 +11,7 @@ faster-whisper already brings.
 Frames here are centred on sample t*160, as in features.mel_spectrogram, so frame indices are
 shared with the resemblyzer features (the wheel's own recipe uses center=False: 16 ms later).
 """
+
 import functools
 import importlib.util
 from pathlib import Path
@@ -22,8 +23,8 @@ from .features import HOP, SAMPLE_RATE, _padded, mel_filterbank
 N_FFT = 512
 WIN_LENGTH = 400
 N_MELS = 40
-WINDOW = 80   # frames per model input (0.8 s)
-STRIDE = 40   # the wheel's sub-window stride
+WINDOW = 80  # frames per model input (0.8 s)
+STRIDE = 40  # the wheel's sub-window stride
 
 
 def model_path() -> Path | None:
@@ -45,12 +46,11 @@ def _window() -> np.ndarray:
     w = 0.54 - 0.46 * np.cos(2.0 * np.pi * n / WIN_LENGTH)
     out = np.zeros(N_FFT, dtype=np.float32)
     lo = (N_FFT - WIN_LENGTH) // 2
-    out[lo:lo + WIN_LENGTH] = w
+    out[lo : lo + WIN_LENGTH] = w
     return out
 
 
-def log_mel(wav: np.ndarray, frames: np.ndarray | None = None, gain: float = 1.0,
-            chunk: int = 4096) -> np.ndarray:
+def log_mel(wav: np.ndarray, frames: np.ndarray | None = None, gain: float = 1.0, chunk: int = 4096) -> np.ndarray:
     """(n, 40) float32 log10 power mel for the given frame indices (all frames by default);
     frame t is centred on sample t*160. `gain` scales the amplitude first."""
     wav = np.asarray(wav, dtype=np.float32)
@@ -63,13 +63,13 @@ def log_mel(wav: np.ndarray, frames: np.ndarray | None = None, gain: float = 1.0
         wav = np.pad(wav, (0, pad + 1 - len(wav)))
     out = np.empty((len(frames), N_MELS), dtype=np.float32)
     for s in range(0, len(frames), chunk):
-        f = frames[s:s + chunk]
+        f = frames[s : s + chunk]
         a, b = int(f.min()), int(f.max())
         y = _padded(wav, a * HOP - pad, b * HOP + pad)
         view = np.lib.stride_tricks.sliding_window_view(y, N_FFT)[::HOP]
         spec = np.fft.rfft(view[f - a] * win, axis=1)
-        power = (spec.real ** 2 + spec.imag ** 2).astype(np.float32) * np.float32(gain * gain)
-        out[s:s + len(f)] = np.log10(power @ fbank + 1e-10)
+        power = (spec.real**2 + spec.imag**2).astype(np.float32) * np.float32(gain * gain)
+        out[s : s + len(f)] = np.log10(power @ fbank + 1e-10)
     return out
 
 
@@ -90,8 +90,9 @@ class OnnxDVector:
         """(B, 80, 40) log-mel windows → (B, 256) L2-normalised embeddings."""
         out = np.empty((len(x), self.dim), dtype=np.float32)
         for i in range(0, len(x), batch):
-            out[i:i + batch] = self.session.run(None, {"mel_window": np.ascontiguousarray(
-                x[i:i + batch], dtype=np.float32)})[0]
+            out[i : i + batch] = self.session.run(
+                None, {"mel_window": np.ascontiguousarray(x[i : i + batch], dtype=np.float32)}
+            )[0]
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
@@ -112,8 +113,15 @@ def sub_starts(length: int, stride: int = STRIDE) -> list[int]:
     return [int(round(v)) for v in np.linspace(0, length - WINDOW, n)]
 
 
-def embed_windows(lm: np.ndarray, starts, lengths, encoder: OnnxDVector | None = None,
-                  rows: np.ndarray | None = None, progress=None, stride: int = STRIDE) -> np.ndarray:
+def embed_windows(
+    lm: np.ndarray,
+    starts,
+    lengths,
+    encoder: OnnxDVector | None = None,
+    rows: np.ndarray | None = None,
+    progress=None,
+    stride: int = STRIDE,
+) -> np.ndarray:
     """One embedding per window (lm[start:start+length], or lm[rows[...]]): the mean of its
     80-frame sub-windows' unit vectors, renormalised (the wheel's own aggregation). Windows
     shorter than 80 frames are tiled up to 80. A sub-window shared by two windows runs once."""
@@ -133,7 +141,7 @@ def embed_windows(lm: np.ndarray, starts, lengths, encoder: OnnxDVector | None =
     sub_emb = np.empty((len(subs), enc.dim), dtype=np.float32)
     step = 256
     for i in range(0, len(subs), step):
-        sub_emb[i:i + step] = enc.embed(np.stack([lm[j] for j in subs[i:i + step]]))
+        sub_emb[i : i + step] = enc.embed(np.stack([lm[j] for j in subs[i : i + step]]))
         if progress is not None:
             progress(min(1.0, (i + step) / max(1, len(subs))))
     pairs = np.asarray(pairs, dtype=int).reshape(-1, 2)

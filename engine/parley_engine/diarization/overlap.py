@@ -13,13 +13,15 @@ them. Here each pair of speakers gets a GMM of *simulated* overlap (their own fr
 the power domain), and a stretch that this model explains nearly as well as, or better than,
 any one voice gets both speakers.
 """
+
 import numpy as np
 
 from .windows import FRAME_S
 
 
-def second_labels(gmm_ll: np.ndarray, labels: np.ndarray, spans, *, threshold: float,
-                  width: int = 50, min_frames: int = 30) -> np.ndarray:
+def second_labels(
+    gmm_ll: np.ndarray, labels: np.ndarray, spans, *, threshold: float, width: int = 50, min_frames: int = 30
+) -> np.ndarray:
     """Per frame, the label of a second, overlapping speaker, or -1 for none."""
     n, k = gmm_ll.shape
     out = np.full(n, -1)
@@ -40,7 +42,7 @@ def second_labels(gmm_ll: np.ndarray, labels: np.ndarray, spans, *, threshold: f
         for s, e in zip(edges[::2], edges[1::2]):
             if e - s >= min_frames:
                 # one second speaker per stretch: the one the GMM preferred most often
-                out[a + s:a + e] = np.bincount(sec[a + s:a + e], minlength=k).argmax()
+                out[a + s : a + e] = np.bincount(sec[a + s : a + e], minlength=k).argmax()
     return out
 
 
@@ -73,13 +75,24 @@ def _change_zone(labels: np.ndarray, spans, guard: int) -> np.ndarray:
     near = np.zeros(len(labels), dtype=bool)
     for a, b in spans:
         for x in np.flatnonzero(np.diff(labels[a:b])) + a + 1:
-            near[max(a, x - guard):min(b, x + guard)] = True
+            near[max(a, x - guard) : min(b, x + guard)] = True
     return near
 
 
-def pair_margin(lm: np.ndarray, labels: np.ndarray, spans, k: int, *, guard: int = 100,
-                n_comp: int = 8, n_train: int = 4000, max_train: int = 20000, gain_db: float = 6.0,
-                seed: int = 0, exclude: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def pair_margin(
+    lm: np.ndarray,
+    labels: np.ndarray,
+    spans,
+    k: int,
+    *,
+    guard: int = 100,
+    n_comp: int = 8,
+    n_train: int = 4000,
+    max_train: int = 20000,
+    gain_db: float = 6.0,
+    seed: int = 0,
+    exclude: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per frame: how much better the best two-speaker model containing the frame's speaker
     explains it than the best one-speaker model (nats), and the other speaker of that pair.
 
@@ -136,8 +149,9 @@ def pair_margin(lm: np.ndarray, labels: np.ndarray, spans, k: int, *, guard: int
     return margin, other
 
 
-def pair_labels(margin: np.ndarray, other: np.ndarray, spans, *, threshold: float,
-                width: int = 50, min_frames: int = 30) -> np.ndarray:
+def pair_labels(
+    margin: np.ndarray, other: np.ndarray, spans, *, threshold: float, width: int = 50, min_frames: int = 30
+) -> np.ndarray:
     """Per frame, the second speaker where the two-speaker margin (averaged over `width`
     frames within continuous speech) is above `threshold` for at least `min_frames`; else -1."""
     out = np.full(len(margin), -1)
@@ -151,8 +165,8 @@ def pair_labels(margin: np.ndarray, other: np.ndarray, spans, *, threshold: floa
         edges = np.flatnonzero(np.diff(np.concatenate([[0], hit.astype(np.int8), [0]])))
         for s, e in zip(edges[::2], edges[1::2]):
             if e - s >= min_frames:
-                o = other[a + s:a + e]
+                o = other[a + s : a + e]
                 o = o[o >= 0]
                 if len(o):
-                    out[a + s:a + e] = np.bincount(o).argmax()
+                    out[a + s : a + e] = np.bincount(o).argmax()
     return out

@@ -8,6 +8,7 @@ labelled from the nearest clustered frame and then by the resegmentation (reseg.
 Defaults in `Params` were chosen on all the public eval files plus synthetic meetings together
 (bench/der.py), never on one file; bench/README-der.md has the figures.
 """
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -21,20 +22,20 @@ from .vad import agc, regions_from_probs, speech_probabilities, union
 
 @dataclass(frozen=True)
 class Params:
-    win: float = 1.5            # embedding window (s); resemblyzer was trained on 1.6 s partials
-    hop: float = 0.75           # window hop (s)
-    max_gap: float = 0.5        # a silence longer than this breaks the windowing timeline
-    min_window: float = 0.2     # speech runs shorter than this get no embedding of their own
-    min_turn: float = 0.5       # shorter label runs inside continuous speech are smoothed away
-    fill_gap: float = 1.0       # pauses shorter than this inside one speaker's turn are closed
+    win: float = 1.5  # embedding window (s); resemblyzer was trained on 1.6 s partials
+    hop: float = 0.75  # window hop (s)
+    max_gap: float = 0.5  # a silence longer than this breaks the windowing timeline
+    min_window: float = 0.2  # speech runs shorter than this get no embedding of their own
+    min_turn: float = 0.5  # shorter label runs inside continuous speech are smoothed away
+    fill_gap: float = 1.0  # pauses shorter than this inside one speaker's turn are closed
     ahc_threshold: float = 0.26  # raw cosine distance (average linkage) between two voices
     single_voice: float = 0.86  # raw cosine of a 2-way split's mean voiceprints: above → one voice
     eigengap_power: float = 2.0  # affinity sharpening when counting voices by eigengap
-    min_cluster: int = 3        # windows a cluster needs to count as a speaker (~2 s of speech)
-    trust_gap: float = 3.0      # eigengap count overrides a lower AHC count when its gap is this
+    min_cluster: int = 3  # windows a cluster needs to count as a speaker (~2 s of speech)
+    trust_gap: float = 3.0  # eigengap count overrides a lower AHC count when its gap is this
     #                             many times any other (clustering.cluster); 0 = off
-    vad_onset: float = 0.5      # Silero probability that starts speech ...
-    vad_offset: float = 0.35    # ... and that ends it (hysteresis)
+    vad_onset: float = 0.5  # Silero probability that starts speech ...
+    vad_offset: float = 0.35  # ... and that ends it (hysteresis)
     vad_min_silence: float = 0.2
     vad_pad: float = 0.05
     target_dbfs: float = -30.0  # resemblyzer's training-time loudness normalisation (raise only)
@@ -44,14 +45,14 @@ class Params:
     out_onset: float = 0.2
     out_offset: float = 0.1
     out_pad: float = 0.05
-    out_min: float = 0.1        # shortest permissive-only region kept (s)
+    out_min: float = 0.1  # shortest permissive-only region kept (s)
     agc_target_dbfs: float = 0.0  # < 0: a second VAD pass on gain-controlled audio (vad.agc)
     agc_max_gain_db: float = 30.0
-    reseg_gmm: float = 0.3      # weight of the per-speaker GMM frame log-likelihoods (0: no reseg)
-    reseg_prior: float = 1.0    # weight of log window-vote posteriors
+    reseg_gmm: float = 0.3  # weight of the per-speaker GMM frame log-likelihoods (0: no reseg)
+    reseg_prior: float = 1.0  # weight of log window-vote posteriors
     reseg_switch: float = 20.0  # Viterbi cost (nats) of a speaker change
     reseg_comp: int = 8
-    reseg_guard: float = 0.0    # s either side of a vote-label change left out of GMM training
+    reseg_guard: float = 0.0  # s either side of a vote-label change left out of GMM training
     # Overlap (overlap.py): a second speaker where that speaker's GMM beats the chosen one by
     # `overlap` spreads of the margin, averaged over `overlap_width` s, for >= `overlap_min` s.
     # 0 = off. 0.2: no real file worse, nothing on the espeak meetings; 0.1 adds false alarm
@@ -66,8 +67,8 @@ class Params:
     # -15 already puts 0.3 s of false overlap on a 4-voice espeak meeting.
     overlap_mode: str = "both"
     overlap_pair: float = -10.0
-    overlap_guard: float = 1.0   # s either side of a turn change kept out of one-speaker training
-    overlap_iter: int = 0        # extra passes, one-speaker GMMs trained without found overlap
+    overlap_guard: float = 1.0  # s either side of a turn change kept out of one-speaker training
+    overlap_iter: int = 0  # extra passes, one-speaker GMMs trained without found overlap
     # Short turns (short_turns.py): a stretch of speech of short_min..short_max s with pauses of
     # more than short_gap s on both sides whose own d-vector is short_new (raw cosine) below the
     # 5th percentile of its nearest speaker's own 0.6 s pieces becomes a new speaker (0 = off).
@@ -113,15 +114,21 @@ def _check(audio) -> np.ndarray:
 
 def _gain(audio: np.ndarray, regions, target_dbfs: float) -> float:
     """Amplitude gain that brings the speech up to target loudness (never turns it down)."""
-    parts = [audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)] for a, b in regions]
+    parts = [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in regions]
     energy = sum(float(np.dot(p, p)) for p in parts)
     rms = np.sqrt(energy / max(1, sum(len(p) for p in parts)))
     return max(1.0, 10 ** (target_dbfs / 20) / rms) if rms > 0 else 1.0
 
 
-def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers: int = 1,
-            max_speakers: int = 8, progress: Callable[[float], None] | None = None,
-            params: Params = DEFAULT) -> dict:
+def diarize(
+    audio: np.ndarray,
+    *,
+    num_speakers: int | None = None,
+    min_speakers: int = 1,
+    max_speakers: int = 8,
+    progress: Callable[[float], None] | None = None,
+    params: Params = DEFAULT,
+) -> dict:
     """Who spoke when, for 16 kHz mono float32 audio. See engine/PROTOCOL.md (`diarize`)."""
     report = progress or (lambda f: None)
     audio = _check(audio)
@@ -133,26 +140,49 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
     if len(audio) == 0:
         return _empty(duration)
     probs = speech_probabilities(audio)
-    regions = regions_from_probs(probs, onset=params.vad_onset, offset=params.vad_offset,
-                                 min_silence=params.vad_min_silence, pad=params.vad_pad,
-                                 duration=duration)
+    regions = regions_from_probs(
+        probs,
+        onset=params.vad_onset,
+        offset=params.vad_offset,
+        min_silence=params.vad_min_silence,
+        pad=params.vad_pad,
+        duration=duration,
+    )
     report(0.1)
     if not regions:
         return _empty(duration)
-    out_regions = union(regions, regions_from_probs(
-        probs, onset=params.out_onset, offset=params.out_offset, min_silence=params.vad_min_silence,
-        min_speech=params.out_min, pad=params.out_pad, duration=duration))
+    out_regions = union(
+        regions,
+        regions_from_probs(
+            probs,
+            onset=params.out_onset,
+            offset=params.out_offset,
+            min_silence=params.vad_min_silence,
+            min_speech=params.out_min,
+            pad=params.out_pad,
+            duration=duration,
+        ),
+    )
     if params.agc_target_dbfs < 0:  # quiet voices: the VAD again on gain-controlled audio, with
         # the confident thresholds (the permissive ones there would take in breath and room noise)
-        out_regions = union(out_regions, regions_from_probs(
-            speech_probabilities(agc(audio, params.agc_target_dbfs, params.agc_max_gain_db)),
-            onset=params.vad_onset, offset=params.vad_offset, min_silence=params.vad_min_silence,
-            min_speech=params.out_min, pad=params.out_pad, duration=duration))
+        out_regions = union(
+            out_regions,
+            regions_from_probs(
+                speech_probabilities(agc(audio, params.agc_target_dbfs, params.agc_max_gain_db)),
+                onset=params.vad_onset,
+                offset=params.vad_offset,
+                min_silence=params.vad_min_silence,
+                min_speech=params.out_min,
+                pad=params.out_pad,
+                duration=duration,
+            ),
+        )
 
     mel = mel_spectrogram(audio)
     n_mel = len(mel)
-    win = windows_mod.place(regions, len(mel), win=params.win, hop=params.hop,
-                            max_gap=params.max_gap, min_len=params.min_window)
+    win = windows_mod.place(
+        regions, len(mel), win=params.win, hop=params.hop, max_gap=params.max_gap, min_len=params.min_window
+    )
     if len(win.starts) == 0:
         return _empty(duration)
     frames = windows_mod.speech_frames(out_regions, n_mel)  # ⊇ win.frames
@@ -168,31 +198,38 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
     threshold, single = params.ahc_threshold, params.single_voice
     emb_r = None
     if params.encoder != "onnx" or params.count_encoder == "resemblyzer":
-        emb_r = embed_windows(mel, win.starts, win.lengths, rows=rows, gain=gain,
-                              progress=lambda f: report(0.1 + 0.4 * f))
+        emb_r = embed_windows(
+            mel, win.starts, win.lengths, rows=rows, gain=gain, progress=lambda f: report(0.1 + 0.4 * f)
+        )
     emb = emb_r
     isl, isl_emb = [], None
     if params.short_new > 0 and num_speakers is None and emb_r is not None:
-        isl = short_turns.islands(frames, gap=round(params.short_gap / windows_mod.FRAME_S),
-                                  min_len=round(params.short_min / windows_mod.FRAME_S),
-                                  max_len=round(params.short_max / windows_mod.FRAME_S))
+        isl = short_turns.islands(
+            frames,
+            gap=round(params.short_gap / windows_mod.FRAME_S),
+            min_len=round(params.short_min / windows_mod.FRAME_S),
+            max_len=round(params.short_max / windows_mod.FRAME_S),
+        )
         if isl:
             isl_emb = embed_windows(mel, [a for a, _ in isl], [b - a for a, b in isl], gain=gain)
             c_len = round(0.6 / windows_mod.FRAME_S)  # control: short pieces of clustered speech
             c_starts, c_win = short_turns.control_pieces(win.starts, win.lengths, length=c_len)
-            ctrl = (embed_windows(mel, c_starts, [c_len] * len(c_starts), rows=rows, gain=gain)
-                    if len(c_starts) else np.zeros((0, isl_emb.shape[1]), np.float32))
+            ctrl = (
+                embed_windows(mel, c_starts, [c_len] * len(c_starts), rows=rows, gain=gain)
+                if len(c_starts)
+                else np.zeros((0, isl_emb.shape[1]), np.float32)
+            )
     if params.encoder in ("onnx", "fuse"):
         from . import onnx_encoder
 
-        parts = [audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)] for a, b in regions]
+        parts = [audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in regions]
         rms = np.sqrt(sum(float(np.dot(p, p)) for p in parts) / max(1, sum(len(p) for p in parts)))
         del parts
         g = 10 ** (params.onnx_target_dbfs / 20) / rms if rms > 0 else 1.0
         lm_o = onnx_encoder.log_mel(audio, win.frames, gain=g)
-        emb_o = onnx_encoder.embed_windows(lm_o, win.starts, win.lengths,
-                                           progress=lambda f: report(0.5 + 0.4 * f),
-                                           stride=params.onnx_stride)
+        emb_o = onnx_encoder.embed_windows(
+            lm_o, win.starts, win.lengths, progress=lambda f: report(0.5 + 0.4 * f), stride=params.onnx_stride
+        )
         del lm_o
         if params.encoder == "onnx":
             emb = emb_o
@@ -211,11 +248,17 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
     full = win.lengths >= win.lengths.max()
     labels = np.zeros(len(emb), dtype=int)
     labels[full] = clustering.cluster(
-        emb[full], num_speakers=num_speakers, min_speakers=min_speakers,
-        max_speakers=max_speakers, threshold=threshold,
-        min_size=params.min_cluster, power=params.eigengap_power,
-        single=single, count_emb=None if count_emb is None else count_emb[full],
-        trust_gap=params.trust_gap)
+        emb[full],
+        num_speakers=num_speakers,
+        min_speakers=min_speakers,
+        max_speakers=max_speakers,
+        threshold=threshold,
+        min_size=params.min_cluster,
+        power=params.eigengap_power,
+        single=single,
+        count_emb=None if count_emb is None else count_emb[full],
+        trust_gap=params.trust_gap,
+    )
     if not full.all():
         mean = emb[full].mean(0)
         labels[~full] = clustering.assign(emb[~full] - mean, emb[full] - mean, labels[full])
@@ -224,8 +267,9 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
     if isl_emb is not None and k < max_speakers:
         ref = emb_r[full]
         cen = np.array([ref[labels[full] == c].mean(0) for c in range(k)])
-        new = short_turns.new_speakers(isl_emb, cen, ctrl, labels[c_win],
-                                       margin=params.short_new, join=params.short_join)
+        new = short_turns.new_speakers(
+            isl_emb, cen, ctrl, labels[c_win], margin=params.short_new, join=params.short_join
+        )
         new[new >= max_speakers - k] = -1
         isl = [(a, b, k + int(c)) for (a, b), c in zip(isl, new) if c >= 0]
         for c in sorted({c for _, _, c in isl}):
@@ -234,7 +278,7 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
     else:
         isl = []
 
-    win_idx = [rows[s:s + l] for s, l in zip(win.starts, win.lengths)]
+    win_idx = [rows[s : s + l] for s, l in zip(win.starts, win.lengths)]
     votes = turns_mod.frame_votes(len(frames), win_idx, labels, k)
     del win_idx, rows
     votes = votes[turns_mod.nearest_covered(votes.sum(1) > 0)]
@@ -270,34 +314,54 @@ def diarize(audio: np.ndarray, *, num_speakers: int | None = None, min_speakers:
         min_frames = round(params.overlap_min / windows_mod.FRAME_S)
         second = np.full(len(frame_lab), -1)
         if params.overlap_mode in ("margin", "both"):
-            second = overlap.second_labels(gll, frame_lab, spans, threshold=params.overlap,
-                                           width=width, min_frames=min_frames)
+            second = overlap.second_labels(
+                gll, frame_lab, spans, threshold=params.overlap, width=width, min_frames=min_frames
+            )
         if params.overlap_mode in ("pair", "both"):
             margin, other = overlap.pair_margin(
-                lm, frame_lab, spans, k, guard=round(params.overlap_guard / windows_mod.FRAME_S),
-                n_comp=params.reseg_comp)
-            pair = overlap.pair_labels(margin, other, spans, threshold=params.overlap_pair,
-                                       width=width, min_frames=min_frames)
+                lm,
+                frame_lab,
+                spans,
+                k,
+                guard=round(params.overlap_guard / windows_mod.FRAME_S),
+                n_comp=params.reseg_comp,
+            )
+            pair = overlap.pair_labels(
+                margin, other, spans, threshold=params.overlap_pair, width=width, min_frames=min_frames
+            )
             for _ in range(params.overlap_iter):  # again, one-speaker models without that overlap
                 margin, other = overlap.pair_margin(
-                    lm, frame_lab, spans, k, guard=round(params.overlap_guard / windows_mod.FRAME_S),
-                    n_comp=params.reseg_comp, exclude=(pair >= 0) | (second >= 0))
-                pair = overlap.pair_labels(margin, other, spans, threshold=params.overlap_pair,
-                                           width=width, min_frames=min_frames)
+                    lm,
+                    frame_lab,
+                    spans,
+                    k,
+                    guard=round(params.overlap_guard / windows_mod.FRAME_S),
+                    n_comp=params.reseg_comp,
+                    exclude=(pair >= 0) | (second >= 0),
+                )
+                pair = overlap.pair_labels(
+                    margin, other, spans, threshold=params.overlap_pair, width=width, min_frames=min_frames
+                )
             second = np.where(second >= 0, second, pair)
         for a, b, _ in isl:  # a new voice's short turn is nobody else's
             second[a:b] = -1
         raw_turns = overlap.merge(raw_turns, overlap.turns(frames, second), params.fill_gap)
     del gll, lm
     # voiceprints stay resemblyzer's where it ran (bench/voiceprint.py, stored speakers)
-    result = _result(duration, raw_turns, emb if emb_r is None else emb_r, labels, full, overlapping,
-                     extra_voice)
+    result = _result(duration, raw_turns, emb if emb_r is None else emb_r, labels, full, overlapping, extra_voice)
     report(1.0)
     return result
 
 
-def _result(duration: float, raw_turns, emb: np.ndarray, labels: np.ndarray, full: np.ndarray,
-            overlapping: bool = False, extra: dict | None = None) -> dict:
+def _result(
+    duration: float,
+    raw_turns,
+    emb: np.ndarray,
+    labels: np.ndarray,
+    full: np.ndarray,
+    overlapping: bool = False,
+    extra: dict | None = None,
+) -> dict:
     """Round, renumber speakers by first appearance, and attach per-speaker mean embeddings.
     Turns never overlap unless `overlapping`; then only different speakers' turns may."""
     order: dict[int, int] = {}

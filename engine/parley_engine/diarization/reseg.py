@@ -6,6 +6,7 @@ per 10 ms frame, the speaker that best explains the frames, paying `switch` (nat
 change of speaker. The window votes of the clustering enter as a prior, so the GMMs refine
 boundaries and short turns rather than re-cluster the recording.
 """
+
 import numpy as np
 
 from . import gmm
@@ -20,8 +21,15 @@ def log_mel(mel: np.ndarray) -> np.ndarray:
     return x
 
 
-def gmm_loglik(x: np.ndarray, labels: np.ndarray, k: int, n_comp: int = 8, max_train: int = 20000,
-               seed: int = 0, train: np.ndarray | None = None) -> np.ndarray:
+def gmm_loglik(
+    x: np.ndarray,
+    labels: np.ndarray,
+    k: int,
+    n_comp: int = 8,
+    max_train: int = 20000,
+    seed: int = 0,
+    train: np.ndarray | None = None,
+) -> np.ndarray:
     """(n, k) per-frame log-likelihood under a per-speaker diagonal GMM trained on x[labels == c]
     (only where `train` is True, when given and a speaker keeps enough frames there)."""
     rng = np.random.default_rng(seed)

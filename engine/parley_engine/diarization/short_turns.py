@@ -10,6 +10,7 @@ equally short pieces of that speaker's own clustered speech (`control`), and an 
 fall `margin` below the 5th percentile of those cosines. Islands whose voiceprints are close
 to each other (cosine ≥ `join`) share that new speaker.
 """
+
 import numpy as np
 
 
@@ -27,9 +28,16 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
-def new_speakers(emb: np.ndarray, centroids: np.ndarray, control: np.ndarray,
-                 control_labels: np.ndarray, *, margin: float, join: float,
-                 min_control: int = 5) -> np.ndarray:
+def new_speakers(
+    emb: np.ndarray,
+    centroids: np.ndarray,
+    control: np.ndarray,
+    control_labels: np.ndarray,
+    *,
+    margin: float,
+    join: float,
+    min_control: int = 5,
+) -> np.ndarray:
     """For each island embedding, -1 (an existing voice) or the index of a new speaker (0, 1, …).
     `control`: short-piece d-vectors of the clustered speech, `control_labels` their speakers."""
     out = np.full(len(emb), -1)
@@ -55,8 +63,7 @@ def new_speakers(emb: np.ndarray, centroids: np.ndarray, control: np.ndarray,
     return out
 
 
-def control_pieces(win_starts, win_lengths, *, length: int, max_pieces: int = 240
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def control_pieces(win_starts, win_lengths, *, length: int, max_pieces: int = 240) -> tuple[np.ndarray, np.ndarray]:
     """(start, window index) of `length`-frame pieces from the middle of full windows, evenly
     spread over the recording, at most `max_pieces` (their speakers are the windows' labels)."""
     lengths = np.asarray(win_lengths)

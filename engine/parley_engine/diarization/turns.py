@@ -1,4 +1,5 @@
 """From window labels to speaker turns: per-frame votes, short-turn smoothing, turn boundaries."""
+
 import numpy as np
 
 from .windows import FRAME_S
@@ -9,7 +10,7 @@ def frame_labels(n: int, starts, lengths, labels, k: int) -> np.ndarray:
     that a frame trusts the window it sits in the middle of more than one it just touches."""
     votes = np.zeros((n, max(k, 1)), dtype=np.float32)
     for s, l, c in zip(starts, lengths, labels):
-        votes[s:s + l, c] += np.hanning(l + 2)[1:-1]
+        votes[s : s + l, c] += np.hanning(l + 2)[1:-1]
     out = np.argmax(votes, axis=1)
     covered = votes.sum(1) > 0
     if covered.any() and not covered.all():  # frames no window reached: copy the nearest covered
@@ -46,7 +47,7 @@ def smooth(labels: np.ndarray, spans, min_frames: int) -> np.ndarray:
                 break
             nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(runs)]
             j = max(nbrs, key=lambda j: runs[j][1] - runs[j][0])
-            labels[runs[i][0]:runs[i][1]] = runs[j][2]
+            labels[runs[i][0] : runs[i][1]] = runs[j][2]
             runs = _runs(labels, a, b)
     return labels
 

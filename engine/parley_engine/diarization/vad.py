@@ -4,11 +4,12 @@ We use the raw per-frame probabilities rather than `get_speech_timestamps`: its 
 (2 s minimum silence, 400 ms padding) suit Whisper chunking, while diarization needs tight
 boundaries between turns.
 """
+
 import numpy as np
 
 SAMPLE_RATE = 16000
-FRAME = 512     # Silero v5/v6 frame at 16 kHz (32 ms)
-CONTEXT = 64    # samples of the previous frame the model sees with each frame
+FRAME = 512  # Silero v5/v6 frame at 16 kHz (32 ms)
+CONTEXT = 64  # samples of the previous frame the model sees with each frame
 FRAME_S = FRAME / SAMPLE_RATE
 
 
@@ -31,9 +32,9 @@ def speech_probabilities(audio: np.ndarray, chunk_frames: int = 4096) -> np.ndar
     out = []
     # Chunk by chunk with the LSTM state carried over: bounded memory on long recordings.
     for s in range(0, n, chunk_frames):
-        piece = audio[s * FRAME:(s + chunk_frames) * FRAME]
+        piece = audio[s * FRAME : (s + chunk_frames) * FRAME]
         block = np.zeros((-(-len(piece) // FRAME), FRAME), dtype=np.float32)
-        block.reshape(-1)[:len(piece)] = piece
+        block.reshape(-1)[: len(piece)] = piece
         ctx = np.empty((len(block), CONTEXT), dtype=np.float32)
         ctx[0] = tail
         ctx[1:] = block[:-1, -CONTEXT:]
@@ -43,9 +44,16 @@ def speech_probabilities(audio: np.ndarray, chunk_frames: int = 4096) -> np.ndar
     return np.concatenate(out)[:n]
 
 
-def regions_from_probs(probs: np.ndarray, *, onset: float = 0.5, offset: float = 0.35,
-                       min_silence: float = 0.2, min_speech: float = 0.1,
-                       pad: float = 0.05, duration: float | None = None) -> list[tuple[float, float]]:
+def regions_from_probs(
+    probs: np.ndarray,
+    *,
+    onset: float = 0.5,
+    offset: float = 0.35,
+    min_silence: float = 0.2,
+    min_speech: float = 0.1,
+    pad: float = 0.05,
+    duration: float | None = None,
+) -> list[tuple[float, float]]:
     """Hysteresis thresholding (start above `onset`, stay until below `offset`), then close short
     gaps, drop blips, and pad each region a little (word edges are soft)."""
     regions, start = [], None
@@ -75,8 +83,9 @@ def regions_from_probs(probs: np.ndarray, *, onset: float = 0.5, offset: float =
     return out
 
 
-def agc(audio: np.ndarray, target_dbfs: float = -25.0, max_gain_db: float = 30.0,
-        win: float = 1.0, floor_db: float = 12.0) -> np.ndarray:
+def agc(
+    audio: np.ndarray, target_dbfs: float = -25.0, max_gain_db: float = 30.0, win: float = 1.0, floor_db: float = 12.0
+) -> np.ndarray:
     """Slow automatic gain control for the VAD's input: quiet stretches (a far-field voice) are
     brought towards `target_dbfs`. The gain follows the RMS over `win`-second blocks (smoothed
     over neighbours), never exceeds `max_gain_db`, and is never more than would lift the

@@ -4,6 +4,7 @@ A torch checkpoint is a pickle, and unpickling runs whatever callables the file 
 `find_class` resolves only the three globals this format needs, each to our own numpy
 function; anything else (os.system, builtins.eval, ...) raises before it can be called.
 """
+
 import importlib.util
 import os
 import pickle
@@ -45,8 +46,7 @@ def _rebuild_tensor(storage, offset, size, stride, requires_grad=False, hooks=No
             raise UnsafeCheckpointError("tensor runs past its storage")
     base = storage.data[offset:]
     item = base.itemsize
-    return np.lib.stride_tricks.as_strided(
-        base, shape=size, strides=tuple(s * item for s in stride), writeable=False)
+    return np.lib.stride_tricks.as_strided(base, shape=size, strides=tuple(s * item for s in stride), writeable=False)
 
 
 _ALLOWED = {
@@ -132,5 +132,4 @@ def load_encoder_state(path: str | None = None) -> dict[str, np.ndarray]:
     with open(path or resemblyzer_weights_path(), "rb") as fh:
         ckpt = load_checkpoint(fh)
     state = ckpt["model_state"] if isinstance(ckpt, dict) and "model_state" in ckpt else ckpt
-    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in state.items()
-            if isinstance(v, np.ndarray)}
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in state.items() if isinstance(v, np.ndarray)}

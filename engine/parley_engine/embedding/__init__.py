@@ -5,6 +5,7 @@
 float32 rounding. Modules, one job each: `assets` (find and load weights and tokenizer),
 `bert` (the encoder forward pass), `pooling` (masked mean + L2), `pipeline` (batching).
 """
+
 import importlib.util
 
 from .assets import model_dir
@@ -13,11 +14,9 @@ from .assets import model_dir
 def ensure_available() -> None:
     """Raise ImportError (with the fix in the message) if the model files or the packages
     that read them are missing: cheap, loads nothing."""
-    for module, pin in (("safetensors", "safetensors==0.8.0"),
-                        ("tokenizers", "tokenizers==0.23.3")):
+    for module, pin in (("safetensors", "safetensors==0.8.0"), ("tokenizers", "tokenizers==0.23.3")):
         if importlib.util.find_spec(module) is None:
-            raise ImportError(
-                f"{module} is not installed (pip install {pin}, or run engine/install.sh)")
+            raise ImportError(f"{module} is not installed (pip install {pin}, or run engine/install.sh)")
     try:
         model_dir()
     except FileNotFoundError as exc:

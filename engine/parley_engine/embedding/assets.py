@@ -6,6 +6,7 @@ sentence-transformers, hence torch, which the engine never imports). The package
 located, never imported. `PARLEY_EMBEDDING_MODEL_DIR` points at another directory holding
 the same files (model.safetensors, tokenizer.json, config.json); nothing is downloaded.
 """
+
 import importlib.util
 import json
 import os
@@ -32,8 +33,7 @@ def model_dir() -> str:
         where = path
     missing = [f for f in FILES if not os.path.isfile(os.path.join(path, f))]
     if missing:
-        raise FileNotFoundError(
-            f"all-MiniLM-L6-v2 files missing ({', '.join(missing)} not in {where}; {INSTALL_HINT})")
+        raise FileNotFoundError(f"all-MiniLM-L6-v2 files missing ({', '.join(missing)} not in {where}; {INSTALL_HINT})")
     return path
 
 
@@ -54,8 +54,11 @@ def load_weights(path: str) -> dict[str, np.ndarray]:
     from safetensors.numpy import load_file
 
     state = load_file(os.path.join(path, "model.safetensors"))
-    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in state.items()
-            if k != "embeddings.position_ids" and not k.startswith("pooler.")}
+    return {
+        k: np.ascontiguousarray(v, dtype=np.float32)
+        for k, v in state.items()
+        if k != "embeddings.position_ids" and not k.startswith("pooler.")
+    }
 
 
 def load_tokenizer(path: str, max_tokens: int = MAX_TOKENS):

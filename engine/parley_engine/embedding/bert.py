@@ -7,6 +7,7 @@ Speed: one GEMM for Q, K and V together, dense layers on (batch*tokens, 384) row
 1/sqrt(head_dim) scale folded into the Q weights; padded keys get a large negative score
 (their softmax weight is exactly 0), so a text's output does not depend on its batch.
 """
+
 import numpy as np
 
 _MASKED = np.float32(-1e9)
@@ -26,12 +27,28 @@ def layer_norm(x: np.ndarray, g: np.ndarray, b: np.ndarray, eps: float) -> np.nd
 # float32): the rational approximation Eigen and XLA use. Max error 4e-7 against the exact
 # erf (scipy's float32 erf: 3e-8), but ~10x faster than scipy.special.erf, which took a
 # third of the forward pass. Coefficients highest power first.
-_ERF_P = [np.float32(c) for c in (
-    -2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
-    -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02)]
-_ERF_Q = [np.float32(c) for c in (
-    -1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
-    -1.42647390514189e-02)]
+_ERF_P = [
+    np.float32(c)
+    for c in (
+        -2.72614225801306e-10,
+        2.77068142495902e-08,
+        -2.10102402082508e-06,
+        -5.69250639462346e-05,
+        -7.34990630326855e-04,
+        -2.95459980854025e-03,
+        -1.60960333262415e-02,
+    )
+]
+_ERF_Q = [
+    np.float32(c)
+    for c in (
+        -1.45660718464996e-05,
+        -2.13374055278905e-04,
+        -1.68282697438203e-03,
+        -7.37332916720468e-03,
+        -1.42647390514189e-02,
+    )
+]
 _GELU_ROWS = 64  # rows per chunk: the temporaries stay in L2 cache
 
 
@@ -50,7 +67,7 @@ def _gelu_chunk(x: np.ndarray, t: np.ndarray, t2: np.ndarray, p: np.ndarray, q: 
         if c is not _ERF_Q[-1]:
             q *= t2
     p *= t
-    p /= q          # erf(x / sqrt 2)
+    p /= q  # erf(x / sqrt 2)
     p += 1
     x *= p
     x *= np.float32(0.5)
@@ -62,8 +79,8 @@ def gelu_(x: np.ndarray) -> np.ndarray:
     flat = x.reshape(-1, x.shape[-1])
     buf = np.empty((4, min(_GELU_ROWS, len(flat)), flat.shape[1]), dtype=np.float32)
     for i in range(0, len(flat), _GELU_ROWS):
-        chunk = flat[i:i + _GELU_ROWS]
-        _gelu_chunk(chunk, *(b[:len(chunk)] for b in buf))
+        chunk = flat[i : i + _GELU_ROWS]
+        _gelu_chunk(chunk, *(b[: len(chunk)] for b in buf))
     return x
 
 
@@ -92,20 +109,26 @@ class Bert:
             p = f"encoder.layer.{n}."
             g = lambda k: f32(w[p + k])  # noqa: E731
             # x @ W.T: a transposed view, which BLAS reads directly (no copy)
-            qkv_w = np.concatenate([g("attention.self.query.weight") * scale,
-                                    g("attention.self.key.weight"),
-                                    g("attention.self.value.weight")])
-            qkv_b = np.concatenate([g("attention.self.query.bias") * scale,
-                                    g("attention.self.key.bias"), g("attention.self.value.bias")])
-            self.layers.append({
-                "qkv": (qkv_w.T, qkv_b),
-                "out": (g("attention.output.dense.weight").T, g("attention.output.dense.bias")),
-                "ln1": (g("attention.output.LayerNorm.weight"),
-                        g("attention.output.LayerNorm.bias")),
-                "ff1": (g("intermediate.dense.weight").T, g("intermediate.dense.bias")),
-                "ff2": (g("output.dense.weight").T, g("output.dense.bias")),
-                "ln2": (g("output.LayerNorm.weight"), g("output.LayerNorm.bias")),
-            })
+            qkv_w = np.concatenate(
+                [
+                    g("attention.self.query.weight") * scale,
+                    g("attention.self.key.weight"),
+                    g("attention.self.value.weight"),
+                ]
+            )
+            qkv_b = np.concatenate(
+                [g("attention.self.query.bias") * scale, g("attention.self.key.bias"), g("attention.self.value.bias")]
+            )
+            self.layers.append(
+                {
+                    "qkv": (qkv_w.T, qkv_b),
+                    "out": (g("attention.output.dense.weight").T, g("attention.output.dense.bias")),
+                    "ln1": (g("attention.output.LayerNorm.weight"), g("attention.output.LayerNorm.bias")),
+                    "ff1": (g("intermediate.dense.weight").T, g("intermediate.dense.bias")),
+                    "ff2": (g("output.dense.weight").T, g("output.dense.bias")),
+                    "ln2": (g("output.LayerNorm.weight"), g("output.LayerNorm.bias")),
+                }
+            )
             n += 1
         if not self.layers:
             raise ValueError("no encoder layers in the weights")
@@ -122,7 +145,7 @@ class Bert:
             raise ValueError(f"{T} tokens; the model takes at most {self.max_tokens}")
         H, nh = self.hidden, self.heads
         d = H // nh
-        x = self.word[ids]                        # (B, T, H)
+        x = self.word[ids]  # (B, T, H)
         x += self.pos[:T]
         x = layer_norm(x, *self.emb_ln, self.eps).reshape(B * T, H)
         key_bias = np.where(np.asarray(mask, dtype=bool), np.float32(0), _MASKED)[:, None, None, :]
@@ -130,10 +153,10 @@ class Bert:
             qkv = x @ L["qkv"][0]
             qkv += L["qkv"][1]
             qkv = qkv.reshape(B, T, 3, nh, d)
-            q = qkv[:, :, 0].transpose(0, 2, 1, 3)   # (B, nh, T, d)
-            k = qkv[:, :, 1].transpose(0, 2, 3, 1)   # (B, nh, d, T)
-            v = qkv[:, :, 2].transpose(0, 2, 1, 3)   # (B, nh, T, d)
-            s = q @ k                                # (B, nh, T, T), already scaled
+            q = qkv[:, :, 0].transpose(0, 2, 1, 3)  # (B, nh, T, d)
+            k = qkv[:, :, 1].transpose(0, 2, 3, 1)  # (B, nh, d, T)
+            v = qkv[:, :, 2].transpose(0, 2, 1, 3)  # (B, nh, T, d)
+            s = q @ k  # (B, nh, T, T), already scaled
             s += key_bias
             s -= s.max(axis=-1, keepdims=True)
             np.exp(s, out=s)

@@ -4,6 +4,7 @@ Texts are tokenized once, sorted by token count and run in batches of similar le
 padding); each batch is bounded in texts and in attention-matrix size. The model is loaded
 on first use and kept for the process lifetime.
 """
+
 import base64
 import functools
 import sys
@@ -18,16 +19,15 @@ from .pooling import l2_normalize, mean_pool
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 ENCODING = "base64-float16le"  # each vector: base64 of DIM little-endian IEEE 754 half floats
-MAX_CHARS = 20_000     # a text is cut here before tokenizing (256 word pieces are ~1,500 chars)
-BATCH = 32             # texts per forward pass
-MAX_SCORES = 1 << 22   # attention scores per batch (batch * heads * T * T floats, 16 MB)
+MAX_CHARS = 20_000  # a text is cut here before tokenizing (256 word pieces are ~1,500 chars)
+BATCH = 32  # texts per forward pass
+MAX_SCORES = 1 << 22  # attention scores per batch (batch * heads * T * T floats, 16 MB)
 
 
 class Model:
     def __init__(self, path: str):
         cfg = assets.load_config(path)
-        self.bert = Bert(assets.load_weights(path), heads=cfg["num_attention_heads"],
-                         eps=cfg["layer_norm_eps"])
+        self.bert = Bert(assets.load_weights(path), heads=cfg["num_attention_heads"], eps=cfg["layer_norm_eps"])
         self.tokenizer = assets.load_tokenizer(path, min(assets.MAX_TOKENS, self.bert.max_tokens))
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
 
@@ -36,8 +36,7 @@ class Model:
 def _load(path: str) -> Model:
     t0 = time.monotonic()
     model = Model(path)
-    print(f"parley-engine: loaded {MODEL_NAME} from {path} in {time.monotonic() - t0:.2f} s",
-          file=sys.stderr)
+    print(f"parley-engine: loaded {MODEL_NAME} from {path} in {time.monotonic() - t0:.2f} s", file=sys.stderr)
     return model
 
 
@@ -52,10 +51,9 @@ def _batches(lengths: np.ndarray, heads: int):
     i = 0
     while i < len(order):
         n = 1
-        while (i + n < len(order) and n < BATCH
-               and (n + 1) * heads * int(lengths[order[i + n]]) ** 2 <= MAX_SCORES):
+        while i + n < len(order) and n < BATCH and (n + 1) * heads * int(lengths[order[i + n]]) ** 2 <= MAX_SCORES:
             n += 1
-        yield order[i:i + n]
+        yield order[i : i + n]
         i += n
 
 
@@ -70,8 +68,7 @@ def _clean(text: str) -> str:
     return text
 
 
-def embed(texts: list[str], model: Model | None = None,
-          progress=None) -> tuple[np.ndarray, list[int]]:
+def embed(texts: list[str], model: Model | None = None, progress=None) -> tuple[np.ndarray, list[int]]:
     """(len(texts), 384) float32 unit vectors, and the indices of texts cut at 256 tokens."""
     model = model or load_model()
     encs = model.tokenizer.encode_batch([_clean(t) for t in texts])
@@ -84,8 +81,8 @@ def embed(texts: list[str], model: Model | None = None,
         ids = np.full((len(idx), T), model.pad_id, dtype=np.int64)
         mask = np.zeros((len(idx), T), dtype=np.float32)
         for row, k in enumerate(idx):
-            ids[row, :lengths[k]] = encs[k].ids
-            mask[row, :lengths[k]] = 1
+            ids[row, : lengths[k]] = encs[k].ids
+            mask[row, : lengths[k]] = 1
         out[idx] = l2_normalize(mean_pool(model.bert.forward(ids, mask), mask))
         done += len(idx)
         if progress is not None:

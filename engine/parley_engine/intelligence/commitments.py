@@ -26,7 +26,8 @@ from .due import due_phrase
 from .sentences import Sentence
 
 # Verbs that make something a task ("let me <verb>", "Sarah will <verb>", "we'll <verb>").
-TASK_VERBS = frozenset("""
+TASK_VERBS = frozenset(
+    """
     send share prepare write draft review check follow look find schedule set book create
     fix handle take own lead organize organise coordinate reach contact email call ping
     talk present finalize finalise investigate test deploy build get circle loop confirm
@@ -36,31 +37,43 @@ TASK_VERBS = frozenset("""
     update reschedule cancel move escalate raise remind ask clarify double-check research
     analyse analyze estimate plan price quote assign hire train onboard label pull push
     work
-""".split())
+""".split()
+)
 
 # After "I will / I'll / I'm going to": talk about the conversation itself, not a task.
-META_VERBS = frozenset("""
+META_VERBS = frozenset(
+    """
     say tell admit guess think see explain start begin put repeat clarify show stop
     summarize recap jump interrupt hand pass note mention answer read go let argue
     suppose assume bet agree disagree be wonder mean hope try
-""".split())
+""".split()
+)
 
-_ADVERBS = (r"(?:(?:just|also|then|definitely|probably|certainly|quickly|actually|still|"
-            r"happily|personally|gladly|now|first|go ahead and|try to|make sure to|"
-            r"try and)\s+)*")
+_ADVERBS = (
+    r"(?:(?:just|also|then|definitely|probably|certainly|quickly|actually|still|"
+    r"happily|personally|gladly|now|first|go ahead and|try to|make sure to|"
+    r"try and)\s+)*"
+)
 
 _COMMIT = re.compile(
     r"\b(?:(?P<i>i(?:'ll\s+be(?=\s+\w+ing\b)|\s+will|'ll|\s+shall|\s+am\s+going\s+to|"
     r"'m\s+going\s+to|'m\s+gonna|\s+am\s+gonna|'m\s+happy\s+to|\s+am\s+happy\s+to|"
     r"\s+can(?=\s+(?:take|handle|do|own)\b)|\s+volunteer\s+to))|(?P<let>let\s+me)|"
-    r"(?P<we>we(?:\s+will|'ll|'re\s+going\s+to|\s+are\s+going\s+to)))\s+" + _ADVERBS +
-    r"(?P<verb>[a-z'-]+)", re.IGNORECASE)
-_COMMIT_FIXED = re.compile(r"\b(?:leave\s+it\s+with\s+me|i'm\s+on\s+it|i\s+am\s+on\s+it|"
-                           r"i'll\s+take\s+care\s+of|that's\s+on\s+me)\b", re.IGNORECASE)
-_NOT_A_TASK = re.compile(r"\b(?:share\s+my\s+screen|give\s+(?:you\s+)?an\s+example|"
-                         r"get\s+this\s+straight|move\s+on|take\s+a\s+step\s+back|"
-                         r"go\s+back|be\s+(?:honest|clear|brief|quick)|"
-                         r"see\s+if\s+i\s+understand)\b", re.IGNORECASE)
+    r"(?P<we>we(?:\s+will|'ll|'re\s+going\s+to|\s+are\s+going\s+to)))\s+" + _ADVERBS + r"(?P<verb>[a-z'-]+)",
+    re.IGNORECASE,
+)
+_COMMIT_FIXED = re.compile(
+    r"\b(?:leave\s+it\s+with\s+me|i'm\s+on\s+it|i\s+am\s+on\s+it|"
+    r"i'll\s+take\s+care\s+of|that's\s+on\s+me)\b",
+    re.IGNORECASE,
+)
+_NOT_A_TASK = re.compile(
+    r"\b(?:share\s+my\s+screen|give\s+(?:you\s+)?an\s+example|"
+    r"get\s+this\s+straight|move\s+on|take\s+a\s+step\s+back|"
+    r"go\s+back|be\s+(?:honest|clear|brief|quick)|"
+    r"see\s+if\s+i\s+understand)\b",
+    re.IGNORECASE,
+)
 
 _REQUEST = re.compile(
     r"\b(?:(?:can|could|would|will)\s+"
@@ -70,25 +83,36 @@ _REQUEST = re.compile(
     r"(?:i|we)\s+(?:need|want|'d\s+like|would\s+like)\s+(?:you|someone|somebody)\s+to|"
     r"(?:you|someone|somebody)\s+(?:need|needs|should|must|has|have)\s+to\s+"
     r"(?P<yverb>[a-z'-]+)|"
-    r"make\s+sure\s+(?:you|to)|don't\s+forget\s+to|remember\s+to)", re.IGNORECASE)
-_TO_ME = re.compile(r"\s+(?:me|us)\s+(?:more|about|what|how|why|when|where|who|which|if|"
-                    r"a\s+sec)\b", re.IGNORECASE)  # "can you tell me more", not a task
-_CHAT_VERBS = frozenset("""
+    r"make\s+sure\s+(?:you|to)|don't\s+forget\s+to|remember\s+to)",
+    re.IGNORECASE,
+)
+_TO_ME = re.compile(
+    r"\s+(?:me|us)\s+(?:more|about|what|how|why|when|where|who|which|if|"
+    r"a\s+sec)\b",
+    re.IGNORECASE,
+)  # "can you tell me more", not a task
+_CHAT_VERBS = frozenset(
+    """
     hear see repeat say explain clarify speak elaborate imagine believe think guess go
     hold mute unmute stop describe walk bear continue carry note wait let be excuse
     forgive recall remember feel agree understand know admit realize realise consider
-""".split())
+""".split()
+)
 
 _NAME_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _NAMED = re.compile(
     rf"\b(?P<name>{_NAME_WORD})(?:\s+and\s+(?P<name2>{_NAME_WORD}))?\s+(?:will|'ll|is\s+"
     r"going\s+to|is\s+gonna|can|should|needs\s+to|has\s+to|is\s+going\s+to\s+need\s+to)\s+"
-    + _ADVERBS + r"(?P<verb>[a-z'-]+)")
+    + _ADVERBS
+    + r"(?P<verb>[a-z'-]+)"
+)
 _VOCATIVE = re.compile(
     rf"^(?:(?i:ok(?:ay)?|so|and|right|yeah),?\s+)?(?P<name>{_NAME_WORD}),\s+"
     rf"(?i:can|could|would|will)\s+you\b"
-    rf"|(?i:can|could|would|will)\s+you\b.*,\s*(?P<name2>{_NAME_WORD})\s*[?.!]?$")
-NOT_NAMES = frozenset("""
+    rf"|(?i:can|could|would|will)\s+you\b.*,\s*(?P<name2>{_NAME_WORD})\s*[?.!]?$"
+)
+NOT_NAMES = frozenset(
+    """
     I We You He She They It That This There These Those Then So And But Or Also Maybe
     Perhaps Everyone Everybody Someone Somebody Nobody Anyone Anybody Who What Which Where
     When How Why Yeah Yes No Okay Ok Well Now Next Today Tomorrow Monday Tuesday Wednesday
@@ -96,13 +120,16 @@ NOT_NAMES = frozenset("""
     September October November December Speaker Nothing Everything Something Anything
     If Once Hopefully Obviously Actually Basically Honestly Sure Great Good Right Let
     Please
-""".split())
+""".split()
+)
 
-_ACCEPT = re.compile(r"^(?:sure|yes|yeah|yep|yup|of\s+course|absolutely|definitely|"
-                     r"will\s+do|no\s+problem|ok(?:ay)?|on\s+it|i\s+can|i\s+will|i'll|"
-                     r"happy\s+to|consider\s+it\s+done)\b", re.IGNORECASE)
-_REFUSE = re.compile(r"\b(?:can't|cannot|won't|not\s+sure|no\s+time|busy)\b",
-                     re.IGNORECASE)
+_ACCEPT = re.compile(
+    r"^(?:sure|yes|yeah|yep|yup|of\s+course|absolutely|definitely|"
+    r"will\s+do|no\s+problem|ok(?:ay)?|on\s+it|i\s+can|i\s+will|i'll|"
+    r"happy\s+to|consider\s+it\s+done)\b",
+    re.IGNORECASE,
+)
+_REFUSE = re.compile(r"\b(?:can't|cannot|won't|not\s+sure|no\s+time|busy)\b", re.IGNORECASE)
 
 _DECISION = re.compile(
     r"\b(?:we(?:'ve|\s+have|'d|\s+had)?\s+(?:all\s+)?(?:decided|agreed|settled|concluded)|"
@@ -113,9 +140,14 @@ _DECISION = re.compile(
     r"commit\s+to)|"
     r"we(?:'ll|\s+will|'re\s+going\s+to|\s+are\s+going\s+to|'re|\s+are)\s+"
     r"(?:go(?:ing)?\s+(?:with|ahead)|stick(?:ing)?\s+with|commit(?:ting)?\s+to)|"
-    r"signed?\s+off\s+on|(?:is|was|has\s+been|got)\s+approved)\b", re.IGNORECASE)
-_NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\byet\s+to|\bif|\bwhether|\bunless)\W+"
-                      r"(?:\w+\W+){0,2}$", re.IGNORECASE)
+    r"signed?\s+off\s+on|(?:is|was|has\s+been|got)\s+approved)\b",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(
+    r"(?:\bnot|n't|\bnever|\byet\s+to|\bif|\bwhether|\bunless)\W+"
+    r"(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
 
 
 def _norm(text: str) -> str:
@@ -127,7 +159,7 @@ def _commitment(text: str) -> bool:
         return True
     for m in _COMMIT.finditer(text):
         verb = m.group("verb").lower()
-        if _NEGATED.search(text[:m.start()]) or verb in ("not", "never", "no"):
+        if _NEGATED.search(text[: m.start()]) or verb in ("not", "never", "no"):
             continue
         if _NOT_A_TASK.match(text, m.start("verb")):
             continue
@@ -153,7 +185,7 @@ def _named(text: str) -> str | None:
     for m in _NAMED.finditer(text):
         names = [n for n in (m.group("name"), m.group("name2")) if n]
         if m.group("verb") in TASK_VERBS and all(n not in NOT_NAMES for n in names):
-            if not _NEGATED.search(text[:m.start()]):
+            if not _NEGATED.search(text[: m.start()]):
                 return " and ".join(names)
     m = _VOCATIVE.search(text)
     if m and (m.group("name") or m.group("name2")) not in NOT_NAMES and _request(text):
@@ -176,9 +208,16 @@ def classify(text: str) -> tuple[str, str | None] | None:
 
 
 def _starts_as_question(text: str) -> bool:
-    return text.rstrip().endswith("?") and re.match(
-        r"(?:\w+,\s+)?(?:what|when|why|how|who|where|which|should|shall|do|does|did|can|"
-        r"could|would|will|is|are|am)\b", text, re.IGNORECASE) is not None
+    return (
+        text.rstrip().endswith("?")
+        and re.match(
+            r"(?:\w+,\s+)?(?:what|when|why|how|who|where|which|should|shall|do|does|did|can|"
+            r"could|would|will|is|are|am)\b",
+            text,
+            re.IGNORECASE,
+        )
+        is not None
+    )
 
 
 def _accepter(sentences: list[Sentence], s: Sentence) -> str | None:
@@ -203,9 +242,17 @@ def action_items(sentences: list[Sentence]) -> list[dict]:
         kind, assignee = found
         if kind == "request" and assignee is None:
             assignee = _accepter(sentences, s)
-        items.append({"owner": s.speaker_id, "text": s.text, "start": round(s.start, 3),
-                      "end": round(s.end, 3), "kind": kind, "due": due_phrase(s.text),
-                      "assignee": assignee})
+        items.append(
+            {
+                "owner": s.speaker_id,
+                "text": s.text,
+                "start": round(s.start, 3),
+                "end": round(s.end, 3),
+                "kind": kind,
+                "due": due_phrase(s.text),
+                "assignee": assignee,
+            }
+        )
     return items
 
 
@@ -213,7 +260,7 @@ def is_decision(text: str) -> bool:
     text = _norm(text).strip()
     if text.endswith("?"):
         return False
-    return any(not _NEGATED.search(text[:m.start()]) for m in _DECISION.finditer(text))
+    return any(not _NEGATED.search(text[: m.start()]) for m in _DECISION.finditer(text))
 
 
 def decisions(sentences: list[Sentence]) -> list[dict]:

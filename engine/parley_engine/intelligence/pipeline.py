@@ -28,8 +28,7 @@ def check_segments(segments) -> str | None:
             return f"segments[{i}].text is missing or not a string"
         for key in ("start", "end"):
             v = seg.get(key)
-            if (isinstance(v, bool) or not isinstance(v, (int, float))
-                    or not math.isfinite(v)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                 return f"segments[{i}].{key} is missing or not a finite number"
         if seg["end"] < seg["start"]:
             return f"segments[{i}] ends before it starts"
@@ -61,8 +60,7 @@ def summarize(segments: list[dict], *, max_sentences: int = 5, progress=None) ->
     sentences = split_segments(segments)
     report(0.1)
 
-    picked = summary.textrank([s.text for s in sentences],
-                              summary.summary_size(len(sentences), max_sentences))
+    picked = summary.textrank([s.text for s in sentences], summary.summary_size(len(sentences), max_sentences))
     report(0.4)
 
     phrases = topics.candidates(_topic_text(sentences))
@@ -75,23 +73,26 @@ def summarize(segments: list[dict], *, max_sentences: int = 5, progress=None) ->
     report(0.7)
 
     speakers = []
-    order = list(dict.fromkeys(seg.get("speaker_id")
-                               for seg in sorted(segments, key=lambda s: s["start"])))
+    order = list(dict.fromkeys(seg.get("speaker_id") for seg in sorted(segments, key=lambda s: s["start"])))
     own = {speaker: [s for s in sentences if s.speaker_id == speaker] for speaker in order}
     speaker_topics = topics.per_speaker(
-        phrases, {spk: _joined(ss) if ss else "" for spk, ss in own.items()},
-        SPEAKER_TOPICS)
+        phrases, {spk: _joined(ss) if ss else "" for spk, ss in own.items()}, SPEAKER_TOPICS
+    )
     for n, speaker in enumerate(order):
         score = sentiment.speaker_score([s.text for s in own[speaker]])
-        speakers.append({
-            "speaker_id": speaker,
-            "key_topics": speaker_topics[speaker],
-            "sentiment": sentiment.label(score),
-            "sentiment_score": round(score, 3),
-            "action_items": [{"text": a["text"], "start": a["start"], "end": a["end"]}
-                             for a in items
-                             if a["owner"] == speaker or a["assignee"] == speaker],
-        })
+        speakers.append(
+            {
+                "speaker_id": speaker,
+                "key_topics": speaker_topics[speaker],
+                "sentiment": sentiment.label(score),
+                "sentiment_score": round(score, 3),
+                "action_items": [
+                    {"text": a["text"], "start": a["start"], "end": a["end"]}
+                    for a in items
+                    if a["owner"] == speaker or a["assignee"] == speaker
+                ],
+            }
+        )
         report(0.7 + 0.3 * (n + 1) / len(order))
 
     report(1.0)

@@ -24,10 +24,12 @@ from .words import content_words, words
 
 LOOKAHEAD_TURNS = 2
 
-_TAG = re.compile(r"(?:^|,\s*)(?:right|okay|ok|yeah|yes|no|correct|you\s+know|isn't\s+it|"
-                  r"aren't\s+(?:they|we|you)|don't\s+you\s+think|doesn't\s+it|"
-                  r"isn't\s+that\s+so|wouldn't\s+you\s+say|huh|eh|sorry|pardon)\s*\?$",
-                  re.IGNORECASE)
+_TAG = re.compile(
+    r"(?:^|,\s*)(?:right|okay|ok|yeah|yes|no|correct|you\s+know|isn't\s+it|"
+    r"aren't\s+(?:they|we|you)|don't\s+you\s+think|doesn't\s+it|"
+    r"isn't\s+that\s+so|wouldn't\s+you\s+say|huh|eh|sorry|pardon)\s*\?$",
+    re.IGNORECASE,
+)
 _DEFER = re.compile(
     r"\b(?:i\s+(?:don't|do\s+not)\s+know|not\s+sure|no\s+idea|good\s+question|"
     r"(?:take|discuss)\s+(?:that|this|it)\s+offline|get\s+back\s+to\s+you|find\s+out|"
@@ -35,23 +37,32 @@ _DEFER = re.compile(
     r"(?:need|have)\s+to\s+(?:figure|check|think)|haven't\s+(?:decided|figured)|"
     r"(?:no\s+one|nobody)\s+knows|hard\s+to\s+say|depends|let\s+me\s+check|"
     r"i'll\s+check)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _LEAD = r"^(?:(?:um|uh|well|so|oh),?\s+)*"
 _CUE = re.compile(
     _LEAD + r"(?:probably|maybe|perhaps|possibly|i\s+think|i\s+believe|i\s+guess|"
     r"i'd\s+say|"
     r"we|it's|it\s+is|it\s+was|that's|that\s+is|because|since|around|about|roughly|"
-    r"approximately|not\s+(?:really|yet)|only|just|\d)\b", re.IGNORECASE)
+    r"approximately|not\s+(?:really|yet)|only|just|\d)\b",
+    re.IGNORECASE,
+)
 # "Yes"/"no" answer only a yes-no question ("Is the demo ready?"), not "What happens ...?"
-_POLAR_CUE = re.compile(_LEAD + r"(?:yes|yeah|yep|yup|no|nope|nah|sure|definitely|"
-                        r"absolutely|of\s+course|correct|exactly|right)\b", re.IGNORECASE)
+_POLAR_CUE = re.compile(
+    _LEAD + r"(?:yes|yeah|yep|yup|no|nope|nah|sure|definitely|"
+    r"absolutely|of\s+course|correct|exactly|right)\b",
+    re.IGNORECASE,
+)
 _POLAR_QUESTION = re.compile(
     r"^(?:\w+,\s+)?(?:is|are|was|were|am|do|does|did|can|could|will|would|should|shall|"
     r"have|has|had|may|might|must|isn't|aren't|don't|doesn't|didn't|can't|won't)\b",
-    re.IGNORECASE)
-BACKCHANNELS = frozenset("""
+    re.IGNORECASE,
+)
+BACKCHANNELS = frozenset(
+    """
     um umm uh uhh uh-huh erm er ah ahh eh hmm hm mm mmm mhm mm-hmm hmm-mm huh oh ooh
-""".split())
+""".split()
+)
 
 
 def _is_candidate(s: Sentence) -> bool:
@@ -88,7 +99,7 @@ def open_questions(sentences: list[Sentence]) -> list[Sentence]:
         if not _is_candidate(q):
             continue
         answered, seen = False, 0
-        for t in order[position[q.turn] + 1:]:
+        for t in order[position[q.turn] + 1 :]:
             turn = turns[t]
             if not _substantive(turn):
                 continue

@@ -19,15 +19,17 @@ Rules:
 import re
 from dataclasses import dataclass
 
-MAX_JOIN_GAP = 1.5     # seconds of silence across which an unfinished sentence continues
-MAX_JOIN_CHARS = 400   # never grow a sentence past this by joining segments
+MAX_JOIN_GAP = 1.5  # seconds of silence across which an unfinished sentence continues
+MAX_JOIN_CHARS = 400  # never grow a sentence past this by joining segments
 
 # Abbreviations after which a '.' never ends a sentence (a name or number follows), unless
 # the text ends there. Others ("etc.", "a.m.", "Inc.") end one when a capital follows.
-NEVER_END = frozenset("""
+NEVER_END = frozenset(
+    """
     mr mrs ms dr prof sr jr st mt vs approx dept no nos vol fig cf e.g i.e jan feb mar apr
     jun jul aug sep sept oct nov dec
-""".split())
+""".split()
+)
 
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s|$)")
 _CLOSED = re.compile(r"[.!?][\"'”’)\]]*$")
@@ -47,8 +49,12 @@ class Sentence:
         return self.text.rstrip("\"'”’)] ").endswith("?")
 
     def as_dict(self, speaker_key: str = "speaker_id") -> dict:
-        return {speaker_key: self.speaker_id, "text": self.text,
-                "start": round(self.start, 3), "end": round(self.end, 3)}
+        return {
+            speaker_key: self.speaker_id,
+            "text": self.text,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+        }
 
 
 def split_text(text: str) -> list[tuple[int, int]]:
@@ -75,11 +81,11 @@ def _is_boundary(text: str, m: re.Match) -> bool:
     punct = m.group().rstrip("\"'”’)]")
     if "?" in punct or "!" in punct:
         return True
-    rest = text[m.end():].lstrip()
+    rest = text[m.end() :].lstrip()
     if rest[:1].islower():  # "... and then", "e.g. the", "approx. ten"
         return False
     if len(punct) == 1:  # a single '.': abbreviation or initial?
-        before = text[:m.start()].rsplit(None, 1)
+        before = text[: m.start()].rsplit(None, 1)
         token = (before[-1] if before else "").lstrip("(\"'“‘")
         if token.lower() in NEVER_END:
             return rest == ""
@@ -102,15 +108,21 @@ def split_segments(segments: list[dict]) -> list[Sentence]:
         t0, t1 = float(seg["start"]), float(seg["end"])
         scale = (t1 - t0) / max(1, len(text))
         for i, (a, b) in enumerate(spans):
-            pieces.append([text[a:b], speaker, t0 + a * scale, t0 + b * scale, turn,
-                           i == len(spans) - 1, i == 0])
+            pieces.append([text[a:b], speaker, t0 + a * scale, t0 + b * scale, turn, i == len(spans) - 1, i == 0])
 
     merged: list[list] = []
     for p in pieces:
         last = merged[-1] if merged else None
-        if (last is not None and p[6] and last[5] and last[1] == p[1] and last[4] == p[4]
-                and not _CLOSED.search(last[0]) and p[2] - last[3] <= MAX_JOIN_GAP
-                and len(last[0]) + len(p[0]) < MAX_JOIN_CHARS):
+        if (
+            last is not None
+            and p[6]
+            and last[5]
+            and last[1] == p[1]
+            and last[4] == p[4]
+            and not _CLOSED.search(last[0])
+            and p[2] - last[3] <= MAX_JOIN_GAP
+            and len(last[0]) + len(p[0]) < MAX_JOIN_CHARS
+        ):
             last[0] = f"{last[0]} {p[0]}"
             last[3], last[5] = p[3], p[5]
         else:

@@ -32,12 +32,16 @@ CONCERNED = -0.05
 # preposition, which VADER would still score as approval.
 _FILLER = re.compile(
     r"\b(?:yeah|yep|yup|okay|ok|alright|mm-hmm|uh-huh|um+|uh+|erm|hmm+|mm+|you know|"
-    r"i mean|kind of|sort of)\b[,.]?", re.IGNORECASE)
+    r"i mean|kind of|sort of)\b[,.]?",
+    re.IGNORECASE,
+)
 _LIKE = re.compile(
     r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bhe )(?<!\bshe )(?<!\bwould )"
     r"(?<!\bdo )(?<!\bdon't )(?<!\bdidn't )(?<!\bdoesn't )(?<!\breally )"
     r"(?<!\bjust )(?<!\bpeople )(?<!\busers )(?<!\bcustomers )(?<!\bwould not )"
-    r"\blike\b,?", re.IGNORECASE)
+    r"\blike\b,?",
+    re.IGNORECASE,
+)
 
 
 @functools.lru_cache(maxsize=1)

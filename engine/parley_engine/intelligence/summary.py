@@ -17,8 +17,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from .words import FILLERS, GENERIC, STOP_WORDS, words
 
 DAMPING = 0.85
-MIN_WORDS = 5          # shorter sentences ("Yeah, okay.") are never picked if others exist
-NEAR_DUPLICATE = 0.8   # skip a pick this similar to one already chosen
+MIN_WORDS = 5  # shorter sentences ("Yeah, okay.") are never picked if others exist
+NEAR_DUPLICATE = 0.8  # skip a pick this similar to one already chosen
 
 
 def summary_size(n_sentences: int, max_sentences: int) -> int:
@@ -31,8 +31,9 @@ def summary_size(n_sentences: int, max_sentences: int) -> int:
 def similarity(texts: list[str]) -> sparse.csr_matrix:
     """Cosine similarity of the TF-IDF vectors of `texts` (zero diagonal)."""
     stop = sorted(STOP_WORDS | GENERIC | FILLERS)
-    vec = TfidfVectorizer(stop_words=stop, sublinear_tf=True, lowercase=True,
-                          token_pattern=r"(?u)\b[^\W\d_][\w'-]*\b", dtype=np.float32)
+    vec = TfidfVectorizer(
+        stop_words=stop, sublinear_tf=True, lowercase=True, token_pattern=r"(?u)\b[^\W\d_][\w'-]*\b", dtype=np.float32
+    )
     try:
         x = vec.fit_transform(texts)
     except ValueError:  # empty vocabulary: nothing but stop words
@@ -43,8 +44,7 @@ def similarity(texts: list[str]) -> sparse.csr_matrix:
     return sim
 
 
-def pagerank(sim: sparse.csr_matrix, damping: float = DAMPING, tol: float = 1e-6,
-             max_iter: int = 200) -> np.ndarray:
+def pagerank(sim: sparse.csr_matrix, damping: float = DAMPING, tol: float = 1e-6, max_iter: int = 200) -> np.ndarray:
     """PageRank scores of the weighted undirected graph `sim` by power iteration.
     Nodes without edges ("dangling") spread their mass uniformly."""
     n = sim.shape[0]
@@ -84,5 +84,5 @@ def textrank(texts: list[str], k: int) -> list[int]:
             skipped.append(int(i))
         else:
             chosen.append(int(i))
-    chosen += skipped[:k - len(chosen)]  # only near-duplicates left: take them anyway
+    chosen += skipped[: k - len(chosen)]  # only near-duplicates left: take them anyway
     return sorted(chosen)

@@ -12,7 +12,7 @@ from .words import FILLERS, GENERIC, STOP_WORDS, WEAK, stem, words
 
 MAX_NGRAM = 3
 CANDIDATES = 60  # meeting-level candidates: filtering and merging drop some, and
-                 # speaker topics are chosen among them
+# speaker topics are chosen among them
 _SPELLED = re.compile(r"\b(?:[A-Za-z]_){2,}")  # AMI-style spelled acronyms: "L_C_D_"
 
 
@@ -33,12 +33,14 @@ INNER_STOP_WORDS = frozenset({"of", "and", "for"})
 def _ok(phrase_words: list[str]) -> bool:
     if not phrase_words or any(w in FILLERS for w in phrase_words):
         return False
-    if len(phrase_words) == 1 and (phrase_words[0] in WEAK or re.search(
-            r"[^e]ed$", phrase_words[0])):  # "decided", "finished": a verb, not a topic
+    if len(phrase_words) == 1 and (
+        phrase_words[0] in WEAK or re.search(r"[^e]ed$", phrase_words[0])
+    ):  # "decided", "finished": a verb, not a topic
         return False
     edges = (phrase_words[0], phrase_words[-1])
-    if any(w in STOP_WORDS or w in GENERIC or len(w) < 2 or w.isdigit()
-           or w.endswith("ly") for w in edges):  # "necessarily understand"
+    if any(
+        w in STOP_WORDS or w in GENERIC or len(w) < 2 or w.isdigit() or w.endswith("ly") for w in edges
+    ):  # "necessarily understand"
         return False
     return not any(w in STOP_WORDS and w not in INNER_STOP_WORDS for w in phrase_words)
 
@@ -51,8 +53,7 @@ def candidates(text: str, limit: int = CANDIDATES) -> list[str]:
     text = _unspell(text)
     if limit <= 0 or not any(c.isalpha() for c in text):
         return []
-    extractor = yake.KeywordExtractor(lan="en", n=MAX_NGRAM, top=limit,
-                                      dedup_lim=0.9, stopwords=set(_stopwords()))
+    extractor = yake.KeywordExtractor(lan="en", n=MAX_NGRAM, top=limit, dedup_lim=0.9, stopwords=set(_stopwords()))
     kept: list[tuple[str, frozenset]] = []
     for phrase, _score in extractor.extract_keywords(text):
         ws = words(phrase)
@@ -77,8 +78,7 @@ def keyphrases(text: str, top: int) -> list[str]:
 
 def _ngram_counts(text: str) -> Counter:
     stems = [stem(w) for w in words(_unspell(text))]
-    return Counter(tuple(stems[i:i + n]) for n in range(1, MAX_NGRAM + 1)
-                   for i in range(len(stems) - n + 1))
+    return Counter(tuple(stems[i : i + n]) for n in range(1, MAX_NGRAM + 1) for i in range(len(stems) - n + 1))
 
 
 def per_speaker(phrases: list[str], texts: dict, top: int) -> dict:

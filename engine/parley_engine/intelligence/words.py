@@ -9,15 +9,18 @@ _WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 # Spoken-language noise: hesitations, backchannels and discourse markers. They are
 # never topics, carry no sentiment (VADER scores "yeah" +0.30 and filler "like" as
 # approval), and do not make a sentence worth summarising.
-FILLERS = frozenset("""
+FILLERS = frozenset(
+    """
     um umm uh uhh uh-huh erm er ah ahh eh hmm hm mm mmm mhm mm-hmm hmm-mm huh oh ooh
     yeah yea yep yup yes nope nah okay ok alright right sure so well anyway
     like gonna wanna gotta kinda sorta cause 'cause cos
-""".split())
+""".split()
+)
 
 # Vague words: never a topic, never the first or last word of a keyphrase ("main
 # thing", "lot of people"); also ignored when comparing sentences.
-GENERIC = frozenset("""
+GENERIC = frozenset(
+    """
     thing things stuff lot lots bit kind sort way guess mean meant know knew think thought
     just really actually basically literally probably maybe perhaps definitely obviously
     got get gets getting go goes going gone went make makes made making say says said
@@ -30,18 +33,21 @@ GENERIC = frozenset("""
     give gave keep kept happen happened happens seem seems seemed remember agree agreed
     ask asked wait help call called bring brought leave left move moved show kind-of
     send sent sending
-""".split())
+""".split()
+)
 
 # Weak words: fine inside a keyphrase ("status update", "billing issue", "Friday
 # release") but not a topic on their own.
-WEAK = frozenset("""
+WEAK = frozenset(
+    """
     team teams issue issues problem problems status update updates check job plan plans
     meeting meetings main clear concern concerns number numbers result results question
     questions point points idea ideas time times day days week weeks month months year
     years minute minutes hour hours second seconds part side case fact work start end use
     monday tuesday wednesday thursday friday saturday sunday weekend morning afternoon
     evening next last first new old big small little different same other
-""".split())
+""".split()
+)
 
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | FILLERS
 
@@ -62,5 +68,4 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> set[str]:
     """Stemmed words that are neither stop words, fillers nor generic meeting words."""
-    return {stem(w) for w in words(text)
-            if w not in STOP_WORDS and w not in GENERIC and not w.isdigit()}
+    return {stem(w) for w in words(text) if w not in STOP_WORDS and w not in GENERIC and not w.isdigit()}

@@ -38,11 +38,12 @@ struct AgentListing: Sendable {
     }
 
     func card(_ entry: ListCommand.Entry, lastKnown recording: RecordingRecord? = nil) -> LocalCard {
-        var origin: LocalCard.Origin = switch entry.location.trimmingCharacters(in: .whitespaces) {
-        case "🏠": .local
-        case "☁️": .server
-        default: .both
-        }
+        var origin: LocalCard.Origin =
+            switch entry.location.trimmingCharacters(in: .whitespaces) {
+            case "🏠": .local
+            case "☁️": .server
+            default: .both
+            }
         if let recording, recording.serverId != nil, [.processing, .synced].contains(recording.status) {
             origin = recording.localPath == nil ? .server : .both
         }

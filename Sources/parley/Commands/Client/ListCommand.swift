@@ -69,7 +69,8 @@ struct ListCommand: AsyncParsableCommand {
     static func merge(_ recordings: [RecordingRecord], _ server: [MeetingSummary]) -> [Entry] {
         var remaining = Dictionary(server.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var entries = recordings.map { recording -> Entry in
-            let match = recording.serverId.flatMap { remaining[$0] }
+            let match =
+                recording.serverId.flatMap { remaining[$0] }
                 ?? server.first { $0.clientID == recording.id || $0.sha256 == recording.sha256 }
             if let match { remaining.removeValue(forKey: match.id) }
             let location = match == nil ? "🏠  " : recording.localPath == nil ? "☁️  " : "🏠☁️"
@@ -80,9 +81,10 @@ struct ListCommand: AsyncParsableCommand {
                 failureReason: recording.failureReason, retryable: recording.status == .failed ? recording.retryable : nil)
         }
         entries += server.filter { remaining[$0.id] != nil }.map { meeting in
-            Entry(id: meeting.id, serverId: meeting.id, title: meeting.title, location: "☁️  ", status: meeting.status,
-                  stage: meeting.stage?.rawValue, progress: meeting.progress, duration: meeting.duration,
-                  failureReason: meeting.failureReason, retryable: nil)
+            Entry(
+                id: meeting.id, serverId: meeting.id, title: meeting.title, location: "☁️  ", status: meeting.status,
+                stage: meeting.stage?.rawValue, progress: meeting.progress, duration: meeting.duration,
+                failureReason: meeting.failureReason, retryable: nil)
         }
         return entries
     }

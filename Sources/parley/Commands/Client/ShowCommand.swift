@@ -55,8 +55,9 @@ struct StatusCommand: AsyncParsableCommand {
             return try printJSON(Output(recording: recording, history: history))
         }
         print("\(recording.title) [\(recording.id)]")
-        print("status: \(recording.status.rawValue)" + (recording.failureReason.map { " — \($0)" } ?? "")
-              + (recording.status == .failed ? (recording.retryable ? " (will retry)" : " (will not retry)") : ""))
+        print(
+            "status: \(recording.status.rawValue)" + (recording.failureReason.map { " — \($0)" } ?? "")
+                + (recording.status == .failed ? (recording.retryable ? " (will retry)" : " (will not retry)") : ""))
         if recording.status == .uploading { print("uploaded: \(recording.uploadedBytes) of \(recording.size) bytes") }
         if let server = recording.serverId { print("server meeting: \(server)" + (recording.serverStage.map { " (\($0))" } ?? "")) }
         for change in history {
@@ -91,10 +92,13 @@ struct StorageCommand: AsyncParsableCommand {
                     case originalsStillOnDiskBytes = "originals_still_on_disk_bytes"
                 }
             }
-            return try printJSON(Output(localBytes: local, offloadedBytes: offloadedBytes, originalsStillOnDiskBytes: originals, policy: policy))
+            return try printJSON(
+                Output(localBytes: local, offloadedBytes: offloadedBytes, originalsStillOnDiskBytes: originals, policy: policy))
         }
         let total = max(local + offloadedBytes, 1)
-        print("local: \(local) bytes · offloaded: \(offloadedBytes) bytes (\(offloadedBytes * 100 / total)% of the library) · policy: \(policy)")
+        print(
+            "local: \(local) bytes · offloaded: \(offloadedBytes) bytes (\(offloadedBytes * 100 / total)% of the library) · policy: \(policy)"
+        )
         if originals > 0 { print("\(originals) bytes of offloaded recordings are still on disk where they were imported from") }
     }
 }

@@ -31,7 +31,9 @@ struct SyncCommand: AsyncParsableCommand {
         if json {
             try printJSON(report)
         } else {
-            print("uploaded \(report.uploaded) · already on server \(report.alreadyOnServer) · processed \(report.completed) · failed \(report.failed.count) · offloaded \(report.offloaded) · \(report.bytesSent) bytes sent · \(report.requests) requests")
+            print(
+                "uploaded \(report.uploaded) · already on server \(report.alreadyOnServer) · processed \(report.completed) · failed \(report.failed.count) · offloaded \(report.offloaded) · \(report.bytesSent) bytes sent · \(report.requests) requests"
+            )
             for path in report.missingFiles { print("missing local file: \(path)") }
         }
         if !report.failed.isEmpty || !report.missingFiles.isEmpty { throw ExitCode(2) }
