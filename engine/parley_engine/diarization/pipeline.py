@@ -318,18 +318,9 @@ def diarize(
                 gll, frame_lab, spans, threshold=params.overlap, width=width, min_frames=min_frames
             )
         if params.overlap_mode in ("pair", "both"):
-            margin, other = overlap.pair_margin(
-                lm,
-                frame_lab,
-                spans,
-                k,
-                guard=round(params.overlap_guard / windows_mod.FRAME_S),
-                n_comp=params.reseg_comp,
-            )
-            pair = overlap.pair_labels(
-                margin, other, spans, threshold=params.overlap_pair, width=width, min_frames=min_frames
-            )
-            for _ in range(params.overlap_iter):  # again, one-speaker models without that overlap
+            pair = None
+            # Each pass after the first trains the one-speaker models without the overlap found.
+            for _ in range(1 + params.overlap_iter):
                 margin, other = overlap.pair_margin(
                     lm,
                     frame_lab,
@@ -337,7 +328,7 @@ def diarize(
                     k,
                     guard=round(params.overlap_guard / windows_mod.FRAME_S),
                     n_comp=params.reseg_comp,
-                    exclude=(pair >= 0) | (second >= 0),
+                    exclude=None if pair is None else (pair >= 0) | (second >= 0),
                 )
                 pair = overlap.pair_labels(
                     margin, other, spans, threshold=params.overlap_pair, width=width, min_frames=min_frames
