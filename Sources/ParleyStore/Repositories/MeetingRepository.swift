@@ -21,17 +21,22 @@ public struct MeetingRepository: Sendable {
     /// owner's meeting with the same hash or client id. The UNIQUE keys settle races.
     public func create(_ meeting: MeetingRecord, maxAttempts: Int) async throws -> CreateOutcome {
         do {
-            return try await database.pool.write { db in
-                if let existing = try Self.duplicate(of: meeting, in: db) { return .existing(existing) }
-                try meeting.insert(db)
-                try JobRepository.enqueue(meetingId: meeting.id, stage: .normalize, maxAttempts: maxAttempts, in: db)
-                return .created(meeting)
-            }
+            return try await database.pool.write { db in try Self.createQueued(meeting, maxAttempts: maxAttempts, in: db) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             let existing = try await database.pool.read { db in try Self.duplicate(of: meeting, in: db) }
             guard let existing else { throw error }
             return .existing(existing)
         }
+    }
+
+    /// The one way a meeting comes to exist, for direct uploads and finished tus uploads
+    /// alike: the owner's existing meeting for the same bytes or client id, else `meeting`
+    /// inserted with its first stage queued, inside the caller's transaction.
+    static func createQueued(_ meeting: MeetingRecord, maxAttempts: Int, in db: Database) throws -> CreateOutcome {
+        if let existing = try duplicate(of: meeting, in: db) { return .existing(existing) }
+        try meeting.insert(db)
+        try JobRepository.enqueue(meetingId: meeting.id, stage: .normalize, maxAttempts: maxAttempts, in: db)
+        return .created(meeting)
     }
 
     static func duplicate(of meeting: MeetingRecord, in db: Database) throws -> MeetingRecord? {

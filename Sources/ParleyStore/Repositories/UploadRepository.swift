@@ -68,18 +68,15 @@ public struct UploadRepository: Sendable {
         _ upload: UploadRecord, as meeting: MeetingRecord, maxAttempts: Int
     ) async throws -> MeetingRepository.CreateOutcome {
         try await database.pool.write { db in
-            if let existing = try MeetingRepository.duplicate(of: meeting, in: db) {
-                try UploadRecord.deleteOne(db, key: upload.id)
+            let outcome = try MeetingRepository.createQueued(meeting, maxAttempts: maxAttempts, in: db)
+            try UploadRecord.deleteOne(db, key: upload.id)
+            if case .existing(let existing) = outcome {
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO upload_outcome (upload_id, owner_id, meeting_id) VALUES (?, ?, ?)
                         """, arguments: [upload.id, upload.ownerId, existing.id])
-                return .existing(existing)
             }
-            try meeting.insert(db)
-            try JobRepository.enqueue(meetingId: meeting.id, stage: .normalize, maxAttempts: maxAttempts, in: db)
-            try UploadRecord.deleteOne(db, key: upload.id)
-            return .created(meeting)
+            return outcome
         }
     }
 
