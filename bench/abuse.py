@@ -17,7 +17,7 @@ Prints figures only; asserts no timing. Four scenarios:
 
 from __future__ import annotations
 
-import argparse, json, math, os, shutil, socket, subprocess, sys, tempfile, threading, time, uuid
+import argparse, json, math, os, shutil, socket, sys, tempfile, threading, time, uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 os.environ.pop("PARLEY_IDLE_TIMEOUT", None)  # scenario 2 needs the server's own default (30 s)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from support import BINARY, TUS, ParleyServer, closed_within, sha256, tus_metadata  # noqa: E402
+from support import BINARY, TUS, ParleyServer, closed_within, sha256, silent_flac, tus_metadata  # noqa: E402
 
 MB = 1 << 20
 STREAM = "application/offset+octet-stream"
@@ -248,29 +248,7 @@ def scenario_stalls(server, user) -> dict:
 
 
 def scenario_bomb(server, user, work: Path) -> dict:
-    bomb = work / "silence.flac"  # 7 MB that would decode to 1.15 GB of 16 kHz PCM
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "anullsrc=r=8000:cl=mono",
-            "-t",
-            "36000",
-            "-c:a",
-            "flac",
-            "-sample_fmt",
-            "s16",
-            str(bomb),
-        ],
-        check=True,
-        timeout=180,
-    )
+    bomb = silent_flac(work / "silence.flac", 36000)  # 7 MB that would decode to 1.15 GB of 16 kHz PCM
     size, start = bomb.stat().st_size, time.monotonic()
     meeting = user.upload(bomb.read_bytes(), filename="silence.flac", title="bomb", content_type="audio/flac")
     folder, peak, status = server.data_dir / "audio" / meeting["id"], 0, {}

@@ -114,6 +114,16 @@ def clip(source: Path, target: Path, start: float, seconds: float) -> Path:
     return target
 
 
+def silent_flac(path: Path, seconds: float, rate: int = 8000) -> Path:
+    """Mono silence as FLAC: a few MB that decode to far more PCM (10 h at 8 kHz is ~7 MB
+    and 1.15 GB once decoded to 16 kHz), the "decompression bomb" of the abuse tests."""
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", f"anullsrc=r={rate}:cl=mono"]
+    subprocess.run(
+        command + ["-t", str(seconds), "-c:a", "flac", "-sample_fmt", "s16", str(path)], check=True, timeout=180
+    )
+    return path
+
+
 def closed_within(sock: socket.socket, seconds: float) -> float | None:
     """Seconds until the peer closed `sock` (anything it sent is drained), None if still open."""
     started = time.monotonic()

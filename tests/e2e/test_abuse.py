@@ -29,6 +29,7 @@ from support import (
     closed_within,
     pid_alive,
     sha256,
+    silent_flac,
     tus_metadata,
     wait_for,
     web_session,
@@ -462,29 +463,7 @@ def _guesses_are_slowed(guarded_server):
 
 
 def test_ten_hours_of_silence_are_refused_without_filling_the_disk(server, user, tmp_path):
-    bomb = tmp_path / "silence.flac"  # 7 MB that would decode to 1.15 GB of PCM
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "anullsrc=r=8000:cl=mono",
-            "-t",
-            "36000",
-            "-c:a",
-            "flac",
-            "-sample_fmt",
-            "s16",
-            str(bomb),
-        ],
-        check=True,
-        timeout=120,
-    )
+    bomb = silent_flac(tmp_path / "silence.flac", 36000)  # 7 MB that would decode to 1.15 GB of PCM
     meeting = user.upload(bomb.read_bytes(), filename="silence.flac", title="bomb")
     final = user.wait_status(meeting["id"], timeout=120)
     assert final["status"] == "failed" and "too long" in final["failure_reason"], final
@@ -655,29 +634,7 @@ def test_a_refused_rerun_keeps_the_edits(tmp_path, make_wav):
             == 200
         )
         # Fill the queue: one long recording decoding, one more waiting behind it.
-        silence = tmp_path / "silence.flac"
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-nostdin",
-                "-v",
-                "error",
-                "-y",
-                "-f",
-                "lavfi",
-                "-i",
-                "anullsrc=r=16000:cl=mono",
-                "-t",
-                "5400",
-                "-c:a",
-                "flac",
-                "-sample_fmt",
-                "s16",
-                str(silence),
-            ],
-            check=True,
-            timeout=120,
-        )
+        silence = silent_flac(tmp_path / "silence.flac", 5400, rate=16000)
         data = silence.read_bytes()
         busy = [user.upload(data, filename="long0.flac", title="long 0")["id"]]
         user.wait_status(busy[0], statuses=("processing",), timeout=60)  # running: the queue is empty again
