@@ -29,37 +29,15 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "engine"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from transcribe import EVAL, build_long, wer  # noqa: E402  (bench/transcribe.py)
+from transcribe import EVAL, build_long, concat_wavs, wer  # noqa: E402  (bench/transcribe.py)
 
 AMI = EVAL / "pyannote-ami-es2004a"
 
 
 def build_ami(tmp: Path) -> tuple[Path, str]:
     """Headset channels 0, 1, 3 back to back; letter N = headset N (see its SOURCE.md)."""
-    import subprocess
-
     chans = [("0", "A"), ("1", "B"), ("3", "D")]
-    listing = tmp / "ami.txt"
-    listing.write_text("".join(f"file '{AMI / 'sources' / f'source{n}.wav'}'\n" for n, _ in chans))
-    out = tmp / "ami-headsets-180s.wav"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "concat",
-            "-safe",
-            "0",
-            "-i",
-            str(listing),
-            "-c:a",
-            "pcm_s16le",
-            str(out),
-        ],
-        check=True,
-    )
+    out = concat_wavs([AMI / "sources" / f"source{n}.wav" for n, _ in chans], tmp / "ami-headsets-180s.wav")
     ref = " ".join((AMI / "text" / f"mixture.{c}.words_joined.txt").read_text() for _, c in chans)
     return out, ref
 

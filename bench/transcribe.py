@@ -91,6 +91,31 @@ def reference_for(path: Path) -> str | None:
     return side.read_text() if side.exists() else None
 
 
+def concat_wavs(parts: list[Path], out: Path) -> Path:
+    """`parts` back to back as one 16-bit WAV (ffmpeg's concat demuxer; same format in)."""
+    listing = out.with_suffix(".txt")
+    listing.write_text("".join(f"file '{p}'\n" for p in parts))
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-c:a",
+            "pcm_s16le",
+            str(out),
+        ],
+        check=True,
+    )
+    return out
+
+
 def build_long(tmp: Path) -> tuple[Path, str]:
     """Concatenate clips that have references (16 kHz mono) until ~3 minutes; its reference
     is the references in the same order."""
@@ -126,27 +151,7 @@ def build_long(tmp: Path) -> tuple[Path, str]:
             total += w.getnframes() / w.getframerate()
         parts.append(part)
         refs.append(reference_for(clip))
-    listing = tmp / "parts.txt"
-    listing.write_text("".join(f"file '{p}'\n" for p in parts))
-    out = tmp / f"concat-{round(total)}s.wav"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "concat",
-            "-safe",
-            "0",
-            "-i",
-            str(listing),
-            "-c:a",
-            "pcm_s16le",
-            str(out),
-        ],
-        check=True,
-    )
+    out = concat_wavs(parts, tmp / f"concat-{round(total)}s.wav")
     return out, " ".join(refs)
 
 
