@@ -140,7 +140,9 @@ import Glibc
         try "#!/bin/sh\necho '{\"event\": \"ready\", \"version\": \"99\", \"pid\": '$$'}'\nexec sleep 30\n"
             .write(to: fake, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
-        let engine = EngineSupervisor(configuration: EngineConfiguration(python: fake.path))
+        // Without the check the fake would be taken as ready and never answer: a short job
+        // timeout makes that a prompt failure (`timedOut`) instead of a hung test.
+        let engine = EngineSupervisor(configuration: EngineConfiguration(python: fake.path, jobTimeout: .seconds(5)))
         let error = await #expect(throws: EngineError.self) { try await engine.ping() }
         #expect(error == .incompatible(engine: "99", expected: EngineProtocol.version, fix: EngineLocator.installCommand))
         #expect(error?.isRetryable == false)
