@@ -114,6 +114,18 @@ def clip(source: Path, target: Path, start: float, seconds: float) -> Path:
     return target
 
 
+NAMES_TERMS = ["Zorvane", "Quillatek", "Brannigast", "Velmora"]
+
+
+def names_meeting(path: Path) -> Path:
+    """A spoken meeting that says the made-up `NAMES_TERMS` (engine/tools/names_meeting.py,
+    espeak-ng), for tests of what reaches the model: prompts and vocabularies."""
+    tool = REPO / "engine" / "tools" / "names_meeting.py"
+    python = REPO / "engine" / ".venv" / "bin" / "python"
+    subprocess.run([str(python), str(tool), str(path)], check=True, timeout=120, cwd=tool.parent)
+    return path
+
+
 def silent_flac(path: Path, seconds: float, rate: int = 8000) -> Path:
     """Mono silence as FLAC: a few MB that decode to far more PCM (10 h at 8 kHz is ~7 MB
     and 1.15 GB once decoded to 16 kHz), the "decompression bomb" of the abuse tests."""

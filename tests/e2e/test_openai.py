@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from openai import OpenAI
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import JFK, REPO  # noqa: E402
+from support import JFK, NAMES_TERMS as TERMS, names_meeting  # noqa: E402
 
 REFERENCE = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
 
@@ -127,13 +126,7 @@ def test_language_and_prompt_are_applied(client, server, tmp_path):
     """The prompt reaches Whisper: a meeting that says made-up names comes out with them
     spelled right when the request's prompt names them, and not without; a bad language
     code is refused."""
-    wav = tmp_path / "names.wav"
-    subprocess.run(
-        [str(REPO / "engine" / ".venv" / "bin" / "python"), str(NAMES_TOOL), str(wav)],
-        check=True,
-        timeout=120,
-        cwd=NAMES_TOOL.parent,
-    )
+    wav = names_meeting(tmp_path / "names.wav")
     with open(wav, "rb") as audio:
         plain = client.audio.transcriptions.create(model="whisper-1", file=audio, language="en")
     with open(wav, "rb") as audio:  # the same recording: transcribed again, with the prompt
@@ -145,10 +138,6 @@ def test_language_and_prompt_are_applied(client, server, tmp_path):
     with pytest.raises(openai.BadRequestError):
         with open(JFK, "rb") as audio:
             client.audio.transcriptions.create(model="whisper-1", file=audio, language="english!")
-
-
-NAMES_TOOL = REPO / "engine" / "tools" / "names_meeting.py"
-TERMS = ["Zorvane", "Quillatek", "Brannigast", "Velmora"]
 
 
 def spelled(text: str) -> list[str]:

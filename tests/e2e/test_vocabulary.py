@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
 
 import pytest
 
-from support import REPO, Api
+from support import NAMES_TERMS as TERMS, Api, names_meeting
 
 
 def workspace_id(server, name: str) -> str:
@@ -64,10 +63,6 @@ def test_workspace_vocabulary_members_read_admins_write(server, user: Api, other
     assert user.get(path).json()["terms"] == ["Brannigast"]
 
 
-NAMES_TOOL = REPO / "engine" / "tools" / "names_meeting.py"
-TERMS = ["Zorvane", "Quillatek", "Brannigast", "Velmora"]
-
-
 def spelled_right(transcript: dict) -> set[str]:
     words = set(re.sub(r"[^a-z]+", " ", " ".join(s["text"] for s in transcript["segments"]).lower()).split())
     return {term for term in TERMS if term.lower() in words}
@@ -77,13 +72,7 @@ def test_the_vocabulary_reaches_the_model(server, user: Api, other_user: Api, tm
     """A meeting that says four made-up names: its owner's vocabulary gets them spelled
     right; the same recording from a user without one does not (tiny.en hears "Norman",
     "Quill Attack"...). The transcript says which profile ran."""
-    wav = tmp_path / "names.wav"
-    subprocess.run(
-        [str(REPO / "engine" / ".venv" / "bin" / "python"), str(NAMES_TOOL), str(wav)],
-        check=True,
-        timeout=120,
-        cwd=NAMES_TOOL.parent,
-    )
+    wav = names_meeting(tmp_path / "names.wav")
     assert user.request("PUT", "/api/v1/vocabulary", json={"terms": TERMS}).status_code == 200
     taught = user.upload(wav.read_bytes(), title="names")
     plain = other_user.upload(wav.read_bytes(), title="names")
