@@ -107,7 +107,7 @@ import Testing
             try await TranscriptRepository(database: upgraded).machine(meetingId: processed.id)
                 == ProcessedMeeting(transcript: Self.transcript, insights: Self.insights))
         let summary = try #require(try await jobs.result(meetingId: processed.id, stage: .summarize))
-        #expect(try JSONDecoder().decode(MeetingInsights.self, from: summary) == Self.insights)
+        #expect(try JSONDecoder().decode([String: String?].self, from: summary) == ["source": "offline"])
         #expect(
             try await jobs.jobs(meetingId: processed.id).map(\.stage) == ProcessingStage.allCases.filter { $0 != .attribute } + [.attribute]
         )

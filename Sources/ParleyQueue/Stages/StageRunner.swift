@@ -90,7 +90,9 @@ enum StageRunner {
         var patch = MeetingPatch()
         patch.transcript = .insights(insights)
         patch.summaryPreview = preview(of: transcript, insights: insights)
-        return StageOutput(result: try JSONEncoder().encode(insights), patch: patch)
+        // The insights live in the transcript record; the stage's own result is a receipt.
+        let receipt = ["source": insights?.source]
+        return StageOutput(result: try JSONEncoder().encode(receipt), patch: patch)
     }
 
     /// Pre-fills `custom_name` from the best voiceprint over the calibrated threshold.

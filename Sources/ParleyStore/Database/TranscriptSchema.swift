@@ -27,8 +27,8 @@ enum TranscriptSchema {
     }
 
     /// Databases from before v11: each `summarize` result held `{transcript, insights}`.
-    /// The transcript moves to its table; the summarize result keeps only the insights
-    /// (what that stage produces now); `attribute` gets a done job and a result so a
+    /// Transcript and insights move to the table, their one home; the stage results keep
+    /// only a receipt, as the stages write now (the summary's source); `attribute` gets a done job and a result so a
     /// processed meeting shows every stage done. A meeting whose old summarize job had not
     /// finished yet has no transcript: that job becomes its `attribute` job, which writes
     /// the transcript and queues the new summarize after it.
@@ -40,7 +40,7 @@ enum TranscriptSchema {
                     json_extract(result, '$.transcript'), json_extract(result, '$.insights'), created_at,
                     CASE WHEN json_extract(result, '$.insights') IS NOT NULL THEN created_at END
                 FROM stage_result WHERE stage = 'summarize' AND json_valid(result);
-                UPDATE stage_result SET result = COALESCE(json_extract(result, '$.insights'), 'null')
+                UPDATE stage_result SET result = json_object('source', json_extract(result, '$.insights.source'))
                 WHERE stage = 'summarize' AND json_valid(result);
                 INSERT INTO stage_result (meeting_id, stage, result, seconds, created_at)
                 SELECT meeting_id, 'attribute',
